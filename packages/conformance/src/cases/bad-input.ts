@@ -1,0 +1,86 @@
+import { Pool } from "@weft/core";
+import { equal, ok, rejects, throws } from "../assert.js";
+import type { CaseDefinition } from "../harness.js";
+import { fixturePool, watchWorkers } from "./util.js";
+
+class WithPrivate {
+  #secret = 1;
+  reveal() {
+    return this.#secret;
+  }
+}
+
+export const badInputCases: CaseDefinition[] = [
+  {
+    name: "bad input: pool size 0, negative, NaN and unknown options are refused",
+    async run(ctx) {
+      for (const size of [0, -1, Number.NaN, 1.5]) {
+        throws(() => new Pool({ adapter: ctx.adapter, kind: ctx.kind, size }), "InvalidArgumentError", /size/);
+      }
+      throws(() => new Pool({ adapter: ctx.adapter, kind: ctx.kind, sise: 2 } as never), "InvalidArgumentError", /sise/);
+      throws(() => new Pool({ adapter: ctx.adapter, kind: "fiber" as never }), "InvalidArgumentError", /kind/);
+    },
+  },
+  {
+    name: "bad input: arguments that cannot be cloned fail before queueing, naming the argument",
+    async run(ctx) {
+      await using pool = fixturePool(ctx, { size: 1 });
+      await rejects(pool.apply("echo", [() => 1] as never), "DataCloneError", /args\[0\].*function/);
+      await rejects(pool.apply("echo", [{ nested: [1, Symbol("s")] }] as never), "DataCloneError", /args\[0\]\.nested\[1\].*symbol/);
+      await rejects(pool.apply("echo", [new WithPrivate()] as never), "DataCloneError", /WithPrivate/);
+      equal(pool.stats.queued + pool.stats.running, 0, "nothing was queued");
+      equal(await pool.apply("echo", ["fine"]), "fine");
+    },
+  },
+  {
+    name: "bad input: an unknown task name rejects with the module's exports listed",
+    async run(ctx) {
+      await using pool = fixturePool(ctx, { size: 1 });
+      await rejects(pool.apply("noSuchTask" as never, [] as never), "TaskReferenceError", /noSuchTask.*echo/);
+      const unnamed = new Pool({ adapter: ctx.adapter, kind: ctx.kind, size: 1 });
+      await rejects(unnamed.apply("echo", []), "TaskReferenceError", /no task module/);
+      await unnamed.close();
+    },
+  },
+  {
+    name: "bad input: a task module that fails to load rejects every task, without a respawn loop",
+    async run(ctx) {
+      const pool = new Pool({ adapter: ctx.adapter, kind: ctx.kind, size: 2, module: new URL("./does-not-exist.js", ctx.fixtures).href });
+      const workers = watchWorkers(pool as never);
+      const results = await Promise.allSettled(Array.from({ length: 5 }, () => pool.apply("anything", [])));
+      for (const result of results) {
+        equal(result.status, "rejected", "every task rejects");
+        equal((result as PromiseRejectedResult).reason.name, "TaskModuleLoadError", "with the load error");
+      }
+      ok(workers.started.length <= 2, `workers were not respawned in a loop (${workers.started.length} started)`);
+      await pool.close();
+    },
+  },
+  {
+    name: "bad input: methods, bound and native functions are refused as inline tasks; closures explain themselves",
+    async run(ctx) {
+      await using pool = fixturePool(ctx, { size: 1 });
+      const holder = { method(n: number) { return n; } };
+      await rejects(pool.apply(holder.method, [1]), "TaskReferenceError", /method/);
+      await rejects(pool.apply(((n: number) => n).bind(null), [1]), "TaskReferenceError", /native or bound/);
+      await rejects(pool.apply(Math.max, [1, 2]), "TaskReferenceError", /native or bound/);
+      const outer = 41;
+      await rejects(pool.apply(() => outer + 1, []), "ReferenceError", /closures are not carried/);
+    },
+  },
+  {
+    name: "bad input: bad task options and a closed pool are reported clearly",
+    async run(ctx) {
+      const pool = fixturePool(ctx, { size: 1 });
+      await rejects(pool.apply("echo", [1], { timeout: -5 }), "InvalidArgumentError", /timeout/);
+      await rejects(pool.apply("echo", [1], { timeout: Number.NaN }), "InvalidArgumentError", /timeout/);
+      await rejects(pool.apply("echo", [1], { signal: "stop" as never }), "InvalidArgumentError", /AbortSignal/);
+      await rejects(pool.apply("echo", 1 as never), "InvalidArgumentError", /array/);
+      await rejects(pool.map("double", [1], { chunksize: 0 }), "InvalidArgumentError", /chunksize/);
+      await pool.close();
+      await rejects(pool.apply("echo", [1]), "PoolClosedError");
+      await rejects(pool.map("double", [1, 2]), "PoolClosedError");
+      await pool.close();
+    },
+  },
+];

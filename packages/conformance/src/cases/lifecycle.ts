@@ -1,0 +1,74 @@
+import { Process, Thread } from "@weft/core";
+import { deepEqual, equal, ok, rejects, throws } from "../assert.js";
+import type { CaseContext, CaseDefinition } from "../harness.js";
+import type { Fixtures } from "./util.js";
+
+function make(ctx: CaseContext, options: ConstructorParameters<typeof Thread>[0]) {
+  const Kind = ctx.kind === "thread" ? Thread : Process;
+  return new Kind({ adapter: ctx.adapter, ...options });
+}
+
+export const lifecycleCases: CaseDefinition[] = [
+  {
+    name: "lifecycle: start, join returns the target's value, exitCode 0",
+    async run(ctx) {
+      const worker = make(ctx, { module: ctx.fixtures, target: "add" satisfies keyof Fixtures, args: [20, 22] });
+      equal(worker.exitCode, null, "exitCode before start");
+      equal(worker.isAlive(), false, "isAlive before start");
+      worker.start();
+      equal(worker.isAlive(), true, "isAlive after start");
+      equal(await worker.join(), 42, "join's value");
+      equal(worker.isAlive(), false, "isAlive after join");
+      equal(worker.exitCode, 0, "exitCode after a normal return");
+    },
+  },
+  {
+    name: "lifecycle: an inline function runs as the target",
+    async run(ctx) {
+      const worker = make(ctx, { target: (a: number, b: string) => `${b}:${a * 2}`, args: [21, "x"] }).start();
+      equal(await worker.join(), "x:42", "inline target's value");
+    },
+  },
+  {
+    name: "lifecycle: join throws the target's error, exitCode 1",
+    async run(ctx) {
+      const worker = make(ctx, { module: ctx.fixtures, target: "fail", args: ["type"] }).start();
+      const error = await rejects(worker.join(), "TypeError", /wrong type here/);
+      ok(error instanceof TypeError, "the error is a TypeError instance");
+      equal(worker.exitCode, 1, "exitCode after the target threw");
+    },
+  },
+  {
+    name: "lifecycle: join with a timeout, then terminate",
+    async run(ctx) {
+      const worker = make(ctx, { module: ctx.fixtures, target: "loopForever" }).start();
+      await rejects(worker.join(100), "TimeoutError");
+      equal(worker.isAlive(), true, "still alive after join timed out");
+      await worker.terminate();
+      equal(worker.isAlive(), false, "not alive after terminate");
+      equal(worker.exitCode, -15, "exitCode after terminate (Python's -SIGTERM)");
+      await rejects(worker.join(), "WorkerExitError");
+    },
+  },
+  {
+    name: "lifecycle: starting twice and joining before start are refused",
+    async run(ctx) {
+      const worker = make(ctx, { module: ctx.fixtures, target: "echo", args: [1] });
+      await rejects(worker.join(), "InvalidStateError", /start/);
+      worker.start();
+      throws(() => worker.start(), "InvalidStateError", /only once/);
+      equal(await worker.join(), 1, "the first start still runs");
+      deepEqual(worker.exitCode, 0);
+    },
+  },
+  {
+    name: "lifecycle: a worker that exits reports its exit code",
+    async run(ctx) {
+      if (ctx.kind === "process" && !ctx.adapter.capabilities.processExitCodes) ctx.skip(ctx.adapter.capabilities.notes?.processExitCodes ?? "this runtime reports no process exit codes");
+      const worker = make(ctx, { module: ctx.fixtures, target: "exitWorker", args: [7] }).start();
+      const error = await rejects(worker.join(), "WorkerExitError");
+      equal((error as Error & { exitCode: number }).exitCode, 7, "WorkerExitError.exitCode");
+      equal(worker.exitCode, 7, "exitCode");
+    },
+  },
+];

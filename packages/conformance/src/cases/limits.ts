@@ -1,0 +1,69 @@
+import { equal, ok, rejects } from "../assert.js";
+import type { CaseDefinition } from "../harness.js";
+import { fixturePool, sleep, watchWorkers } from "./util.js";
+
+export const limitCases: CaseDefinition[] = [
+  {
+    name: "timeout: a task running past its timeout rejects with TimeoutError; the pool recovers",
+    async run(ctx) {
+      await using pool = fixturePool(ctx, { size: 1, abortGrace: 50 });
+      await rejects(pool.apply("loopForever", [], { timeout: 100 }), "TimeoutError", /100 ms/);
+      equal(await pool.apply("echo", ["next"]), "next", "the next task runs");
+    },
+  },
+  {
+    name: "timeout: time spent queued does not count against the run timeout",
+    async run(ctx) {
+      await using pool = fixturePool(ctx, { size: 1 });
+      const first = pool.apply("spin", [250]);
+      const second = pool.apply("sleepThen", [20, "in time"], { timeout: 150 });
+      await first;
+      equal(await second, "in time", "queued for 250 ms, ran for 20 ms, under its 150 ms timeout");
+    },
+  },
+  {
+    name: "timeout: the pool's taskTimeout applies to every task",
+    async run(ctx) {
+      await using pool = fixturePool(ctx, { size: 1, taskTimeout: 80, abortGrace: 50 });
+      await rejects(pool.apply("sleepThen", [1000, "late"]), "TimeoutError");
+      equal(await pool.apply("sleepThen", [5, "quick"]), "quick");
+    },
+  },
+  {
+    name: "backpressure: maxQueue refuses extra tasks until ready() says there is room",
+    async run(ctx) {
+      await using pool = fixturePool(ctx, { size: 1, maxQueue: 2 });
+      const accepted = [pool.apply("sleepThen", [100, 0])];
+      await sleep(30); // the first is running, not queued
+      accepted.push(pool.apply("echo", [1]), pool.apply("echo", [2]));
+      await rejects(pool.apply("echo", [3]), "QueueFullError", /ready\(\)/);
+      await pool.ready();
+      ok(pool.stats.queued < 2, "ready() resolved with room in the queue");
+      accepted.push(pool.apply("echo", [3]));
+      equal((await Promise.all(accepted)).length, 4, "every accepted task settled");
+    },
+  },
+  {
+    name: "recycling: maxTasksPerWorker replaces workers and loses nothing",
+    async run(ctx) {
+      await using pool = fixturePool(ctx, { size: 1, maxTasksPerWorker: 3 });
+      const workers = watchWorkers(pool);
+      const results = await Promise.all(Array.from({ length: 7 }, (_, i) => pool.apply("echo", [i])));
+      equal(results.join(","), "0,1,2,3,4,5,6", "all results");
+      equal(workers.started.length, 3, "seven tasks at three per worker need three workers");
+    },
+  },
+  {
+    name: "idle: idleTimeout stops idle workers and starts them again on demand",
+    async run(ctx) {
+      await using pool = fixturePool(ctx, { size: 1, idleTimeout: 50 });
+      const workers = watchWorkers(pool);
+      equal(await pool.apply("echo", [1]), 1);
+      await sleep(300);
+      equal(workers.exited.length, 1, "the idle worker stopped");
+      equal(pool.stats.workers, 0, "no worker left");
+      equal(await pool.apply("echo", [2]), 2, "a new worker starts on demand");
+      equal(workers.started.length, 2);
+    },
+  },
+];

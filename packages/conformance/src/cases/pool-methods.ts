@@ -1,0 +1,122 @@
+import { deepEqual, equal, ok, rejects } from "../assert.js";
+import type { CaseDefinition } from "../harness.js";
+import { fixturePool, sleep } from "./util.js";
+
+export const poolMethodCases: CaseDefinition[] = [
+  {
+    name: "pool: apply by name and with an inline function",
+    async run(ctx) {
+      await using pool = fixturePool(ctx, { size: 2 });
+      equal(await pool.apply("add", [2, 3]), 5, "apply by name");
+      equal(await pool.apply((s: string) => s.toUpperCase(), ["weft"]), "WEFT", "apply inline");
+      equal(await pool.apply("hasSignal", []), true, "a task sees its AbortSignal as this.signal");
+    },
+  },
+  {
+    name: "pool: submit returns a future that reports its state",
+    async run(ctx) {
+      await using pool = fixturePool(ctx, { size: 1 });
+      const future = pool.submit("sleepThen", [50, "done"]);
+      equal(future.done, false, "not done at once");
+      equal(await future, "done", "awaited value");
+      equal(future.done, true, "done after");
+      equal(future.state, "fulfilled");
+      equal(future.result(), "done", "result()");
+      equal(future.cancel(), false, "cancelling a settled task does nothing and says so");
+    },
+  },
+  {
+    name: "pool: map keeps input order, with and without chunksize",
+    async run(ctx) {
+      await using pool = fixturePool(ctx, { size: 2 });
+      const items = Array.from({ length: 103 }, (_, i) => i);
+      const expected = items.map((i) => i * 2);
+      deepEqual(await pool.map("double", items), expected, "default chunksize");
+      deepEqual(await pool.map("double", items, { chunksize: 1 }), expected, "chunksize 1");
+      deepEqual(await pool.map("double", items, { chunksize: 50 }), expected, "chunksize 50");
+      deepEqual(await pool.map("double", []), [], "empty input");
+      deepEqual(await pool.map((n: number) => n + 1, [1, 2, 3]), [2, 3, 4], "inline function");
+    },
+  },
+  {
+    name: "pool: map rejects with the first failing item's error",
+    async run(ctx) {
+      await using pool = fixturePool(ctx, { size: 2 });
+      await rejects(pool.map((n: number) => { if (n === 5) throw new RangeError(`bad ${n}`); return n; }, [1, 2, 3, 4, 5, 6], { chunksize: 1 }), "RangeError", /bad 5/);
+    },
+  },
+  {
+    name: "pool: starmap spreads each item as arguments",
+    async run(ctx) {
+      await using pool = fixturePool(ctx, { size: 2 });
+      deepEqual(await pool.starmap("add", [[1, 2], [3, 4], [5, 6]]), [3, 7, 11]);
+    },
+  },
+  {
+    name: "pool: imap yields in order from an async source with a bounded buffer",
+    async run(ctx) {
+      await using pool = fixturePool(ctx, { size: 2 });
+      let pulled = 0;
+      async function* source() {
+        for (let i = 0; i < 20; i++) {
+          pulled++;
+          yield i;
+        }
+      }
+      const seen: number[] = [];
+      for await (const value of pool.imap("double", source(), { buffer: 3 })) {
+        if (seen.length === 0) ok(pulled <= 4, `imap read ${pulled} items ahead with buffer 3`);
+        seen.push(value);
+      }
+      deepEqual(seen, Array.from({ length: 20 }, (_, i) => i * 2), "all results in order");
+    },
+  },
+  {
+    name: "pool: imapUnordered yields every result, fastest first",
+    async run(ctx) {
+      await using pool = fixturePool(ctx, { size: 2 });
+      const seen: number[] = [];
+      for await (const value of pool.imapUnordered((ms: number) => new Promise<number>((r) => setTimeout(() => r(ms), ms)), [300, 10, 20])) seen.push(value);
+      deepEqual([...seen].sort((a, b) => a - b), [10, 20, 300], "every result");
+      equal(seen[seen.length - 1], 300, "the slow one comes last");
+    },
+  },
+  {
+    name: "pool: leaving imap early cancels what it had in flight",
+    async run(ctx) {
+      await using pool = fixturePool(ctx, { size: 1 });
+      for await (const value of pool.imap((ms: number) => new Promise<number>((r) => setTimeout(() => r(ms), ms)), [10, 100, 100, 100], { buffer: 4 })) {
+        equal(value, 10);
+        break;
+      }
+      await sleep(20);
+      ok(pool.stats.cancelled >= 1, `imap's unused chunks were cancelled (cancelled=${pool.stats.cancelled})`);
+    },
+  },
+  {
+    name: "pool: 2,000 tiny tasks all settle with their own results",
+    async run(ctx) {
+      await using pool = fixturePool(ctx, { size: 2 });
+      const futures = Array.from({ length: 2000 }, (_, i) => pool.apply("echo", [i]));
+      const results = await Promise.all(futures);
+      ok(results.every((value, i) => value === i), "each future got its own result");
+      equal(pool.stats.completed, 2000, "completed count");
+    },
+  },
+  {
+    name: "pool: stats and events report the work",
+    async run(ctx) {
+      await using pool = fixturePool(ctx, { size: 2 });
+      const events: string[] = [];
+      for (const type of ["queued", "running", "completed", "failed"] as const) pool.addEventListener(type, () => events.push(type));
+      await pool.apply("echo", [1]);
+      await rejects(pool.apply("fail", ["plain"]), "Error");
+      deepEqual(events, ["queued", "running", "completed", "queued", "running", "failed"], "event sequence");
+      const stats = pool.stats;
+      equal(stats.completed, 1, "completed");
+      equal(stats.failed, 1, "failed");
+      equal(stats.queued, 0, "queued");
+      ok(stats.utilisation >= 0 && stats.utilisation <= 1, "utilisation within 0..1");
+    },
+  },
+];

@@ -1,0 +1,36 @@
+import { ok } from "../assert.js";
+import type { CaseDefinition } from "../harness.js";
+import { fixturePool } from "./util.js";
+
+/** The lenient CI check: CPU-bound chunks on min(cores, 4) workers at least 1.3× faster than on one. */
+export const MIN_SPEEDUP = 1.3;
+
+export const speedupCases: CaseDefinition[] = [
+  {
+    name: "parallelism: CPU-bound chunks run faster on several workers than serially",
+    timeoutMs: 120_000,
+    async run(ctx) {
+      const cores = ctx.adapter.cpuCount();
+      if (cores < 2) ctx.skip(`only ${cores} CPU core is available, so no parallel speedup is possible`);
+      const workers = Math.min(cores, 4);
+      const chunk = 60_000;
+      const chunks = Array.from({ length: workers * 2 }, () => [1_000_000, 1_000_000 + chunk] as [number, number]);
+      await using serial = fixturePool(ctx, { size: 1 });
+      await using parallel = fixturePool(ctx, { size: workers });
+      const time = async (pool: typeof serial) => {
+        const start = performance.now();
+        await pool.starmap("countPrimes", chunks, { chunksize: 1 });
+        return performance.now() - start;
+      };
+      await Promise.all([time(serial), time(parallel)]); // warm both pools up
+      let best = 0;
+      for (let attempt = 0; attempt < 4 && best < 1.6; attempt++) {
+        const serialMs = await time(serial);
+        const parallelMs = await time(parallel);
+        best = Math.max(best, serialMs / parallelMs);
+      }
+      ctx.measure("speedup", best);
+      ok(best >= MIN_SPEEDUP, `speedup ${best.toFixed(2)}× on ${workers} workers is below ${MIN_SPEEDUP}×`);
+    },
+  },
+];

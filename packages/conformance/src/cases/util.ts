@@ -1,0 +1,22 @@
+import { Pool, type PoolOptions } from "@weft/core";
+import type { CaseContext } from "../harness.js";
+
+export type Fixtures = typeof import("../fixtures/tasks.js");
+
+/** A pool over the fixture module for this case's adapter and kind. */
+export function fixturePool(ctx: CaseContext, options: Omit<PoolOptions, "adapter" | "kind" | "module"> = {}): Pool<Fixtures> {
+  return new Pool<Fixtures>({ adapter: ctx.adapter, kind: ctx.kind, module: ctx.fixtures, ...options });
+}
+
+/** Collects the pids (or worker numbers) of workers the pool starts, from its events. */
+export function watchWorkers(pool: Pool<Fixtures>): { started: { worker: number; pid?: number }[]; exited: number[] } {
+  const seen = { started: [] as { worker: number; pid?: number }[], exited: [] as number[] };
+  pool.addEventListener("workerstart", (event) => {
+    const detail = (event as CustomEvent).detail as { worker: number; pid?: number };
+    seen.started.push(detail);
+  });
+  pool.addEventListener("workerexit", (event) => seen.exited.push(((event as CustomEvent).detail as { worker: number }).worker));
+  return seen;
+}
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

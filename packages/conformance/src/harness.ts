@@ -1,0 +1,46 @@
+/**
+ * What a runtime's test file hands to the suite, and what the suite hands back: a flat list of
+ * cases to register with that runtime's own test runner.
+ */
+import type { Adapter, WorkerKind } from "@weft/core";
+
+/** Hooks that need the host runtime's own APIs; a missing hook is a declared skip, printed. */
+export interface HostHooks {
+  /** True if an OS process with this pid is still running. */
+  isProcessAlive?(pid: number): boolean | Promise<boolean>;
+  /** Kills an OS process from outside (SIGKILL). */
+  killProcess?(pid: number): void | Promise<void>;
+}
+
+export interface Harness {
+  readonly adapter: Adapter;
+  /** Which kinds to run; default both. */
+  readonly kinds?: readonly WorkerKind[];
+  readonly host?: HostHooks;
+  /** URL of the built fixture task module as this runtime imports it; defaults to the one beside the suite. */
+  readonly fixtures?: string;
+}
+
+/** What one case gets when it runs. */
+export interface CaseContext {
+  readonly adapter: Adapter;
+  readonly kind: WorkerKind;
+  readonly fixtures: string;
+  readonly host: HostHooks;
+  /** Declares the case skipped (with the reason printed); throws to stop the case. */
+  skip(reason: string): never;
+  /** Records a measurement (e.g. the speedup) into the run's result file. */
+  measure(name: string, value: number): void;
+}
+
+export interface CaseDefinition {
+  readonly name: string;
+  /** Kinds this case applies to; default both. */
+  readonly kinds?: readonly WorkerKind[];
+  readonly timeoutMs?: number;
+  run(context: CaseContext): Promise<void>;
+}
+
+export class CaseSkipped extends Error {
+  override name = "CaseSkipped";
+}

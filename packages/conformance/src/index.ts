@@ -1,0 +1,101 @@
+/**
+ * @weft/conformance — the definition of "identical": one set of runtime-neutral cases that every
+ * adapter registers with its own runtime's test runner (vitest on Node, Deno.test, bun:test, a
+ * real headless Chromium). The cases use only weft's API and web-standard globals.
+ *
+ * @example
+ * ```ts
+ * for (const test of conformanceTests({ adapter })) it(test.title, test.run, test.timeoutMs);
+ * ```
+ */
+import type { WorkerKind } from "@weft/core";
+import { abortCases } from "./cases/abort.js";
+import { badInputCases } from "./cases/bad-input.js";
+import { closingCases } from "./cases/closing.js";
+import { errorCases } from "./cases/errors.js";
+import { faultCases } from "./cases/faults.js";
+import { lifecycleCases } from "./cases/lifecycle.js";
+import { limitCases } from "./cases/limits.js";
+import { poolMethodCases } from "./cases/pool-methods.js";
+import { speedupCases } from "./cases/speedup.js";
+import { valueCases } from "./cases/values.js";
+import { CaseSkipped, type CaseContext, type CaseDefinition, type Harness } from "./harness.js";
+import { ResultLog, type CaseResult } from "./results.js";
+
+export * from "./harness.js";
+export * from "./assert.js";
+export { ResultLog, type CaseResult, type ResultFile } from "./results.js";
+
+/** Every case, in a stable order. */
+export const allCases: readonly CaseDefinition[] = [
+  ...lifecycleCases,
+  ...poolMethodCases,
+  ...valueCases,
+  ...errorCases,
+  ...faultCases,
+  ...abortCases,
+  ...limitCases,
+  ...closingCases,
+  ...badInputCases,
+  ...speedupCases,
+];
+
+/** One registered test: a title, a body for the runner, and what it recorded. */
+export interface ConformanceTest {
+  readonly title: string;
+  readonly kind: WorkerKind;
+  readonly timeoutMs: number;
+  /** Runs the case. Resolves `{ skipped: reason }` for a declared skip (the runner should mark it skipped and print the reason). */
+  run(): Promise<{ skipped?: string }>;
+}
+
+/** The fixture task module beside this suite, as a URL the runtime can import. */
+export const defaultFixtures = new URL("./fixtures/tasks.js", import.meta.url).href;
+
+/** Builds the tests for one adapter: every case × every kind it applies to. */
+export function conformanceTests(harness: Harness, log = new ResultLog(harness.adapter.runtime)): ConformanceTest[] {
+  const kinds = harness.kinds ?? (["thread", "process"] as const);
+  const tests: ConformanceTest[] = [];
+  for (const definition of allCases) {
+    for (const kind of kinds) {
+      if (definition.kinds && !definition.kinds.includes(kind)) continue;
+      const title = `[${harness.adapter.runtime}/${kind}] ${definition.name}`;
+      tests.push({
+        title,
+        kind,
+        timeoutMs: definition.timeoutMs ?? 30_000,
+        async run() {
+          const measures: Record<string, number> = {};
+          const context: CaseContext = {
+            adapter: harness.adapter,
+            kind,
+            fixtures: harness.fixtures ?? defaultFixtures,
+            host: harness.host ?? {},
+            skip(reason: string): never {
+              throw new CaseSkipped(reason);
+            },
+            measure(name, value) {
+              measures[name] = value;
+            },
+          };
+          const started = performance.now();
+          const record = (result: Omit<CaseResult, "case" | "kind" | "ms" | "measures">) =>
+            log.add({ case: definition.name, kind, ms: Math.round(performance.now() - started), measures, ...result });
+          try {
+            await definition.run(context);
+            record({ status: "pass" });
+            return {};
+          } catch (error) {
+            if (error instanceof CaseSkipped) {
+              record({ status: "skip", reason: error.message });
+              return { skipped: error.message };
+            }
+            record({ status: "fail", reason: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
+            throw error;
+          }
+        },
+      });
+    }
+  }
+  return tests;
+}

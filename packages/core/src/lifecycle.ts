@@ -1,0 +1,192 @@
+/**
+ * Thread and Process: Python's `threading.Thread` and `multiprocessing.Process` lifecycle —
+ * start, join, isAlive, exitCode, terminate — running one target in its own worker.
+ */
+import { defaultAdapter } from "./adapter-registry.js";
+import {
+  InvalidArgumentError,
+  InvalidStateError,
+  TimeoutError,
+  WorkerExitError,
+  deserializeError,
+} from "./errors.js";
+import { checkDuration, checkKnownKeys } from "./options.js";
+import type { Adapter, Endpoint, ExitInfo, StartOptions, WorkerKind } from "./port.js";
+import type { FromWorker, RunRequest } from "./protocol.js";
+import { type AnyFunction, type ModuleSpecifier, moduleUrl, resolveTarget } from "./task-ref.js";
+import { checkTransferList, prepareArgs, reviveValue } from "./values.js";
+
+/** Options of a {@link Thread} or {@link Process}. */
+export interface WorkerTargetOptions<F extends AnyFunction = AnyFunction> {
+  /** The function to run: an inline self-contained function, or the name of an export of `module`. */
+  readonly target: F | string;
+  /** The task module that exports `target` when it is a name. */
+  readonly module?: ModuleSpecifier;
+  /** The target's arguments. */
+  readonly args?: Parameters<F>;
+  /** ArrayBuffers to move to a thread (copied to a process). */
+  readonly transfer?: readonly Transferable[];
+  /** A name, for debugging. */
+  readonly name?: string;
+  /**
+   * A daemon does not keep the host alive (Python's `daemon=True`); it is stopped when the host
+   * exits. Default false: the host waits for the target to finish.
+   */
+  readonly daemon?: boolean;
+  readonly workerOptions?: StartOptions;
+  readonly adapter?: Adapter;
+}
+
+const OPTION_KEYS = ["target", "module", "args", "transfer", "name", "daemon", "workerOptions", "adapter"] as const;
+const TERMINATED_EXIT_CODE = -15;
+const SIGNAL_NUMBERS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGTERM: 15 };
+
+abstract class WorkerLifecycle<R> {
+  readonly name: string;
+  readonly daemon: boolean;
+  readonly #kind: WorkerKind;
+  readonly #adapter: Adapter;
+  readonly #request: RunRequest;
+  readonly #transfer: readonly Transferable[] | undefined;
+  readonly #workerOptions: StartOptions;
+  #endpoint: Endpoint | undefined;
+  #exitCode: number | null = null;
+  #alive = false;
+  #outcome: { ok: true; value: R } | { ok: false; error: unknown } | undefined;
+  #terminating = false;
+  #exited: Promise<void> | undefined;
+  readonly #callerSite = new Error("caller");
+
+  constructor(kind: WorkerKind, options: WorkerTargetOptions) {
+    checkKnownKeys(options, OPTION_KEYS, `${kind === "thread" ? "Thread" : "Process"} options`);
+    if (options === undefined) throw new InvalidArgumentError(`new ${kind === "thread" ? "Thread" : "Process"}() needs { target }.`);
+    this.#kind = kind;
+    this.#adapter = options.adapter ?? defaultAdapter();
+    const target = resolveTarget(options.target, options.module === undefined ? undefined : moduleUrl(options.module));
+    const args = options.args ?? [];
+    if (!Array.isArray(args)) throw new InvalidArgumentError("args must be an array (the target's argument list).");
+    const prepared = prepareArgs(args, kind);
+    this.#request = { id: 1, target, args: prepared.args, encoded: prepared.encoded, mode: "call" };
+    this.#transfer = kind === "thread" ? checkTransferList(options.transfer) : undefined;
+    this.name = options.name ?? `${kind === "thread" ? "Thread" : "Process"}-${target.name}`;
+    this.daemon = options.daemon ?? false;
+    this.#workerOptions = options.workerOptions ?? {};
+  }
+
+  /** Starts the worker. A Thread or Process can be started once (as in Python). */
+  start(): this {
+    if (this.#exited) throw new InvalidStateError(`${this.name} was already started; a ${this.#kind} can be started only once.`);
+    let settleExit!: () => void;
+    this.#exited = new Promise((resolve) => (settleExit = resolve));
+    const endpoint = this.#adapter.start(this.#kind, { ...this.#workerOptions, name: this.name });
+    this.#endpoint = endpoint;
+    this.#alive = true;
+    let fatalError: unknown;
+    endpoint.onMessage((raw) => {
+      const message = raw as FromWorker;
+      if (message.type === "fatal") fatalError = deserializeError(message.error);
+      if (message.type !== "results") return;
+      const outcome = message.results[0];
+      if (!outcome || this.#outcome) return;
+      this.#outcome = outcome.ok
+        ? { ok: true, value: (outcome.encoded ? reviveValue(outcome.value) : outcome.value) as R }
+        : { ok: false, error: deserializeError(outcome.error, this.#callerSite.stack) };
+      // Python: a process whose target returned exits 0; one whose target raised exits 1.
+      this.#exitCode = outcome.ok ? 0 : 1;
+      void endpoint.terminate().catch(() => undefined);
+    });
+    endpoint.onExit((info: ExitInfo) => {
+      this.#alive = false;
+      if (!this.#outcome) {
+        this.#exitCode = this.#terminating
+          ? TERMINATED_EXIT_CODE
+          : info.signal ? -(SIGNAL_NUMBERS[info.signal] ?? 1) : (info.code ?? 1);
+        this.#outcome = { ok: false, error: new WorkerExitError(this.#terminating ? null : info.code, this.#terminating ? "SIGTERM" : info.signal, info.error ?? fatalError) };
+      }
+      settleExit();
+    });
+    if (this.daemon) endpoint.setKeepAlive?.(false);
+    endpoint.send({ type: "run", tasks: [this.#request] }, this.#transfer?.length ? this.#transfer : undefined);
+    return this;
+  }
+
+  /**
+   * Waits for the worker to end and returns the target's result, or throws its error (Python's
+   * `join()` returns None; weft also hands over the result). With `timeoutMs`, throws a
+   * TimeoutError if it is still running then — the worker keeps running; check `isAlive()`.
+   */
+  async join(timeoutMs?: number): Promise<R> {
+    checkDuration(timeoutMs, "join timeout");
+    if (!this.#exited) throw new InvalidStateError(`Cannot join ${this.name} before it is started; call start() first.`);
+    if (timeoutMs !== undefined && timeoutMs !== Infinity) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const timedOut = new Promise<"timeout">((resolve) => (timer = setTimeout(() => resolve("timeout"), timeoutMs)));
+      const winner = await Promise.race([this.#exited.then(() => "exited" as const), timedOut]);
+      clearTimeout(timer);
+      if (winner === "timeout") throw new TimeoutError(`${this.name} was still running after ${timeoutMs} ms.`);
+    }
+    await this.#exited;
+    const outcome = this.#outcome!;
+    if (outcome.ok) return outcome.value;
+    throw outcome.error;
+  }
+
+  /** True from `start()` until the worker has ended (Python's `is_alive()`). */
+  isAlive(): boolean {
+    return this.#alive;
+  }
+
+  /**
+   * null while running or before start; 0 if the target returned; 1 if it threw; -15 after
+   * `terminate()`; the runtime's code (or minus the signal number) if the worker died
+   * (Python's `exitcode`).
+   */
+  get exitCode(): number | null {
+    return this.#exitCode;
+  }
+
+  /** The OS process id of a process worker, where the runtime has one. */
+  get pid(): number | undefined {
+    return this.#endpoint?.pid;
+  }
+
+  /** Stops the worker now; `join()` then rejects with WorkerExitError and `exitCode` is -15 (Python's `terminate()`). */
+  async terminate(): Promise<void> {
+    if (!this.#endpoint || !this.#alive) return;
+    this.#terminating = true;
+    await this.#endpoint.terminate();
+    await this.#exited;
+  }
+
+  /** `await using t = new Thread(…).start()` terminates it at the end of the scope if it still runs. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.terminate();
+  }
+}
+
+/**
+ * Runs one function in a new thread worker — Python's `threading.Thread`, except that JavaScript
+ * worker threads truly run in parallel (no GIL). Shared-memory primitives passed in `args` are
+ * shared with it.
+ *
+ * @example
+ * ```ts
+ * const t = new Thread({ target: (n: number) => n * 2, args: [21] }).start();
+ * console.log(await t.join()); // 42
+ * ```
+ */
+export class Thread<F extends AnyFunction = AnyFunction> extends WorkerLifecycle<Awaited<ReturnType<F>>> {
+  constructor(options: WorkerTargetOptions<F>) {
+    super("thread", options);
+  }
+}
+
+/**
+ * Runs one function in a new process — Python's `multiprocessing.Process`. It shares no memory
+ * with its parent: arguments and result are copied, and shared-memory objects are refused.
+ */
+export class Process<F extends AnyFunction = AnyFunction> extends WorkerLifecycle<Awaited<ReturnType<F>>> {
+  constructor(options: WorkerTargetOptions<F>) {
+    super("process", options);
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * The adapter port: the small surface a runtime implements so that the core can run
+ * workers on it. Adapters hold glue only; scheduling, protocol and errors live in the core.
+ *
+ * Nothing here assumes the worker shares a machine with the caller except
+ * {@link Capabilities.sharedMemory}: an endpoint is "something that takes and yields
+ * structured-clone messages and tells when it is gone", which a remote worker can also be.
+ */
+
+/** Which kind of worker: a thread shares the process (and may share memory); a process shares nothing. */
+export type WorkerKind = "thread" | "process";
+
+/** The runtimes weft ships adapters for. */
+export type RuntimeName = "node" | "deno" | "bun" | "browser";
+
+/** How a worker ended. `code` is the exit code when known, `signal` the signal name when killed by one. */
+export interface ExitInfo {
+  readonly code: number | null;
+  readonly signal: string | null;
+  /** An uncaught error that ended the worker, when the runtime reports one. */
+  readonly error?: unknown;
+}
+
+/**
+ * The caller's side of one worker. Every adapter returns this same shape for both kinds.
+ * Messages are protocol objects (see `protocol.ts`); an endpoint carries them with
+ * structured-clone semantics, encoding them itself where its transport cannot.
+ */
+export interface Endpoint {
+  /** Sends one message; ArrayBuffers in `transfer` move to threads and are copied to processes. */
+  send(message: unknown, transfer?: readonly Transferable[]): void;
+  /** Called for every message the worker sends, in order. */
+  onMessage(handler: (message: unknown) => void): void;
+  /** Called exactly once when the worker is gone, whatever the reason. */
+  onExit(handler: (info: ExitInfo) => void): void;
+  /** Stops the worker at once. Resolves when it is gone; {@link onExit} has fired by then. */
+  terminate(): Promise<void>;
+  /** Lets the host exit while this worker is idle (Node's unref), where the runtime has the notion. */
+  setKeepAlive?(keepAlive: boolean): void;
+  /** The OS process id of a process worker, when the runtime exposes one. */
+  readonly pid?: number;
+}
+
+/** Options every adapter understands when starting a worker. */
+export interface StartOptions {
+  /** A name for debugging (thread name, process title where possible). */
+  readonly name?: string;
+  /** Environment variables for a process worker. */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Memory limits, where the runtime supports them (see {@link Capabilities.resourceLimits}). */
+  readonly resourceLimits?: { readonly maxHeapMb?: number };
+  /** Runtime-specific options, passed through untouched (e.g. Deno permissions). */
+  readonly runtimeOptions?: Readonly<Record<string, unknown>>;
+}
+
+/** What a runtime can and cannot do; the conformance suite reads it instead of skipping silently. */
+export interface Capabilities {
+  /** SharedArrayBuffer can be shared with thread workers (false in a browser page that is not cross-origin isolated). */
+  readonly sharedMemory: boolean;
+  /** Atomics.wait may block the calling (main) thread. */
+  readonly blockingWaitOnMain: boolean;
+  /** Process workers report real OS exit codes and signals. */
+  readonly processExitCodes: boolean;
+  /** Process workers are real OS processes with a pid. */
+  readonly osProcesses: boolean;
+  /** Per-worker heap limits are enforced. */
+  readonly resourceLimits: boolean;
+  /** Free-form notes that explain a `false` above; printed by the conformance suite when it skips. */
+  readonly notes?: Readonly<Record<string, string>>;
+}
+
+/** The port itself: one object per runtime. */
+export interface Adapter {
+  readonly runtime: RuntimeName;
+  readonly capabilities: Capabilities;
+  /** Logical CPUs this host may use. */
+  cpuCount(): number;
+  /** Starts a worker of the given kind running the adapter's worker bootstrap. */
+  start(kind: WorkerKind, options: StartOptions): Endpoint;
+}
+
+/**
+ * The worker's side of the channel, built by the adapter's worker entry and handed to
+ * `serveWorker` from the core, which runs the protocol over it.
+ */
+export interface WorkerSidePort {
+  send(message: unknown, transfer?: readonly Transferable[]): void;
+  onMessage(handler: (message: unknown) => void): void;
+  /** Ends this worker with an exit code (after flushing what was sent). */
+  exit(code: number): void;
+  /** Which kind this worker is; a process worker must never receive shared memory. */
+  readonly kind: WorkerKind;
+}

@@ -1,0 +1,48 @@
+/**
+ * One live worker as the pool sees it: its endpoint and the tasks sent to it, in the order the
+ * worker will run them (it runs them one at a time, so the first is the one running).
+ */
+import type { Endpoint } from "./port.js";
+import type { PendingTask } from "./pending-task.js";
+
+export class WorkerSlot {
+  readonly endpoint: Endpoint;
+  readonly number: number;
+  /** Tasks sent and not yet reported, oldest first; `inflight[0]` is running. */
+  readonly inflight: PendingTask[] = [];
+  /** When `inflight[0]` started running (the later of its dispatch and its predecessor's end). */
+  headStartedAt = 0;
+  ready = false;
+  /** Tasks dispatched over the worker's life (for maxTasksPerWorker). */
+  dispatched = 0;
+  completed = 0;
+  retiring = false;
+  exited = false;
+  idleTimer: ReturnType<typeof setTimeout> | undefined;
+  graceTimer: ReturnType<typeof setTimeout> | undefined;
+  keptAlive = true;
+  /** The uncaught error the worker reported before it died, if any. */
+  fatalError: unknown;
+
+  constructor(endpoint: Endpoint, number: number) {
+    this.endpoint = endpoint;
+    this.number = number;
+  }
+
+  get busy(): boolean {
+    return this.inflight.length > 0;
+  }
+
+  setKeepAlive(keepAlive: boolean): void {
+    if (this.keptAlive === keepAlive) return;
+    this.keptAlive = keepAlive;
+    this.endpoint.setKeepAlive?.(keepAlive);
+  }
+
+  clearTimers(): void {
+    if (this.idleTimer !== undefined) clearTimeout(this.idleTimer);
+    if (this.graceTimer !== undefined) clearTimeout(this.graceTimer);
+    this.idleTimer = undefined;
+    this.graceTimer = undefined;
+  }
+}

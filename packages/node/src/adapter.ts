@@ -1,0 +1,20 @@
+import { availableParallelism, cpus } from "node:os";
+import type { Adapter, WorkerKind, StartOptions, Endpoint } from "@weft/core";
+import { startProcess } from "./process-endpoint.js";
+import { startThread } from "./thread-endpoint.js";
+
+/** weft's port implemented over Node's worker_threads and child_process.fork. */
+export const nodeAdapter: Adapter = {
+  runtime: "node",
+  capabilities: {
+    sharedMemory: true,
+    blockingWaitOnMain: true,
+    processExitCodes: true,
+    osProcesses: true,
+    resourceLimits: true,
+  },
+  cpuCount: () => (typeof availableParallelism === "function" ? availableParallelism() : cpus().length),
+  start(kind: WorkerKind, options: StartOptions): Endpoint {
+    return kind === "thread" ? startThread(options) : startProcess(options);
+  },
+};
