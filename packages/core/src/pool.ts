@@ -563,7 +563,7 @@ export class Pool<M = Record<string, AnyFunction>> extends EventTarget {
   /** The first task in a worker's list has just started running. */
   #headStarted(slot: WorkerSlot): void {
     const head = slot.inflight[0];
-    if (!head) return;
+    if (!head || !slot.ready) return;
     if (head.abandoned) {
       this.#startGrace(slot, head);
       return;
@@ -611,6 +611,11 @@ export class Pool<M = Record<string, AnyFunction>> extends EventTarget {
     if (message.type === "ready") {
       slot.ready = true;
       this.#startFailures = 0;
+      // A task's run time starts when a worker can run it, not while the worker boots.
+      if (slot.busy) {
+        slot.headStartedAt = performance.now();
+        this.#headStarted(slot);
+      }
       return;
     }
     if (message.type === "fatal") {

@@ -48,8 +48,18 @@ export function reportFatalError(port: WorkerSidePort, error: unknown): void {
   }
 }
 
+/** What {@link serveWorker} gives back to the adapter's worker entry. */
+export interface ServedWorker {
+  /**
+   * Sends the results held back for batching now. Adapters call it before the worker ends
+   * (runtime exit, uncaught error), so that finished tasks are not blamed for the crash.
+   * Returns true if something was sent.
+   */
+  flush(): boolean;
+}
+
 /** Runs the protocol over `port` until the host terminates the worker. */
-export function serveWorker(port: WorkerSidePort): void {
+export function serveWorker(port: WorkerSidePort): ServedWorker {
   // Lets shared-memory primitives know that blocking with Atomics.wait is allowed here.
   (globalThis as Record<symbol, unknown>)[Symbol.for("weft.inWorker")] = true;
   const modules = new Map<string, Record<string, unknown> | Promise<Record<string, unknown>>>();
@@ -62,11 +72,12 @@ export function serveWorker(port: WorkerSidePort): void {
   let outbox: TaskOutcome[] = [];
   let outboxSince = 0;
 
-  const flush = () => {
-    if (outbox.length === 0) return;
+  const flush = (): boolean => {
+    if (outbox.length === 0) return false;
     const results = outbox;
     outbox = [];
     port.send({ type: "results", results });
+    return true;
   };
 
   const settle = (outcome: TaskOutcome) => {
@@ -186,8 +197,14 @@ export function serveWorker(port: WorkerSidePort): void {
         const request = queue[queueHead]!;
         queue[queueHead++] = undefined as never;
         const pending = runOne(request);
-        if (pending) await pending;
-        if (outbox.length > 0 && performance.now() - outboxSince >= FLUSH_AFTER_MS) flush();
+        if (pending) {
+          await pending;
+          // After an async task, report at once: the caller is waiting, and a later crash must
+          // not be blamed on a task that already finished.
+          flush();
+        } else if (outbox.length > 0 && performance.now() - outboxSince >= FLUSH_AFTER_MS) {
+          flush();
+        }
       }
       queue.length = 0;
       queueHead = 0;
@@ -219,4 +236,5 @@ export function serveWorker(port: WorkerSidePort): void {
     }
   });
   port.send({ type: "ready" });
+  return { flush };
 }

@@ -1,24 +1,42 @@
 import { reportFatalError, serveWorker, type WorkerSidePort } from "@weft/core";
 
 if (typeof process.send !== "function") throw new Error("@weft/node's process entry must be forked with an IPC channel.");
-const send = process.send.bind(process);
+const sendRaw = process.send.bind(process);
+const exit = process.exit.bind(process);
+let unsent = 0;
+let exitWhenSent: number | undefined;
 
 const port: WorkerSidePort = {
   kind: "process",
-  send: (message) => void send(message as never),
+  send: (message) => {
+    unsent++;
+    sendRaw(message as never, undefined, undefined, () => {
+      if (--unsent === 0 && exitWhenSent !== undefined) exit(exitWhenSent);
+    });
+  },
   onMessage: (handler) => void process.on("message", handler),
-  exit: (code) => process.exit(code),
+  exit: (code) => exitAfterSending(code),
 };
 
-process.on("uncaughtException", (error) => {
-  reportFatalError(port, error);
-  // Let the IPC message leave before the process ends.
-  setImmediate(() => process.exit(1));
-});
-process.on("unhandledRejection", (reason) => {
-  reportFatalError(port, reason);
-  setImmediate(() => process.exit(1));
-});
+/** IPC writes are asynchronous: let the last results and the fatal report leave, then exit. */
+function exitAfterSending(code: number): void {
+  exitWhenSent = code;
+  if (unsent === 0) exit(code);
+}
+
+const served = serveWorker(port);
+
+process.exit = ((code?: number) => {
+  served.flush();
+  exitAfterSending(code ?? 0);
+}) as typeof process.exit;
+
+for (const event of ["uncaughtException", "unhandledRejection"] as const) {
+  process.on(event, (error: unknown) => {
+    served.flush();
+    reportFatalError(port, error);
+    exitAfterSending(1);
+  });
+}
 // The parent is gone (closed the channel, exited or was killed): leave no orphan behind.
-process.on("disconnect", () => process.exit(0));
-serveWorker(port);
+process.on("disconnect", () => exit(0));

@@ -119,7 +119,7 @@ export class WaiterQueue<V = void> {
     return false;
   }
 
-  /** True if the head of the list is not woken yet (Python's `_wake_up_first` only looks at the head). */
+  /** Wakes the head of the list if it is not woken yet (Python's `_wake_up_first` only looks at the head). */
   wakeHead(value: V): void {
     const head = this.#items[0];
     if (head && !head.woken) head._wake(value);

@@ -30,11 +30,23 @@ export class Held implements Disposable, AsyncDisposable {
     release();
   }
 
-  [DISPOSE](): void {
-    this.release();
-  }
-
-  async [ASYNC_DISPOSE](): Promise<void> {
-    this.release();
-  }
+  declare [Symbol.dispose]: () => void;
+  declare [Symbol.asyncDispose]: () => Promise<void>;
 }
+
+// Defined on the prototype under DISPOSE / ASYNC_DISPOSE, so that runtimes without the
+// well-known symbols still get the methods (under Symbol.for("Symbol.dispose") etc.).
+Object.defineProperty(Held.prototype, DISPOSE, {
+  value: function dispose(this: Held): void {
+    this.release();
+  },
+  writable: true,
+  configurable: true,
+});
+Object.defineProperty(Held.prototype, ASYNC_DISPOSE, {
+  value: async function asyncDispose(this: Held): Promise<void> {
+    this.release();
+  },
+  writable: true,
+  configurable: true,
+});

@@ -1,0 +1,26 @@
+/**
+ * Python's `threading` primitives (Lock, RLock, Semaphore, BoundedSemaphore, Event, Condition,
+ * Barrier) and `multiprocessing`'s shared Value and Array (here SharedArray), over
+ * SharedArrayBuffer + Atomics. Pass them to threads as ordinary arguments: each side operates on
+ * the same memory.
+ *
+ * Blocking: the `*Sync` methods block with Atomics.wait and are only allowed inside a weft
+ * worker (`globalThis[Symbol.for("weft.inWorker")] === true`); everywhere else they throw
+ * BlockingNotAllowedError (except with a timeout of 0, which never blocks). The async methods
+ * never block a thread: Atomics.waitAsync, or back-off polling where it is missing.
+ * Timeouts are milliseconds; NaN or negative → InvalidArgumentError.
+ */
+export { Lock } from "./lock.js";
+export { RLock } from "./rlock.js";
+export { Semaphore, BoundedSemaphore } from "./semaphore.js";
+export { Event } from "./event.js";
+export { Condition } from "./condition.js";
+export { Barrier, type BarrierOptions } from "./barrier.js";
+export { Value, type ValueKind } from "./value.js";
+export { SharedArray } from "./shared-array.js";
+export type { ElementKind, ElementOf, TypedArrayOf } from "./elements.js";
+export { Held } from "./dispose.js";
+export { BlockingNotAllowedError, BrokenBarrierError, NotOwnerError, OverReleaseError } from "./errors.js";
+export { mayBlock } from "./blocking.js";
+export { currentThreadId, prepareThreadBootstrap, installThreadBootstrap, type ThreadBootstrapData } from "./thread-id.js";
+export { lockRoundTrips } from "./bench.js";
