@@ -1,7 +1,6 @@
 /**
  * sleep: a cancellable pause, after Python's `asyncio.sleep`.
  */
-import { InvalidArgumentError } from "../errors.js";
 import { callAt, checkDelay, checkOptions, checkSignal, now, onAbort } from "./internal.js";
 
 /** Options of {@link sleep}. */
@@ -29,7 +28,7 @@ export function sleep<T = undefined>(ms: number, options?: SleepOptions<T>): Pro
       checkOptions(options, ["signal", "value"], "sleep");
       signal = checkSignal(options?.signal, "sleep");
     } catch (error) {
-      reject(error instanceof InvalidArgumentError ? error : new InvalidArgumentError(String(error)));
+      reject(error);
       return;
     }
     if (signal?.aborted) {

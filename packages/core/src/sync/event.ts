@@ -59,8 +59,8 @@ export class Event implements SharedHandle {
   /** Blocks this thread until the flag is set (weft workers only; timeout 0 is allowed anywhere); returns the flag. */
   waitSync(timeoutMs?: number): boolean {
     const deadline = toDeadline(timeoutMs, "Event.waitSync");
-    if (this.isSet()) return true;
     if (timeoutMs !== 0) assertMayBlock("Event.waitSync()", "await event.wait()");
+    if (this.isSet()) return true;
     return runSync(untilSet(this.cells, deadline));
   }
 

@@ -54,8 +54,8 @@ export class Lock implements SharedHandle, HasLockHooks {
    */
   acquireSync(timeoutMs?: number): boolean {
     const deadline = toDeadline(timeoutMs, "Lock.acquireSync");
-    if (tryLock(this.cells, 0)) return true;
     if (timeoutMs !== 0) assertMayBlock("Lock.acquireSync()", "await lock.acquire()");
+    if (tryLock(this.cells, 0)) return true;
     return runSync(lockUntil(this.cells, 0, deadline));
   }
 

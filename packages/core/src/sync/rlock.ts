@@ -71,8 +71,8 @@ export class RLock implements SharedHandle, HasLockHooks {
   acquireSync(timeoutMs?: number): boolean {
     const deadline = toDeadline(timeoutMs, "RLock.acquireSync");
     const me = currentThreadId();
-    if (this.enter(me)) return true;
     if (timeoutMs !== 0) assertMayBlock("RLock.acquireSync()", "await rlock.acquire()");
+    if (this.enter(me)) return true;
     const acquired = runSync(lockUntil(this.cells, FUTEX, deadline));
     if (acquired) this.own(me, 1);
     return acquired;

@@ -82,8 +82,8 @@ export class Semaphore implements SharedHandle {
   /** Decrements, blocking this thread while the count is 0 (weft workers only; timeout 0 is allowed anywhere); `false` if `timeoutMs` elapsed first. */
   acquireSync(timeoutMs?: number): boolean {
     const deadline = toDeadline(timeoutMs, `${this.constructor.name}.acquireSync`);
-    if (tryDecrement(this.cells)) return true;
     if (timeoutMs !== 0) assertMayBlock(`${this.constructor.name}.acquireSync()`, "await semaphore.acquire()");
+    if (tryDecrement(this.cells)) return true;
     return runSync(decrementUntil(this.cells, deadline));
   }
 
