@@ -19,6 +19,7 @@ import { limitCases } from "./cases/limits.js";
 import { poolMethodCases } from "./cases/pool-methods.js";
 import { speedupCases } from "./cases/speedup.js";
 import { valueCases } from "./cases/values.js";
+import { sharedCases } from "./cases/shared.js";
 import { CaseSkipped, type CaseContext, type CaseDefinition, type Harness } from "./harness.js";
 import { ResultLog, type CaseResult } from "./results.js";
 
@@ -37,6 +38,7 @@ export const allCases: readonly CaseDefinition[] = [
   ...limitCases,
   ...closingCases,
   ...badInputCases,
+  ...sharedCases,
   ...speedupCases,
 ];
 

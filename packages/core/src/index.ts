@@ -19,3 +19,21 @@ export type { FromWorker, ToWorker, RunRequest, TaskOutcome, TaskTarget } from "
 export function cpuCount(): number {
   return defaultAdapter().cpuCount();
 }
+
+// The three models' primitives. Where Python has one name in two modules (asyncio.Lock and
+// threading.Lock, asyncio.Queue and multiprocessing.Queue), use the namespace: the names mean
+// what they mean in that Python module.
+/** Python's asyncio: tasks, task groups, timeouts and single-event-loop primitives (Lock, Queue…). */
+export * as asyncio from "./asyncio/index.js";
+/** Python's threading (and multiprocessing's Value/Array): primitives over SharedArrayBuffer shared between threads. */
+export * as threading from "./sync/index.js";
+/** Python's multiprocessing channels: Queue and Pipe, between the main side and threads or processes. */
+export * as multiprocessing from "./channels/index.js";
+
+// Names that mean one thing only are also exported directly.
+export {
+  Task, createTask, TaskGroup, sleep, timeout, timeoutAt, waitFor, gather, asCompleted, wait, shield,
+  FIRST_COMPLETED, FIRST_EXCEPTION, ALL_COMPLETED,
+} from "./asyncio/index.js";
+export { Value, SharedArray } from "./sync/index.js";
+export { Pipe, Connection } from "./channels/index.js";

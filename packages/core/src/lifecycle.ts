@@ -15,6 +15,8 @@ import type { Adapter, Endpoint, ExitInfo, StartOptions, WorkerKind } from "./po
 import type { FromWorker, RunRequest } from "./protocol.js";
 import { type AnyFunction, type ModuleSpecifier, moduleUrl, resolveTarget } from "./task-ref.js";
 import { checkTransferList, prepareArgs, reviveValue } from "./values.js";
+import { ChannelHost } from "./channels/host.js";
+import { prepareThreadBootstrap } from "./sync/thread-id.js";
 
 /** Options of a {@link Thread} or {@link Process}. */
 export interface WorkerTargetOptions<F extends AnyFunction = AnyFunction> {
@@ -82,8 +84,10 @@ abstract class WorkerLifecycle<R> {
     this.#endpoint = endpoint;
     this.#alive = true;
     let fatalError: unknown;
+    const channels = new ChannelHost((reply) => endpoint.send(reply));
     endpoint.onMessage((raw) => {
       const message = raw as FromWorker;
+      if (message.type === "channel") return channels.handle(message);
       if (message.type === "fatal") fatalError = deserializeError(message.error);
       if (message.type !== "results") return;
       const outcome = message.results[0];
@@ -97,6 +101,7 @@ abstract class WorkerLifecycle<R> {
     });
     endpoint.onExit((info: ExitInfo) => {
       this.#alive = false;
+      channels.dispose();
       if (!this.#outcome) {
         this.#exitCode = this.#terminating
           ? TERMINATED_EXIT_CODE
@@ -106,6 +111,7 @@ abstract class WorkerLifecycle<R> {
       settleExit();
     });
     if (this.daemon) endpoint.setKeepAlive?.(false);
+    if (this.#kind === "thread") endpoint.send({ type: "init", thread: prepareThreadBootstrap() });
     endpoint.send({ type: "run", tasks: [this.#request] }, this.#transfer?.length ? this.#transfer : undefined);
     return this;
   }

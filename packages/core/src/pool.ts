@@ -24,6 +24,7 @@ import { type AnyFunction, type ModuleSpecifier, type TaskArgs, type TaskName, t
 import { TaskQueue } from "./task-queue.js";
 import { checkTransferList, prepareArgs, reviveValue } from "./values.js";
 import { WorkerSlot } from "./worker-slot.js";
+import { prepareThreadBootstrap } from "./sync/thread-id.js";
 
 /** Options of a {@link Pool}. */
 export interface PoolOptions {
@@ -507,6 +508,7 @@ export class Pool<M = Record<string, AnyFunction>> extends EventTarget {
       this.#checkDrained();
       return false;
     }
+    if (this.kind === "thread") endpoint.send({ type: "init", thread: prepareThreadBootstrap() });
     const slot = new WorkerSlot(endpoint, this.#nextWorkerNumber++);
     this.#slots.add(slot);
     endpoint.onMessage((message) => this.#onMessage(slot, message as FromWorker));
@@ -618,6 +620,10 @@ export class Pool<M = Record<string, AnyFunction>> extends EventTarget {
       }
       return;
     }
+    if (message.type === "channel") {
+      slot.channels().handle(message);
+      return;
+    }
     if (message.type === "fatal") {
       slot.fatalError = deserializeError(message.error);
       return;
@@ -706,7 +712,7 @@ export class Pool<M = Record<string, AnyFunction>> extends EventTarget {
   #onExit(slot: WorkerSlot, info: ExitInfo): void {
     if (slot.exited) return;
     slot.exited = true;
-    slot.clearTimers();
+    slot.release();
     this.#slots.delete(slot);
     const since = this.#busySince.get(slot);
     if (since !== undefined) {
@@ -778,7 +784,7 @@ export class Pool<M = Record<string, AnyFunction>> extends EventTarget {
     const exits: Promise<void>[] = [];
     for (const slot of this.#slots) {
       slot.retiring = true;
-      slot.clearTimers();
+      slot.release();
       exits.push(slot.endpoint.terminate().catch(() => undefined));
     }
     await Promise.all(exits);

@@ -61,6 +61,11 @@ export interface Capabilities {
   readonly blockingWaitOnMain: boolean;
   /** Process workers report real OS exit codes and signals. */
   readonly processExitCodes: boolean;
+  /**
+   * Thread workers report the code their runtime's exit call was given. Absent means true;
+   * false in a browser, where a worker ends with `self.close()`, which takes no code.
+   */
+  readonly threadExitCodes?: boolean;
   /** Process workers are real OS processes with a pid. */
   readonly osProcesses: boolean;
   /** Per-worker heap limits are enforced. */

@@ -4,6 +4,7 @@
  * tiny tasks cost one message per batch rather than one per task.
  */
 import type { SerializedError } from "./errors.js";
+import type { ThreadBootstrapData } from "./sync/thread-id.js";
 
 /** How a worker finds the function to run. */
 export type TaskTarget =
@@ -23,7 +24,25 @@ export interface RunRequest {
   readonly mode: "call" | "map" | "starmap";
 }
 
+/** An operation on a channel (Queue, Pipe) that lives on the caller's side, asked by a worker. */
+export interface ChannelRequest {
+  readonly type: "channel";
+  readonly request: number;
+  readonly channel: string;
+  readonly op: "put" | "get" | "close" | "size" | "cancel";
+  readonly value?: unknown;
+  readonly timeout?: number | null;
+}
+
+/** The caller's answer to a {@link ChannelRequest}. */
+export type ChannelReply =
+  | { readonly type: "channel-reply"; readonly request: number; readonly ok: true; readonly value?: unknown }
+  | { readonly type: "channel-reply"; readonly request: number; readonly ok: false; readonly error: SerializedError };
+
 export type ToWorker =
+  /** First message to a thread worker: its thread id for RLock ownership, from a shared counter. */
+  | { readonly type: "init"; readonly thread: ThreadBootstrapData }
+  | ChannelReply
   | { readonly type: "run"; readonly tasks: readonly RunRequest[] }
   | { readonly type: "abort"; readonly id: number; readonly reason: SerializedError };
 
@@ -32,6 +51,7 @@ export type TaskOutcome =
   | { readonly id: number; readonly ok: false; readonly error: SerializedError };
 
 export type FromWorker =
+  | ChannelRequest
   | { readonly type: "ready" }
   /** Sent by a worker entry just before an uncaught error ends it, so the caller can say why. */
   | { readonly type: "fatal"; readonly error: SerializedError }

@@ -11,6 +11,11 @@ export const SHARED_HANDLE: unique symbol = Symbol.for("weft.sharedHandle") as n
 export interface SharedDescriptor {
   readonly type: string;
   readonly state: unknown;
+  /**
+   * True for objects that work by messages through the parent (channels), which may therefore
+   * cross to a process; false or absent for objects over shared memory, which a process refuses.
+   */
+  readonly crossesProcesses?: boolean;
 }
 
 export interface SharedHandle {

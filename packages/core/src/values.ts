@@ -79,8 +79,13 @@ function visit(value: unknown, path: string, walk: Walk): unknown {
   if (value === null) return value;
   const object = value as object;
   if (isSharedHandle(object)) {
-    if (walk.kind === "process") refuseSharedForProcess(path, `this ${object.constructor?.name ?? "shared object"}`);
-    const encoded: EncodedShared = { [ENCODED_SHARED]: object[SHARED_HANDLE]() };
+    const descriptor = object[SHARED_HANDLE]();
+    if (walk.kind === "process" && !descriptor.crossesProcesses) {
+      refuseSharedForProcess(path, `this ${object.constructor?.name ?? "shared object"}`);
+    }
+    // A handle's state may hold other handles (a Pipe's end holds two queues): encode them too.
+    const state = visit(descriptor.state, `${path}<state>`, walk);
+    const encoded: EncodedShared = { [ENCODED_SHARED]: state === descriptor.state ? descriptor : { ...descriptor, state } };
     return encoded;
   }
   if (ArrayBuffer.isView(object)) {
@@ -160,7 +165,7 @@ export function reviveValue(value: unknown): unknown {
   if (typeof value !== "object" || value === null) return value;
   if (ArrayBuffer.isView(value)) return value;
   const shared = (value as Partial<EncodedShared>)[ENCODED_SHARED];
-  if (shared) return reviveShared(shared);
+  if (shared) return reviveShared({ ...shared, state: reviveValue(shared.state) });
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) value[i] = reviveValue(value[i]);
     return value;

@@ -2,6 +2,7 @@
  * One live worker as the pool sees it: its endpoint and the tasks sent to it, in the order the
  * worker will run them (it runs them one at a time, so the first is the one running).
  */
+import { ChannelHost } from "./channels/host.js";
 import type { Endpoint } from "./port.js";
 import type { PendingTask } from "./pending-task.js";
 
@@ -21,12 +22,18 @@ export class WorkerSlot {
   idleTimer: ReturnType<typeof setTimeout> | undefined;
   graceTimer: ReturnType<typeof setTimeout> | undefined;
   keptAlive = true;
+  /** Runs the channel operations this worker asks for; made on first use. */
+  channelHost: ChannelHost | undefined;
   /** The uncaught error the worker reported before it died, if any. */
   fatalError: unknown;
 
   constructor(endpoint: Endpoint, number: number) {
     this.endpoint = endpoint;
     this.number = number;
+  }
+
+  channels(): ChannelHost {
+    return (this.channelHost ??= new ChannelHost((reply) => this.endpoint.send(reply)));
   }
 
   get busy(): boolean {
@@ -39,7 +46,9 @@ export class WorkerSlot {
     this.endpoint.setKeepAlive?.(keepAlive);
   }
 
-  clearTimers(): void {
+  /** Clears timers and withdraws the channel operations of a worker that is gone or going. */
+  release(): void {
+    this.channelHost?.dispose();
     if (this.idleTimer !== undefined) clearTimeout(this.idleTimer);
     if (this.graceTimer !== undefined) clearTimeout(this.graceTimer);
     this.idleTimer = undefined;

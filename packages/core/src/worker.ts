@@ -7,6 +7,10 @@ import { AbortError, TaskModuleLoadError, TaskReferenceError, deserializeError, 
 import type { WorkerSidePort } from "./port.js";
 import type { RunRequest, TaskOutcome, TaskTarget, ToWorker } from "./protocol.js";
 import { prepareValue, reviveValue } from "./values.js";
+import { installChannelClient } from "./channels/client.js";
+import { installThreadBootstrap } from "./sync/thread-id.js";
+// Every shared type registers its reviver when its module loads; load them all here.
+import "./revivers.js";
 
 type Task = (...args: unknown[]) => unknown;
 
@@ -214,9 +218,15 @@ export function serveWorker(port: WorkerSidePort): ServedWorker {
     }
   };
 
+  const onChannelReply = installChannelClient((request) => port.send(request));
+
   port.onMessage((raw) => {
     const message = raw as ToWorker;
-    if (message.type === "run") {
+    if (message.type === "channel-reply") {
+      onChannelReply(message);
+    } else if (message.type === "init") {
+      installThreadBootstrap(message.thread);
+    } else if (message.type === "run") {
       for (const task of message.tasks) queue.push(task);
       void drain();
     } else if (message.type === "abort") {

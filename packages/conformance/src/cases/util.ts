@@ -19,4 +19,15 @@ export function watchWorkers(pool: Pool<Fixtures>): { started: { worker: number;
   return seen;
 }
 
+/**
+ * Whether this case's kind reports the code a worker's exit call gave, and if not, why (the
+ * adapter's note, printed when a case skips on it).
+ */
+export function exitCodes(ctx: CaseContext): { reported: boolean; reason: string } {
+  const caps = ctx.adapter.capabilities;
+  const reported = ctx.kind === "thread" ? caps.threadExitCodes !== false : caps.processExitCodes;
+  const note = ctx.kind === "thread" ? caps.notes?.threadExitCodes : caps.notes?.processExitCodes;
+  return { reported, reason: note ?? `this runtime reports no ${ctx.kind} exit codes` };
+}
+
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

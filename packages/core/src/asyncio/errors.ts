@@ -12,7 +12,7 @@ import { WeftError } from "../errors.js";
  * Mirrors Python's `asyncio.InvalidStateError`, and stands in for the `RuntimeError`/`ValueError` Python
  * raises for those misuses (one class, so one `catch` handles every "wrong state" mistake).
  */
-export class InvalidStateError extends WeftError {}
+export { InvalidStateError } from "../errors.js";
 
 /** `getNowait()` on an empty queue. Mirrors Python's `asyncio.QueueEmpty`. */
 export class QueueEmpty extends WeftError {}

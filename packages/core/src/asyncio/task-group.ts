@@ -102,7 +102,9 @@ export class TaskGroup {
     if (this.#aborting) {
       throw new InvalidStateError(`TaskGroup ${this.name} is shutting down (a task failed or it was cancelled); it accepts no new tasks.`);
     }
-    const task = new Task(fn, { name: options?.name, signal: this.#controller.signal });
+    // Children are cancelled one by one on abort (as Python's _abort does), not through a shared signal
+    // listener per child: that would trip Node's MaxListenersExceededWarning in large groups.
+    const task = new Task(fn, { name: options?.name });
     this.#tasks.add(task as Task<unknown>);
     task.addDoneCallback((t) => this.#onTaskDone(t as Task<unknown>));
     return task;
@@ -125,6 +127,7 @@ export class TaskGroup {
     if (this.#aborting) return;
     this.#aborting = true;
     this.#controller.abort(reason);
+    for (const task of this.#tasks) task.cancel(reason);
   }
 
   /**

@@ -10,9 +10,11 @@ import { Task, taskFromPromise } from "./task.js";
 /** When {@link wait} returns. Python's `asyncio.FIRST_COMPLETED` / `FIRST_EXCEPTION` / `ALL_COMPLETED`. */
 export type ReturnWhen = "FIRST_COMPLETED" | "FIRST_EXCEPTION" | "ALL_COMPLETED";
 
-/** Python's constants, for `wait(items, { returnWhen: FIRST_COMPLETED })`. */
+/** `wait` returns when any item finished. Mirrors Python's `asyncio.FIRST_COMPLETED`. */
 export const FIRST_COMPLETED = "FIRST_COMPLETED";
+/** `wait` returns when any item failed (cancellations aside), or all finished. Mirrors `asyncio.FIRST_EXCEPTION`. */
 export const FIRST_EXCEPTION = "FIRST_EXCEPTION";
+/** `wait` returns when every item finished (the default). Mirrors `asyncio.ALL_COMPLETED`. */
 export const ALL_COMPLETED = "ALL_COMPLETED";
 
 /** Options of {@link wait}. */

@@ -54,6 +54,10 @@ function checkCount(n: unknown): number {
  * Which of them wakes is unspecified (as in Python's documentation). Timeouts are in
  * milliseconds; `wait` returns `false` when the timeout elapsed (Python semantics), after
  * re-acquiring the lock. The `*Sync` methods block and are only allowed inside a weft worker.
+ *
+ * RLock ownership is per thread, so several async tasks of one thread all "hold" a default
+ * (RLock) Condition at once: when tasks of one thread share a Condition, give it a Lock
+ * (`new Condition(new Lock())`), or use asyncio.Condition.
  */
 export class Condition implements SharedHandle {
   /** The underlying lock (shared with anyone who passed it in). */

@@ -1,0 +1,25 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, test } from "vitest";
+import { Pool, adapter, cpuCount } from "weft";
+
+const manifest = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
+
+describe('import { Pool } from "weft"', () => {
+  test("resolves to the Node adapter under Node", () => {
+    expect(adapter.runtime).toBe("node");
+    expect(cpuCount()).toBeGreaterThanOrEqual(1);
+  });
+
+  test("runs a task without naming an adapter", async () => {
+    await using pool = new Pool({ size: 1 });
+    expect(await pool.apply((a: number, b: number) => a * b, [6, 7])).toBe(42);
+  });
+
+  test("maps every runtime's export condition to its adapter", () => {
+    const conditions = manifest.exports["."];
+    for (const runtime of ["node", "deno", "bun", "browser"]) {
+      expect(conditions[runtime]).toBe(`./dist/${runtime}.js`);
+      expect(readFileSync(new URL(`../src/${runtime}.ts`, import.meta.url), "utf8")).toContain(`@weft/${runtime}`);
+    }
+  });
+});
