@@ -1,0 +1,3 @@
+export default function echo(value) {
+  return value;
+}
