@@ -80,7 +80,8 @@ abstract class WorkerLifecycle<R> {
     if (this.#exited) throw new InvalidStateError(`${this.name} was already started; a ${this.#kind} can be started only once.`);
     let settleExit!: () => void;
     this.#exited = new Promise((resolve) => (settleExit = resolve));
-    const endpoint = this.#adapter.start(this.#kind, { ...this.#workerOptions, name: this.name });
+    const target = this.#request.target;
+    const endpoint = this.#adapter.start(this.#kind, { ...this.#workerOptions, name: this.name, ...("module" in target ? { module: target.module } : {}) });
     this.#endpoint = endpoint;
     this.#alive = true;
     let fatalError: unknown;

@@ -513,7 +513,11 @@ export class Pool<M = Record<string, AnyFunction>> extends EventTarget {
   #spawn(): boolean {
     let endpoint;
     try {
-      endpoint = this.#adapter.start(this.kind, { ...this.#workerOptions, name: this.#workerOptions.name ?? `weft-${this.kind}` });
+      endpoint = this.#adapter.start(this.kind, {
+        ...this.#workerOptions,
+        name: this.#workerOptions.name ?? `weft-${this.kind}`,
+        ...(this.#module === undefined ? {} : { module: this.#module }),
+      });
     } catch (error) {
       const failure = new WorkerStartError(`The ${this.#adapter.runtime} adapter could not start a ${this.kind} worker: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
       for (const task of this.#queue.drain()) this.#settleFailure(task, failure, "failed");

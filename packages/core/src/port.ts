@@ -51,6 +51,11 @@ export interface StartOptions {
   readonly resourceLimits?: { readonly maxHeapMb?: number };
   /** Runtime-specific options, passed through untouched (e.g. Deno permissions). */
   readonly runtimeOptions?: Readonly<Record<string, unknown>>;
+  /**
+   * The URL of the task module this worker will import, when known (set by Pool, Thread and
+   * Process). Lets an adapter grant exactly what loading it needs (e.g. Deno permissions).
+   */
+  readonly module?: string;
 }
 
 /** What a runtime can and cannot do; the conformance suite reads it instead of skipping silently. */

@@ -166,6 +166,8 @@ export function serveWorker(port: WorkerSidePort): ServedWorker {
       holder[CURRENT_TASK] = undefined;
     };
     const call = (fn: Task): unknown => {
+      // Aborted while its module was loading: it never started, so it does not run at all.
+      if (controller.signal.aborted) throw controller.signal.reason;
       holder[CURRENT_TASK] = context;
       const args = request.encoded ? (reviveValue(request.args) as unknown[]) : (request.args as unknown[]);
       if (request.mode === "call") return fn.apply(context, args);

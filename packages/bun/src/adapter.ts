@@ -1,0 +1,23 @@
+import type { Adapter, Endpoint, StartOptions, WorkerKind } from "@weft/core";
+import { startProcess } from "./process-endpoint.js";
+import { startThread } from "./thread-endpoint.js";
+
+/** weft's port implemented over Bun's Worker (threads) and Bun.spawn with IPC (processes). */
+export const bunAdapter: Adapter = {
+  runtime: "bun",
+  capabilities: {
+    sharedMemory: true,
+    blockingWaitOnMain: true,
+    processExitCodes: true,
+    osProcesses: true,
+    resourceLimits: false,
+    notes: {
+      resourceLimits:
+        "Bun (JavaScriptCore) has no per-worker heap limit: Worker takes no resourceLimits and bun has no --max-old-space-size, so workerOptions.resourceLimits is ignored on Bun.",
+    },
+  },
+  cpuCount: () => navigator.hardwareConcurrency,
+  start(kind: WorkerKind, options: StartOptions): Endpoint {
+    return kind === "thread" ? startThread(options) : startProcess(options);
+  },
+};

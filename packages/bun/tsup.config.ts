@@ -1,0 +1,11 @@
+import { defineConfig } from "tsup";
+
+export default defineConfig({
+  entry: ["src/index.ts", "src/thread-entry.ts", "src/process-entry.ts"],
+  format: ["esm"],
+  dts: { entry: "src/index.ts" },
+  clean: true,
+  target: "es2022",
+  platform: "node",
+  sourcemap: true,
+});
