@@ -4,11 +4,12 @@
  * their descriptors (and revived on the other side); everything else travels as-is, by the
  * transport's structured clone.
  */
-import { DataCloneError } from "./errors.js";
+import { DataCloneError, deserializeError, serializeError, type SerializedError } from "./errors.js";
 import type { WorkerKind } from "./port.js";
 import { isSharedHandle, reviveShared, SHARED_HANDLE, type SharedDescriptor } from "./shared-handle.js";
 
 const ENCODED_SHARED = "__weft_shared__";
+const ENCODED_ERROR = "__weft_error__";
 
 interface EncodedShared {
   readonly [ENCODED_SHARED]: SharedDescriptor;
@@ -148,8 +149,9 @@ function visit(value: unknown, path: string, walk: Walk): unknown {
     return changed ? new Set(items) : value;
   }
   if (object instanceof Error) {
-    if ("cause" in object) visit(object.cause, `${path}.cause`, walk);
-    return value;
+    // Runtimes' structured clone differ on errors (Bun drops `cause`, some drop own properties):
+    // carry them in weft's own encoding, the one thrown errors use, so they arrive the same everywhere.
+    return { [ENCODED_ERROR]: serializeError(object) };
   }
   if (CLONEABLE_CLASSES.some((cls) => object instanceof cls)) return value;
   const className = (proto as { constructor?: { name?: string } } | undefined)?.constructor?.name ?? "an unknown class";
@@ -164,6 +166,8 @@ function visit(value: unknown, path: string, walk: Walk): unknown {
 export function reviveValue(value: unknown): unknown {
   if (typeof value !== "object" || value === null) return value;
   if (ArrayBuffer.isView(value)) return value;
+  const error = (value as { [ENCODED_ERROR]?: SerializedError })[ENCODED_ERROR];
+  if (error) return deserializeError(error);
   const shared = (value as Partial<EncodedShared>)[ENCODED_SHARED];
   if (shared) return reviveShared({ ...shared, state: reviveValue(shared.state) });
   if (Array.isArray(value)) {

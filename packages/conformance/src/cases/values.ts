@@ -21,9 +21,11 @@ export const valueCases: CaseDefinition[] = [
       for (const [label, value] of samples) deepEqual(await pool.apply("echo", [value]), value, `${label} round trip`);
       equal(await pool.apply("describe", [date]), "Date", "the worker receives a real Date");
       equal(await pool.apply("describe", [new Map()]), "Map", "the worker receives a real Map");
-      const error = (await pool.apply("echo", [new RangeError("as a value", { cause: "why" })])) as Error;
-      ok(error instanceof Error, "an Error sent as a value comes back as an Error");
+      const error = (await pool.apply("echo", [new RangeError("as a value", { cause: new Error("why") })])) as Error;
+      ok(error instanceof RangeError, "a RangeError sent as a value comes back as a RangeError");
       equal(error.message, "as a value");
+      equal((error.cause as Error | undefined)?.message, "why", "its cause crosses too");
+      equal(await pool.apply("describe", [new TypeError("x")]), "Error", "the worker receives a real Error");
     },
   },
   {
