@@ -25,6 +25,7 @@ import { TaskQueue } from "./task-queue.js";
 import { checkTransferList, prepareArgs, reviveValue } from "./values.js";
 import { WorkerSlot } from "./worker-slot.js";
 import { prepareThreadBootstrap } from "./sync/thread-id.js";
+import { FastLaneCaller, createFastLaneBuffers, fastLaneAvailable } from "./fast-lane.js";
 
 /** Options of a {@link Pool}. */
 export interface PoolOptions {
@@ -524,8 +525,12 @@ export class Pool<M = Record<string, AnyFunction>> extends EventTarget {
       this.#checkDrained();
       return false;
     }
-    if (this.kind === "thread") endpoint.send({ type: "init", thread: prepareThreadBootstrap() });
     const slot = new WorkerSlot(endpoint, this.#nextWorkerNumber++);
+    if (this.kind === "thread") {
+      const lane = this.#adapter.capabilities.sharedMemory && fastLaneAvailable() ? createFastLaneBuffers() : undefined;
+      if (lane) slot.fastLane = new FastLaneCaller(lane, (message) => this.#onMessage(slot, message as FromWorker));
+      endpoint.send({ type: "init", thread: prepareThreadBootstrap(), fastLane: lane });
+    }
     this.#slots.add(slot);
     endpoint.onMessage((message) => this.#onMessage(slot, message as FromWorker));
     endpoint.onExit((info) => this.#onExit(slot, info));
@@ -561,7 +566,10 @@ export class Pool<M = Record<string, AnyFunction>> extends EventTarget {
     const trySend = (tasks: PendingTask[]): boolean => {
       const transfer = tasks.flatMap((t) => t.transfer ?? []);
       try {
-        slot.endpoint.send({ type: "run", tasks: tasks.map((t) => t.request) }, transfer.length ? transfer : undefined);
+        const message = { type: "run", tasks: tasks.map((t) => t.request) };
+        // One task for an idle worker: the shared-memory mailbox skips both event loops.
+        const viaLane = tasks.length === 1 && transfer.length === 0 && !slot.busy && slot.ready && !tasks[0]!.request.encoded && slot.fastLane?.trySend(message);
+        if (!viaLane) slot.send(message, transfer.length ? transfer : undefined);
         return true;
       } catch (error) {
         if (tasks.length === 1) this.#settleFailure(tasks[0]!, error, "failed");
@@ -616,7 +624,7 @@ export class Pool<M = Record<string, AnyFunction>> extends EventTarget {
     task.abandoned = true;
     this.#settleFailure(task, error, isCancel ? "cancelled" : "failed");
     try {
-      slot.endpoint.send({ type: "abort", id: task.request.id, reason: serializeError(error) });
+      slot.send({ type: "abort", id: task.request.id, reason: serializeError(error) });
     } catch {
       // The worker is already gone; its exit handler requeues or drops what it held.
     }

@@ -5,6 +5,7 @@
  */
 import type { SerializedError } from "./errors.js";
 import type { ThreadBootstrapData } from "./sync/thread-id.js";
+import type { FastLaneBuffers } from "./fast-lane.js";
 
 /** How a worker finds the function to run. */
 export type TaskTarget =
@@ -41,7 +42,7 @@ export type ChannelReply =
 
 export type ToWorker =
   /** First message to a thread worker: its thread id for RLock ownership, from a shared counter. */
-  | { readonly type: "init"; readonly thread: ThreadBootstrapData }
+  | { readonly type: "init"; readonly thread: ThreadBootstrapData; readonly fastLane?: FastLaneBuffers }
   | ChannelReply
   | { readonly type: "run"; readonly tasks: readonly RunRequest[] }
   | { readonly type: "abort"; readonly id: number; readonly reason: SerializedError };

@@ -3,6 +3,7 @@
  * worker will run them (it runs them one at a time, so the first is the one running).
  */
 import { ChannelHost } from "./channels/host.js";
+import type { FastLaneCaller } from "./fast-lane.js";
 import type { Endpoint } from "./port.js";
 import type { PendingTask } from "./pending-task.js";
 
@@ -22,6 +23,8 @@ export class WorkerSlot {
   idleTimer: ReturnType<typeof setTimeout> | undefined;
   graceTimer: ReturnType<typeof setTimeout> | undefined;
   keptAlive = true;
+  /** The shared-memory mailbox of a thread worker, when this context supports it. */
+  fastLane: FastLaneCaller | undefined;
   /** Runs the channel operations this worker asks for; made on first use. */
   channelHost: ChannelHost | undefined;
   /** The uncaught error the worker reported before it died, if any. */
@@ -33,7 +36,13 @@ export class WorkerSlot {
   }
 
   channels(): ChannelHost {
-    return (this.channelHost ??= new ChannelHost((reply) => this.endpoint.send(reply)));
+    return (this.channelHost ??= new ChannelHost((reply) => this.send(reply)));
+  }
+
+  /** Sends by message, first waking the worker if it is waiting on its fast lane. */
+  send(message: unknown, transfer?: readonly Transferable[]): void {
+    this.fastLane?.wake();
+    this.endpoint.send(message, transfer);
   }
 
   get busy(): boolean {

@@ -9,6 +9,7 @@ import type { RunRequest, TaskOutcome, TaskTarget, ToWorker } from "./protocol.j
 import { prepareValue, reviveValue } from "./values.js";
 import { installChannelClient } from "./channels/client.js";
 import { installThreadBootstrap } from "./sync/thread-id.js";
+import { FastLaneWorker } from "./fast-lane.js";
 // Every shared type registers its reviver when its module loads; load them all here.
 import "./revivers.js";
 
@@ -71,16 +72,25 @@ export function serveWorker(port: WorkerSidePort): ServedWorker {
   const inline = new Map<string, Task>();
   const queue: RunRequest[] = [];
   let queueHead = 0;
-  let running: { id: number; controller: AbortController } | undefined;
+  let running: { id: number; control: () => AbortController } | undefined;
   let draining = false;
   let outbox: TaskOutcome[] = [];
   let outboxSince = 0;
+  let lane: FastLaneWorker | undefined;
+  /** Ids of tasks that came through the fast lane: their results go back the same way when they fit. */
+  const laneTasks = new Set<number>();
 
   const flush = (): boolean => {
     if (outbox.length === 0) return false;
     const results = outbox;
     outbox = [];
-    port.send({ type: "results", results });
+    const message = { type: "results", results };
+    if (laneTasks.size > 0) {
+      const allFromLane = results.every((r) => laneTasks.has(r.id));
+      for (const r of results) laneTasks.delete(r.id);
+      if (allFromLane && lane?.tryReply(message)) return true;
+    }
+    port.send(message);
     return true;
   };
 
@@ -157,9 +167,17 @@ export function serveWorker(port: WorkerSidePort): ServedWorker {
   };
 
   const runOne = (request: RunRequest): void | Promise<void> => {
-    const controller = new AbortController();
-    running = { id: request.id, controller };
-    const context: TaskContext = { signal: controller.signal, id: request.id };
+    // AbortControllers are costly on some runtimes: make one only if the task looks at its signal
+    // or an abort arrives.
+    let controller: AbortController | undefined;
+    const control = () => (controller ??= new AbortController());
+    running = { id: request.id, control };
+    const context: TaskContext = {
+      get signal() {
+        return control().signal;
+      },
+      id: request.id,
+    };
     const holder = globalThis as Record<symbol, TaskContext | undefined>;
     const finish = () => {
       running = undefined;
@@ -167,7 +185,7 @@ export function serveWorker(port: WorkerSidePort): ServedWorker {
     };
     const call = (fn: Task): unknown => {
       // Aborted while its module was loading: it never started, so it does not run at all.
-      if (controller.signal.aborted) throw controller.signal.reason;
+      if (controller?.signal.aborted) throw controller.signal.reason;
       holder[CURRENT_TASK] = context;
       const args = request.encoded ? (reviveValue(request.args) as unknown[]) : (request.args as unknown[]);
       if (request.mode === "call") return fn.apply(context, args);
@@ -199,21 +217,31 @@ export function serveWorker(port: WorkerSidePort): ServedWorker {
     if (draining) return;
     draining = true;
     try {
-      while (queueHead < queue.length) {
-        const request = queue[queueHead]!;
-        queue[queueHead++] = undefined as never;
-        const pending = runOne(request);
-        if (pending) {
-          await pending;
-          // After an async task, report at once: the caller is waiting, and a later crash must
-          // not be blamed on a task that already finished.
-          flush();
-        } else if (outbox.length > 0 && performance.now() - outboxSince >= FLUSH_AFTER_MS) {
-          flush();
+      for (;;) {
+        while (queueHead < queue.length) {
+          const request = queue[queueHead]!;
+          queue[queueHead++] = undefined as never;
+          const pending = runOne(request);
+          if (pending) {
+            await pending;
+            // After an async task, report at once: the caller is waiting, and a later crash must
+            // not be blamed on a task that already finished.
+            flush();
+          } else if (outbox.length > 0 && performance.now() - outboxSince >= FLUSH_AFTER_MS) {
+            flush();
+          }
+        }
+        queue.length = 0;
+        queueHead = 0;
+        flush();
+        // Idle: wait a moment on the fast lane before going back to the event loop.
+        const next = lane?.waitForTask() as { tasks: RunRequest[] } | undefined;
+        if (!next) break;
+        for (const task of next.tasks) {
+          laneTasks.add(task.id);
+          queue.push(task);
         }
       }
-      queue.length = 0;
-      queueHead = 0;
     } finally {
       draining = false;
       flush();
@@ -224,17 +252,19 @@ export function serveWorker(port: WorkerSidePort): ServedWorker {
 
   port.onMessage((raw) => {
     const message = raw as ToWorker;
+    lane?.received();
     if (message.type === "channel-reply") {
       onChannelReply(message);
     } else if (message.type === "init") {
       installThreadBootstrap(message.thread);
+      if (message.fastLane) lane = new FastLaneWorker(message.fastLane);
     } else if (message.type === "run") {
       for (const task of message.tasks) queue.push(task);
       void drain();
     } else if (message.type === "abort") {
       const reason = deserializeError(message.reason);
       if (running?.id === message.id) {
-        running.controller.abort(reason instanceof Error ? reason : new AbortError());
+        running.control().abort(reason instanceof Error ? reason : new AbortError());
         return;
       }
       for (let i = queueHead; i < queue.length; i++) {

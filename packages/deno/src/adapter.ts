@@ -1,0 +1,24 @@
+import type { Adapter, WorkerKind, StartOptions, Endpoint } from "@weft/core";
+import { startProcess } from "./process-endpoint.js";
+import { startThread } from "./thread-endpoint.js";
+
+/** weft's port implemented over Deno's module Web Workers and Deno.Command. */
+export const denoAdapter: Adapter = {
+  runtime: "deno",
+  capabilities: {
+    sharedMemory: true,
+    blockingWaitOnMain: true,
+    processExitCodes: true,
+    osProcesses: true,
+    resourceLimits: false,
+    notes: {
+      resourceLimits:
+        "Deno's Web Workers take no per-worker heap limit, so maxHeapMb cannot be enforced for threads " +
+        "(process workers do get it, as --v8-flags=--max-old-space-size).",
+    },
+  },
+  cpuCount: () => navigator.hardwareConcurrency,
+  start(kind: WorkerKind, options: StartOptions): Endpoint {
+    return kind === "thread" ? startThread(options) : startProcess(options);
+  },
+};

@@ -1,0 +1,59 @@
+/**
+ * The slice of the `Deno` namespace this adapter uses, typed here so that the package builds
+ * with tsc/tsup (which know nothing of Deno's globals) and reads the same under `deno check`.
+ */
+
+/** A Deno permission name, as `Deno.permissions.query` and the `--allow-*` flags spell it. */
+export type PermissionName = "read" | "write" | "net" | "env" | "run" | "ffi" | "sys" | "import";
+
+export interface PermissionDescriptor {
+  readonly name: PermissionName;
+  readonly path?: string;
+  readonly host?: string;
+  readonly variable?: string;
+  readonly command?: string;
+  readonly kind?: string;
+}
+
+export interface DenoChildProcess {
+  readonly pid: number;
+  readonly stdin: WritableStream<Uint8Array>;
+  readonly stdout: ReadableStream<Uint8Array>;
+  readonly status: Promise<{ success: boolean; code: number; signal: string | null }>;
+  kill(signal?: string): void;
+  ref(): void;
+  unref(): void;
+}
+
+export interface DenoNamespace {
+  readonly pid: number;
+  readonly args: readonly string[];
+  readonly version: { readonly deno: string };
+  execPath(): string;
+  cwd(): string;
+  readTextFileSync(path: string): string;
+  exit(code?: number): never;
+  kill(pid: number, signal: string | number): void;
+  readonly stdin: { read(buffer: Uint8Array): Promise<number | null> };
+  readonly stdout: { writeSync(data: Uint8Array): number };
+  readonly permissions: {
+    querySync(descriptor: PermissionDescriptor): { readonly state: "granted" | "denied" | "prompt" };
+  };
+  Command: new (
+    command: string,
+    options: {
+      args: string[];
+      stdin: "piped";
+      stdout: "piped";
+      stderr: "inherit";
+      env?: Record<string, string>;
+    },
+  ) => { spawn(): DenoChildProcess };
+}
+
+/** The `Deno` global; throws a clear error when this package is loaded by another runtime. */
+export function deno(): DenoNamespace {
+  const value = (globalThis as { Deno?: DenoNamespace }).Deno;
+  if (!value) throw new Error("@weft/deno runs on Deno only; on Node use @weft/node, on Bun @weft/bun, in a browser @weft/browser.");
+  return value;
+}

@@ -1,0 +1,163 @@
+/**
+ * Least privilege for Deno workers: the `permissions` a pool, Thread or Process passes through
+ * `workerOptions.runtimeOptions`, turned into a Web Worker's `deno.permissions` (threads) or
+ * `--allow-*` flags (processes). By default a worker gets no permission at all: loading its
+ * entry and a local task module needs none.
+ */
+import { InvalidArgumentError } from "@weft/core";
+import { deno, type PermissionDescriptor, type PermissionName } from "./deno-api.js";
+
+/** `true` grants the whole permission, `false` none, a list only those paths/hosts/names. */
+export type PermissionValue = boolean | readonly (string | URL)[];
+
+/** Deno permissions for a worker, by name; a name left out is not granted. */
+export type DenoPermissions = { readonly [name in PermissionName]?: PermissionValue };
+
+/** What `workerOptions.runtimeOptions` accepts on Deno. */
+export interface DenoRuntimeOptions {
+  /**
+   * The worker's permissions: "none" (the default), "inherit" (everything this process has), or
+   * a {@link DenoPermissions} object. A worker never gets more than its parent has.
+   */
+  readonly permissions?: "none" | "inherit" | DenoPermissions;
+  /**
+   * Extra `deno run` flags for process workers (e.g. `["--config", "deno.json"]`,
+   * `["--node-modules-dir=manual"]`). Permission flags belong in `permissions`.
+   */
+  readonly denoArgs?: readonly string[];
+}
+
+export const PERMISSION_NAMES: readonly PermissionName[] = ["read", "write", "net", "env", "run", "ffi", "sys", "import"];
+const RUNTIME_OPTION_KEYS = ["permissions", "denoArgs"];
+
+/** Permissions as the worker gets them: "inherit", or every name mapped to false/true/a list. */
+export type ResolvedPermissions = "inherit" | Readonly<Record<PermissionName, false | true | readonly string[]>>;
+
+function toText(item: string | URL, name: PermissionName): string {
+  if (item instanceof URL) {
+    if (item.protocol !== "file:") return name === "net" || name === "import" ? item.host : item.href;
+    return decodeURIComponent(item.pathname);
+  }
+  if (typeof item !== "string" || item === "") {
+    throw new InvalidArgumentError(`Deno permission "${name}" lists ${JSON.stringify(item)}; list non-empty strings (paths, hosts, names) or URLs.`);
+  }
+  return item;
+}
+
+/** Reads and checks `runtimeOptions`; unknown keys and malformed values fail at the call. */
+export function resolveRuntimeOptions(runtimeOptions: Readonly<Record<string, unknown>> | undefined): {
+  permissions: ResolvedPermissions;
+  denoArgs: readonly string[];
+} {
+  const options = (runtimeOptions ?? {}) as DenoRuntimeOptions;
+  for (const key of Object.keys(options)) {
+    if (!RUNTIME_OPTION_KEYS.includes(key)) {
+      throw new InvalidArgumentError(`Unknown Deno runtime option "${key}"; known: ${RUNTIME_OPTION_KEYS.join(", ")}.`);
+    }
+  }
+  const denoArgs = options.denoArgs ?? [];
+  if (!Array.isArray(denoArgs) || denoArgs.some((arg) => typeof arg !== "string")) {
+    throw new InvalidArgumentError("runtimeOptions.denoArgs must be an array of strings (deno run flags).");
+  }
+  const given = options.permissions ?? "none";
+  if (given === "inherit") return { permissions: "inherit", denoArgs };
+  const resolved = Object.fromEntries(PERMISSION_NAMES.map((name) => [name, false])) as Record<PermissionName, false | true | readonly string[]>;
+  if (given === "none") return { permissions: resolved, denoArgs };
+  if (typeof given !== "object" || given === null || Array.isArray(given)) {
+    throw new InvalidArgumentError(`runtimeOptions.permissions must be "none", "inherit" or an object such as { read: ["./data"] }; got ${String(given)}.`);
+  }
+  for (const [key, value] of Object.entries(given)) {
+    const name = key as PermissionName;
+    if (!PERMISSION_NAMES.includes(name)) {
+      throw new InvalidArgumentError(`Unknown Deno permission "${key}"; known: ${PERMISSION_NAMES.join(", ")}.`);
+    }
+    if (value === undefined || value === false) continue;
+    if (value === true) resolved[name] = true;
+    else if (Array.isArray(value)) resolved[name] = value.map((item) => toText(item, name));
+    else throw new InvalidArgumentError(`Deno permission "${key}" must be true, false or a list; got ${String(value)}.`);
+  }
+  return { permissions: resolved, denoArgs };
+}
+
+function descriptor(name: PermissionName, item: string): PermissionDescriptor {
+  switch (name) {
+    case "read":
+    case "write":
+    case "ffi":
+      return { name, path: item };
+    case "net":
+    case "import":
+      return { name, host: item };
+    case "env":
+      return { name, variable: item };
+    case "run":
+      return { name, command: item };
+    case "sys":
+      return { name, kind: item };
+  }
+}
+
+/** A child process is started by us, so Deno does not stop it getting more than we have: we do. */
+function refuseEscalation(name: PermissionName, item?: string): void {
+  const state = deno().permissions.querySync(item === undefined ? { name } : descriptor(name, item)).state;
+  if (state === "granted") return;
+  const what = item === undefined ? `all "${name}" access` : `"${name}" access to ${item}`;
+  const Refused = (globalThis as { Deno?: { errors?: { NotCapable?: ErrorConstructor } } }).Deno?.errors?.NotCapable ?? Error;
+  throw new Refused(`A worker cannot get ${what}: this process does not have it (grant it with --allow-${name}${item === undefined ? "" : `=${item}`}).`);
+}
+
+/** The `--allow-*` flags that give a `deno run` child exactly these permissions. */
+export function permissionFlags(permissions: ResolvedPermissions): string[] {
+  const flags: string[] = [];
+  if (permissions === "inherit") {
+    // Only names granted in full can be handed on; Deno does not list partial grants.
+    for (const name of PERMISSION_NAMES) if (deno().permissions.querySync({ name }).state === "granted") flags.push(`--allow-${name}`);
+    return flags;
+  }
+  for (const name of PERMISSION_NAMES) {
+    const value = permissions[name];
+    if (value === false) continue;
+    if (value === true) {
+      refuseEscalation(name);
+      flags.push(`--allow-${name}`);
+      continue;
+    }
+    if (value.length === 0) continue;
+    for (const item of value) {
+      if (item.includes(",")) throw new InvalidArgumentError(`Deno permission "${name}" entry ${JSON.stringify(item)} contains a comma, which deno's --allow-${name} flag cannot carry.`);
+      refuseEscalation(name, item);
+    }
+    flags.push(`--allow-${name}=${value.join(",")}`);
+  }
+  return flags;
+}
+
+/** The `deno.permissions` option of a Web Worker. */
+export function workerPermissions(permissions: ResolvedPermissions): "inherit" | Record<string, boolean | string[]> {
+  if (permissions === "inherit") return "inherit";
+  const out: Record<string, boolean | string[]> = {};
+  for (const name of PERMISSION_NAMES) {
+    const value = permissions[name];
+    out[name] = value === true || value === false ? value : [...value];
+  }
+  return out;
+}
+
+/**
+ * The worker's main module: the adapter's entry, plus the task module named in a dynamic import
+ * that is never called. Deno loads a worker's whole module graph up front, with the parent's
+ * rights, including statically written dynamic imports; so the task module and what it imports
+ * are loaded without giving the worker any read permission, while a module that fails to load
+ * still fails only when the entry imports it (each task rejects with TaskModuleLoadError).
+ */
+export function bootstrapModule(entry: URL, module: string | undefined): string {
+  let source = `import ${JSON.stringify(entry.href)};\n`;
+  let target: URL | undefined;
+  try {
+    target = module === undefined ? undefined : new URL(module);
+  } catch {
+    // Not an absolute URL: the worker resolves it itself, with its own permissions.
+  }
+  if (target) source += `export const preload = () => import(${JSON.stringify(target.href)});\n`;
+  return `data:text/javascript;base64,${btoa(source)}`;
+}

@@ -1,0 +1,151 @@
+import type { Endpoint, ExitInfo, StartOptions } from "@weft/core";
+import { deno } from "./deno-api.js";
+import { bootstrapModule, permissionFlags, resolveRuntimeOptions } from "./permissions.js";
+import { encodeFrame, FrameReader } from "./wire.js";
+
+const ENTRY = new URL("./process-entry.js", import.meta.url);
+/** How long a process may take to honour SIGTERM before it is killed. */
+const KILL_AFTER_MS = 2000;
+/** After the child is gone, how long to wait for the rest of its stdout (a grandchild may hold it open). */
+const DRAIN_AFTER_EXIT_MS = 200;
+
+/**
+ * A `deno run` child over Deno.Command, given exactly the worker's permissions as flags;
+ * messages travel as V8-serialized frames over its stdin and stdout (see wire.ts).
+ */
+export function startProcess(options: StartOptions): Endpoint {
+  const api = deno();
+  const { permissions, denoArgs } = resolveRuntimeOptions(options.runtimeOptions);
+  const maxHeapMb = options.resourceLimits?.maxHeapMb;
+  const args = [
+    "run",
+    // A worker must never stop to ask a terminal for more; what it lacks is denied.
+    "--no-prompt",
+    // Many children starting at once must not race to rewrite the project's deno.lock.
+    "--no-lock",
+    ...permissionFlags(permissions),
+    ...(maxHeapMb ? [`--v8-flags=--max-old-space-size=${maxHeapMb}`] : []),
+    // The main module is a data: URL (see bootstrapModule), from which Deno does not look for a
+    // node_modules folder by itself: resolve @weft/core and the task's npm imports through it.
+    ...(denoArgs.some((arg) => arg.startsWith("--node-modules-dir")) ? [] : ["--node-modules-dir=manual"]),
+    ...denoArgs,
+    bootstrapModule(ENTRY, options.module),
+  ];
+  const child = new api.Command(api.execPath(), {
+    args,
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "inherit",
+    ...(options.env ? { env: { ...options.env } } : {}),
+  }).spawn();
+
+  let messageHandler: ((message: unknown) => void) | undefined;
+  let exitHandler: ((info: ExitInfo) => void) | undefined;
+  let exitInfo: ExitInfo | undefined;
+  let decodeError: unknown;
+  let resolveExited!: () => void;
+  const exited = new Promise<void>((resolve) => (resolveExited = resolve));
+
+  const reader = new FrameReader(
+    (message) => {
+      if (!exitInfo) messageHandler?.(message);
+    },
+    // What a task prints goes to this process's stdout, as with Node's inherited stdout.
+    (text) => {
+      for (let written = 0; written < text.length; ) written += api.stdout.writeSync(text.subarray(written));
+    },
+  );
+  const stdout = child.stdout.getReader();
+  const readAll = (async () => {
+    try {
+      for (;;) {
+        const { value, done } = await stdout.read();
+        if (done) return;
+        reader.feed(value);
+      }
+    } catch (error) {
+      // A corrupt frame: the channel cannot be trusted any more.
+      decodeError = error;
+      try {
+        child.kill("SIGKILL");
+      } catch {
+        // Already gone.
+      }
+    }
+  })();
+
+  void child.status.then(async (status) => {
+    // Results the child wrote before it exited must reach the caller before its exit does.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([readAll, new Promise((resolve) => (timer = setTimeout(resolve, DRAIN_AFTER_EXIT_MS)))]);
+    clearTimeout(timer);
+    void stdout.cancel().catch(() => undefined);
+    exitInfo = {
+      code: status.signal ? null : status.code,
+      signal: status.signal,
+      ...(decodeError === undefined ? {} : { error: decodeError }),
+    };
+    exitHandler?.(exitInfo);
+    resolveExited();
+  });
+
+  const stdin = child.stdin.getWriter();
+  // Frames sent in one turn of the event loop go out in one write.
+  let pending: Uint8Array[] = [];
+  const flush = () => {
+    const frames = pending;
+    pending = [];
+    let size = 0;
+    for (const frame of frames) size += frame.length;
+    const bytes = frames.length === 1 ? frames[0]! : new Uint8Array(size);
+    if (frames.length > 1) {
+      let at = 0;
+      for (const frame of frames) {
+        bytes.set(frame, at);
+        at += frame.length;
+      }
+    }
+    // A write racing the child's death fails here; the exit handler settles what it held.
+    stdin.write(bytes).catch(() => undefined);
+  };
+
+  let keepAlive = true;
+  return {
+    pid: child.pid,
+    send: (message) => {
+      if (exitInfo) throw new Error("The worker process has exited.");
+      // Serializing now makes an uncloneable value fail this send, not a later batch.
+      const frame = encodeFrame(message);
+      if (pending.length === 0) queueMicrotask(flush);
+      pending.push(frame);
+    },
+    onMessage: (handler) => void (messageHandler = handler),
+    onExit: (handler) => {
+      exitHandler = handler;
+      if (exitInfo) handler(exitInfo);
+    },
+    terminate: async () => {
+      if (exitInfo) return;
+      try {
+        child.kill("SIGTERM");
+      } catch {
+        // Already exited; its status is on the way.
+      }
+      const timer = setTimeout(() => {
+        try {
+          child.kill("SIGKILL");
+        } catch {
+          // Exited meanwhile.
+        }
+      }, KILL_AFTER_MS);
+      await exited;
+      clearTimeout(timer);
+    },
+    setKeepAlive: (value) => {
+      if (exitInfo || value === keepAlive) return;
+      keepAlive = value;
+      if (value) child.ref();
+      else child.unref();
+    },
+  };
+}

@@ -1,0 +1,118 @@
+/**
+ * The framed byte protocol between a process worker and its parent, over the child's stdin and
+ * stdout. Each message is V8's structured-clone serialization (node:v8's base Serializer: the
+ * same format postMessage uses, so Date, Map, Set, BigInt, typed arrays sharing a buffer, and
+ * errors with cause survive as they do for threads), behind a marker and a length:
+ *
+ *     1E 57 45 46 54 00  (RS "WEFT" NUL)   u32 big-endian length   payload
+ *
+ * The marker lets the parent pass through what a task prints on stdout (console.log) between
+ * frames: stdout stays the user's, as with Node's fork.
+ */
+import { Deserializer, Serializer } from "node:v8";
+
+export const MARKER = new Uint8Array([0x1e, 0x57, 0x45, 0x46, 0x54, 0x00]);
+const HEADER = MARKER.length + 4;
+
+/** Serializes one message into one frame. Throws DataCloneError-like errors for values V8 refuses. */
+export function encodeFrame(message: unknown): Uint8Array {
+  const serializer = new Serializer();
+  serializer.writeHeader();
+  serializer.writeValue(message);
+  const payload = serializer.releaseBuffer();
+  const frame = new Uint8Array(HEADER + payload.length);
+  frame.set(MARKER);
+  new DataView(frame.buffer).setUint32(MARKER.length, payload.length);
+  frame.set(payload, HEADER);
+  return frame;
+}
+
+function decodePayload(bytes: Uint8Array): unknown {
+  // The deserializer may keep views into its input (typed arrays): give it bytes of its own.
+  const deserializer = new Deserializer(bytes.slice());
+  deserializer.readHeader();
+  return deserializer.readValue();
+}
+
+/** Length of the longest suffix of `bytes` that could start a marker. */
+function partialMarkerAt(bytes: Uint8Array, from: number): number {
+  for (let start = Math.max(from, bytes.length - MARKER.length + 1); start < bytes.length; start++) {
+    let match = true;
+    for (let i = start; i < bytes.length; i++) {
+      if (bytes[i] !== MARKER[i - start]) {
+        match = false;
+        break;
+      }
+    }
+    if (match) return start;
+  }
+  return bytes.length;
+}
+
+function findMarker(bytes: Uint8Array, from: number): number {
+  for (let i = bytes.indexOf(MARKER[0]!, from); i >= 0 && i + MARKER.length <= bytes.length; i = bytes.indexOf(MARKER[0]!, i + 1)) {
+    let match = true;
+    for (let j = 1; j < MARKER.length; j++) {
+      if (bytes[i + j] !== MARKER[j]) {
+        match = false;
+        break;
+      }
+    }
+    if (match) return i;
+  }
+  return -1;
+}
+
+/**
+ * A stateful reader: feed it chunks as they arrive; it calls `onMessage` per complete frame and
+ * `onText` with any bytes outside frames. A frame that fails to decode throws from `feed`.
+ */
+export class FrameReader {
+  #buffer = new Uint8Array(0);
+  readonly #onMessage: (message: unknown) => void;
+  readonly #onText: (bytes: Uint8Array) => void;
+
+  constructor(onMessage: (message: unknown) => void, onText: (bytes: Uint8Array) => void) {
+    this.#onMessage = onMessage;
+    this.#onText = onText;
+  }
+
+  feed(chunk: Uint8Array): void {
+    let bytes: Uint8Array;
+    if (this.#buffer.length === 0) bytes = chunk;
+    else {
+      bytes = new Uint8Array(this.#buffer.length + chunk.length);
+      bytes.set(this.#buffer);
+      bytes.set(chunk, this.#buffer.length);
+    }
+    let at = 0;
+    const payloads: Uint8Array[] = [];
+    while (at < bytes.length) {
+      const marker = findMarker(bytes, at);
+      if (marker < 0) {
+        const keep = partialMarkerAt(bytes, at);
+        if (keep > at) this.#onText(bytes.subarray(at, keep));
+        at = keep;
+        break;
+      }
+      if (marker > at) this.#onText(bytes.subarray(at, marker));
+      at = marker;
+      if (bytes.length - at < HEADER) break;
+      const length = new DataView(bytes.buffer, bytes.byteOffset + at + MARKER.length, 4).getUint32(0);
+      if (bytes.length - at < HEADER + length) break;
+      const payload = bytes.subarray(at + HEADER, at + HEADER + length);
+      at += HEADER + length;
+      payloads.push(payload);
+    }
+    this.#buffer = at >= bytes.length ? new Uint8Array(0) : bytes.slice(at);
+    for (const payload of payloads) {
+      const message = decodePayload(payload);
+      // A throwing handler must not stop the frames after it, as with an event listener.
+      try {
+        this.#onMessage(message);
+      } catch (error) {
+        reportError(error);
+      }
+    }
+  }
+}

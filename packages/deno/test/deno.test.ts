@@ -1,0 +1,145 @@
+/**
+ * Deno-only behaviour the conformance suite does not cover: least-privilege permissions, a
+ * denied access that rejects only its task, no orphan processes, idle pools that let Deno exit,
+ * and a task's stdout that cannot corrupt a process worker's frames.
+ */
+import assert from "node:assert/strict";
+import { Pool, type DenoRuntimeOptions } from "@weft/deno";
+import { withTimeout } from "./support.ts";
+
+const MODULE = new URL("./fixtures/deno-tasks.js", import.meta.url);
+const ALLOWED = new URL("./fixtures/allowed.txt", import.meta.url);
+const OUTSIDE = new URL("./deno.test.ts", import.meta.url);
+const KINDS = ["thread", "process"] as const;
+
+function pool(kind: "thread" | "process", runtimeOptions?: DenoRuntimeOptions) {
+  return new Pool<typeof import("./fixtures/deno-tasks.js")>({
+    kind,
+    size: 1,
+    module: MODULE,
+    ...(runtimeOptions ? { workerOptions: { runtimeOptions: runtimeOptions as Record<string, unknown> } } : {}),
+  });
+}
+
+function startedWorkers(p: Pool<never> | Pool<typeof import("./fixtures/deno-tasks.js")>): { count: number } {
+  const seen = { count: 0 };
+  p.addEventListener("workerstart", () => seen.count++);
+  return seen;
+}
+
+const options = { sanitizeOps: false, sanitizeResources: false };
+
+for (const kind of KINDS) {
+  Deno.test({
+    ...options,
+    name: `[deno/${kind}] permissions: a denied read rejects that task; the pool keeps serving on the same worker`,
+    async fn() {
+      await using p = pool(kind, { permissions: { read: [ALLOWED] } });
+      const workers = startedWorkers(p);
+      assert.equal((await p.apply("readText", [ALLOWED.pathname])).trim(), "allowed content");
+      await assert.rejects(p.apply("readText", [OUTSIDE.pathname]), (error: Error) => {
+        assert.equal(error.name, "NotCapable");
+        assert.match(error.message, /read access/);
+        return true;
+      });
+      assert.equal(await p.apply("echo", ["still serving"]), "still serving");
+      assert.equal(workers.count, 1, "the worker was not replaced");
+    },
+  });
+
+  Deno.test({
+    ...options,
+    name: `[deno/${kind}] permissions: by default a worker gets none, yet loads its task module`,
+    async fn() {
+      await using p = pool(kind);
+      assert.equal(await p.apply("echo", [1]), 1, "the task module loaded without read permission");
+      await assert.rejects(p.apply("readText", [ALLOWED.pathname]), { name: "NotCapable" });
+      await assert.rejects(p.apply("readEnv", ["HOME"]), { name: "NotCapable" });
+    },
+  });
+
+  Deno.test({
+    ...options,
+    name: `[deno/${kind}] permissions: a worker cannot get what this process lacks; bad options are named`,
+    async fn() {
+      // The test runs without --allow-net (see scripts/test.mjs).
+      const escalating = pool(kind, { permissions: { net: true } });
+      await assert.rejects(escalating.apply("echo", [1]), (error: Error) => {
+        assert.equal(error.name, "WorkerStartError");
+        assert.equal((error.cause as Error).name, "NotCapable");
+        return true;
+      });
+      await escalating.close();
+      const misspelt = pool(kind, { permissions: { raed: true } } as never);
+      await assert.rejects(misspelt.apply("echo", [1]), (error: Error) => /Unknown Deno permission "raed"/.test((error.cause as Error).message));
+      await misspelt.close();
+    },
+  });
+}
+
+Deno.test({
+  ...options,
+  name: "[deno/process] a task's stdout passes through without corrupting the frames",
+  async fn() {
+    await using p = pool("process");
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? p.apply("chatty", [50]) : p.apply("echo", [i]))));
+    assert.deepEqual(results, Array.from({ length: 20 }, (_, i) => (i % 2 ? 50 : i)));
+  },
+});
+
+async function denoRun(script: URL, onLine?: (line: string, child: Deno.ChildProcess) => void) {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--no-prompt", "--allow-read", `--allow-run=${Deno.execPath()}`, "--unstable-worker-options", script.href],
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  let text = "";
+  const decoder = new TextDecoder();
+  for await (const chunk of child.stdout) {
+    text += decoder.decode(chunk);
+    onLine?.(text, child);
+  }
+  return { status: await child.status, text };
+}
+
+Deno.test({
+  ...options,
+  name: "[deno/process] a worker process exits when its parent is killed (no orphans)",
+  async fn() {
+    let pid: number | undefined;
+    await withTimeout(
+      denoRun(new URL("./fixtures/orphan-parent.ts", import.meta.url), (text, child) => {
+        const match = /PID (\d+)/.exec(text);
+        if (match && pid === undefined) {
+          pid = Number(match[1]);
+          child.kill("SIGKILL");
+        }
+      }),
+      20_000,
+      "orphan parent",
+    );
+    assert.ok(pid, "the parent printed its worker's pid");
+    const deadline = Date.now() + 5000;
+    let alive = true;
+    while (alive && Date.now() < deadline) {
+      try {
+        Deno.kill(pid!, 0 as unknown as Deno.Signal);
+        await new Promise((r) => setTimeout(r, 50));
+      } catch {
+        alive = false;
+      }
+    }
+    assert.equal(alive, false, `worker ${pid} outlived its killed parent`);
+  },
+});
+
+Deno.test({
+  ...options,
+  name: "[deno] idle workers of an open pool let Deno exit (setKeepAlive)",
+  async fn() {
+    const { status, text } = await withTimeout(denoRun(new URL("./fixtures/idle-exit.ts", import.meta.url)), 20_000, "idle pools");
+    assert.equal(status.code, 0);
+    assert.match(text, /thread done/);
+    assert.match(text, /process done/);
+  },
+});
