@@ -20,12 +20,14 @@ import { poolMethodCases } from "./cases/pool-methods.js";
 import { speedupCases } from "./cases/speedup.js";
 import { valueCases } from "./cases/values.js";
 import { sharedCases } from "./cases/shared.js";
+import { soakCases } from "./cases/soak-smoke.js";
 import { CaseSkipped, type CaseContext, type CaseDefinition, type Harness } from "./harness.js";
 import { ResultLog, type CaseResult } from "./results.js";
 
 export * from "./harness.js";
 export * from "./assert.js";
 export { ResultLog, type CaseResult, type ResultFile } from "./results.js";
+export { runSoak, type SoakOptions, type SoakReport } from "./soak.js";
 
 /** Every case, in a stable order. */
 export const allCases: readonly CaseDefinition[] = [
@@ -39,6 +41,7 @@ export const allCases: readonly CaseDefinition[] = [
   ...closingCases,
   ...badInputCases,
   ...sharedCases,
+  ...soakCases,
   ...speedupCases,
 ];
 

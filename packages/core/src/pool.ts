@@ -359,7 +359,7 @@ export class Pool<M = Record<string, AnyFunction>> extends EventTarget {
       throw new QueueFullError(`The pool's queue is full (maxQueue ${this.#maxQueue}); await pool.ready() before submitting more, or raise maxQueue.`);
     }
     const task: PendingTask = {
-      request: { id: this.#nextTaskId++, target, args: prepared.args, encoded: prepared.encoded, mode },
+      request: { id: this.#nextTaskId++, target, args: prepared.args, encoded: prepared.encoded, mode, ...(timeoutMs !== undefined && timeoutMs !== Infinity ? { timed: true } : {}) },
       future,
       transfer,
       timeoutMs: timeoutMs === Infinity ? undefined : timeoutMs,

@@ -23,6 +23,11 @@ export interface RunRequest {
    * array of results; "starmap" does the same with each item spread as the arguments.
    */
   readonly mode: "call" | "map" | "starmap";
+  /**
+   * The caller times this task's run: the worker reports the results it holds before starting
+   * it, so that the caller knows when it starts (results are otherwise batched).
+   */
+  readonly timed?: boolean;
 }
 
 /** An operation on a channel (Queue, Pipe) that lives on the caller's side, asked by a worker. */

@@ -221,6 +221,7 @@ export function serveWorker(port: WorkerSidePort): ServedWorker {
         while (queueHead < queue.length) {
           const request = queue[queueHead]!;
           queue[queueHead++] = undefined as never;
+          if (request.timed) flush();
           const pending = runOne(request);
           if (pending) {
             await pending;
