@@ -21,6 +21,7 @@ import { speedupCases } from "./cases/speedup.js";
 import { valueCases } from "./cases/values.js";
 import { sharedCases } from "./cases/shared.js";
 import { soakCases } from "./cases/soak-smoke.js";
+import { asyncioCases } from "./cases/asyncio.js";
 import { CaseSkipped, type CaseContext, type CaseDefinition, type Harness } from "./harness.js";
 import { ResultLog, type CaseResult } from "./results.js";
 
@@ -41,6 +42,7 @@ export const allCases: readonly CaseDefinition[] = [
   ...closingCases,
   ...badInputCases,
   ...sharedCases,
+  ...asyncioCases,
   ...soakCases,
   ...speedupCases,
 ];

@@ -392,7 +392,7 @@ export class Pool<M = Record<string, AnyFunction>> extends EventTarget {
     if (items === null || typeof (items as Iterable<unknown>)?.[Symbol.iterator] !== "function") {
       throw new InvalidArgumentError(`map() takes an iterable of items; got ${items === null ? "null" : typeof items}.`);
     }
-    const list = Array.from(items);
+    const list = Array.isArray(items) ? (items as unknown[]) : Array.from(items);
     let chunksize = checkCount(options?.chunksize, "chunksize", 1);
     if (chunksize === undefined) {
       // Python's Pool.map: about four chunks per worker.
@@ -404,7 +404,10 @@ export class Pool<M = Record<string, AnyFunction>> extends EventTarget {
       futures.push(this.#submit(task, [list.slice(i, i + chunksize)], mode, chunkOptions));
     }
     const chunks = (await Promise.all(futures)) as unknown[][];
-    return chunks.flat(1);
+    const results = new Array<unknown>(list.length);
+    let at = 0;
+    for (const chunk of chunks) for (let i = 0; i < chunk.length; i++) results[at++] = chunk[i];
+    return results;
   }
 
   async *#imap(task: unknown, items: Iterable<unknown> | AsyncIterable<unknown>, ordered: boolean, options: ImapOptions | undefined): AsyncGenerator<unknown, void, undefined> {
@@ -541,9 +544,13 @@ export class Pool<M = Record<string, AnyFunction>> extends EventTarget {
   #dispatch(slot: WorkerSlot, room: number): void {
     const batch: PendingTask[] = [];
     while (batch.length < room) {
-      const task = this.#queue.shift();
-      if (!task) break;
-      batch.push(task);
+      const next = this.#queue.peek();
+      if (!next) break;
+      // A task with an AbortSignal goes only to an idle worker, so that until it starts it stays
+      // here, where aborting it removes it for sure (a worker cannot see an abort message while
+      // it runs the tasks queued before it).
+      if (next.signal && (slot.busy || batch.length > 0)) break;
+      batch.push(this.#queue.shift()!);
     }
     if (batch.length === 0) return;
     const wasIdle = !slot.busy;

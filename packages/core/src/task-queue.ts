@@ -22,6 +22,16 @@ export class TaskQueue<T extends { removed: boolean }> {
     this.#live += items.length;
   }
 
+  /** The item `shift()` would return, left in place. */
+  peek(): T | undefined {
+    while (this.#head < this.#items.length) {
+      const item = this.#items[this.#head];
+      if (item && !item.removed) return item;
+      this.#items[this.#head++] = undefined;
+    }
+    return undefined;
+  }
+
   shift(): T | undefined {
     while (this.#head < this.#items.length) {
       const item = this.#items[this.#head];

@@ -190,10 +190,14 @@ export function serveWorker(port: WorkerSidePort): ServedWorker {
       const args = request.encoded ? (reviveValue(request.args) as unknown[]) : (request.args as unknown[]);
       if (request.mode === "call") return fn.apply(context, args);
       const items = args[0] as unknown[];
-      const results = request.mode === "map"
-        ? items.map((item) => fn.call(context, item))
-        : items.map((item) => fn.apply(context, item as unknown[]));
-      return results.some(isThenable) ? Promise.all(results) : results;
+      const results = new Array<unknown>(items.length);
+      let anyAsync = false;
+      for (let i = 0; i < items.length; i++) {
+        const result = request.mode === "map" ? fn.call(context, items[i]) : fn.apply(context, items[i] as unknown[]);
+        if (!anyAsync && isThenable(result)) anyAsync = true;
+        results[i] = result;
+      }
+      return anyAsync ? Promise.all(results) : results;
     };
     try {
       const fn = resolve(request.target);
