@@ -81,34 +81,44 @@ function runPython() {
 // ---------------------------------------------------------------------------------------------
 async function latency() {
   const n = quick ? 2_000 : 10_000;
-  const results = {};
-  const sequential = async (run) => {
-    const samples = new Array(n);
-    for (let i = 0; i < n; i++) {
+  const rounds = 5;
+  const sequential = async (run, count) => {
+    const samples = new Array(count);
+    for (let i = 0; i < count; i++) {
       const start = performance.now();
       await run(i);
       samples[i] = (performance.now() - start) * 1000;
     }
     return samples;
   };
+  // Every subject is measured in each of several rounds, in turn, so that a change in the
+  // machine's state (another process waking, CPU idle states) hits all of them alike.
+  const subjects = [];
   for (const kind of ["thread", "process"]) {
     const pool = weftPool(kind, 1);
-    await sequential((i) => pool.apply("echo", [i]));
-    results[`weft ${kind}`] = await sequential((i) => pool.apply("echo", [i]));
-    await pool.close();
+    subjects.push({ name: `weft ${kind}`, run: (i) => pool.apply("echo", [i]), close: () => pool.close() });
   }
   for (const name of ["piscina", "tinypool", "workerpool"]) {
     const peer = await makePeer(name, 1);
-    await sequential(peer.run);
-    results[name] = await sequential(peer.run);
-    await peer.close();
+    subjects.push({ name, run: peer.run, close: peer.close });
   }
-  results["floor: bare postMessage echo"] = await bareEcho(n);
-  results["floor: Atomics ping-pong"] = await atomicsPingPong(n);
+  const results = Object.fromEntries(subjects.map((s) => [s.name, []]));
+  for (const subject of subjects) await sequential(subject.run, 500); // warm up
+  results["floor: bare postMessage echo"] = [];
+  results["floor: Atomics ping-pong"] = [];
+  for (let round = 0; round < rounds; round++) {
+    for (const subject of subjects) results[subject.name].push(...(await sequential(subject.run, n / rounds)));
+    results["floor: bare postMessage echo"].push(...(await bareEcho(n / rounds)));
+    results["floor: Atomics ping-pong"].push(...(await atomicsPingPong(n / rounds)));
+  }
+  for (const subject of subjects) await subject.close();
   const rows = Object.entries(results).map(([name, samples]) => [name, median(samples).toFixed(1), percentile(samples, 99).toFixed(1)]);
-  table(`2. Round-trip latency: one task at a time, ${fmt(n)} times (µs)`, ["subject", "median", "p99"], rows);
+  table(`2. Round-trip latency: one task at a time, ${fmt(n)} times in ${rounds} interleaved rounds (µs)`, ["subject", "median", "p99"], rows);
   const ratio = median(results["weft thread"]) / median(results.piscina);
-  table("   ratios (same run)", ["comparison", "ratio"], [["weft thread median / piscina median (target ≤ 0.5)", ratio.toFixed(2)]]);
+  table("   ratios (same run)", ["comparison", "ratio"], [
+    ["weft thread median / piscina median (target ≤ 0.5)", ratio.toFixed(2)],
+    ["weft thread median / Atomics ping-pong floor", (median(results["weft thread"]) / median(results["floor: Atomics ping-pong"])).toFixed(2)],
+  ]);
   report.sections.latency = Object.fromEntries(Object.entries(results).map(([k, v]) => [k, { medianUs: median(v), p99Us: percentile(v, 99) }]));
 }
 
@@ -255,7 +265,9 @@ async function sharedMemory() {
   const handoff = await repeat(REPS, async () => {
     const counter = new Value("int32", 0);
     const perThread = iterations / 10;
-    const times = await Promise.all([pool.apply("contendedLock", [lock, counter, perThread]), pool.apply("contendedLock", [lock, counter, perThread])]);
+    // A barrier starts both threads together, so that they really contend for the lock.
+    const start = new threading.Barrier(2);
+    const times = await Promise.all([pool.apply("contendedLock", [lock, counter, perThread, start]), pool.apply("contendedLock", [lock, counter, perThread, start])]);
     if (counter.load() !== perThread * 2) throw new Error("contended lock lost an update");
     return (perThread * 2) / (Math.max(...times) / 1000);
   });
@@ -278,7 +290,7 @@ async function sharedMemory() {
   }
   table("6. Shared memory and channels (operations/s)", ["measure", "ops/s (median, min–max)"], [
     ["Lock acquire+release, uncontended, inside a worker", spread(uncontended)],
-    ["Lock hand-off between two threads (contended)", spread(handoff)],
+    ["Lock acquire+release by two threads at once (contended)", spread(handoff)],
     ["Queue messages/s, thread producer → main", spread(channel.thread)],
     ["Queue messages/s, process producer → main", spread(channel.process)],
   ]);
@@ -292,3 +304,11 @@ const dir = new URL("../../../results/", import.meta.url);
 mkdirSync(dir, { recursive: true });
 writeFileSync(new URL("bench-node.json", dir), JSON.stringify(report, null, 2));
 console.log("\nWritten to results/bench-node.json");
+
+// ---------------------------------------------------------------------------------------------
+// 7. Every runtime: the same benchmark under node, deno, bun and headless Chromium, each through
+// its own adapter (src/cross-runtime/run.mjs; it writes results/bench-runtimes.json itself).
+if (wanted("runtimes")) {
+  const { runAll } = await import("./cross-runtime/run.mjs");
+  await runAll({ quick, title: "7. Every runtime" });
+}

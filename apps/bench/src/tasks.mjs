@@ -40,8 +40,9 @@ export function uncontendedLock(lock, iterations) {
   return iterations / ((performance.now() - start) / 1000);
 }
 
-/** Two threads hand one Lock back and forth `iterations` times each; returns elapsed ms. */
-export function contendedLock(lock, counter, iterations) {
+/** Two threads take one Lock `iterations` times each, starting together; returns elapsed ms. */
+export function contendedLock(lock, counter, iterations, barrier) {
+  barrier.waitSync(5000);
   const start = performance.now();
   for (let i = 0; i < iterations; i++) {
     lock.acquireSync();

@@ -65,4 +65,18 @@ describe("prepareArgs", () => {
     node.self = node;
     expect(prepareArgs([node], "process").encoded).toBe(false);
   });
+
+  test("packs long arrays of numbers into one Float64Array and restores them exactly", () => {
+    const numbers = Array.from({ length: 1000 }, (_, i) => (i === 3 ? Number.NaN : i === 4 ? -0 : i / 3));
+    const prepared = prepareArgs([numbers, [1, 2, 3]], "process");
+    expect(prepared.encoded).toBe(true);
+    expect(prepared.args[1]).toEqual([1, 2, 3]);
+    const restored = reviveValue(structuredClone(prepared.args)) as number[][];
+    expect(Array.isArray(restored[0])).toBe(true);
+    expect(restored[0]).toEqual(numbers);
+    expect(Object.is(restored[0]![4], -0)).toBe(true);
+    const withHole = new Array(500).fill(1);
+    delete withHole[7];
+    expect(prepareArgs([withHole], "thread").encoded).toBe(false);
+  });
 });

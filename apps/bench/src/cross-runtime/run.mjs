@@ -1,0 +1,268 @@
+#!/usr/bin/env node
+// Runs the cross-runtime benchmark (bench.mjs, the same code everywhere) under node, deno and bun
+// (entry.mjs as a child process of each) and in headless Chromium (page.mjs on a page served
+// cross-origin isolated), one runtime after the other, then prints one table — runtime × kind ×
+// measure, with each runtime's ratio to Node in this same run — and writes
+// results/bench-runtimes.json. A runtime that cannot run gets one line saying why; the others go on.
+//
+// Usage: node src/cross-runtime/run.mjs [--quick] [--runtimes=node,deno,bun,chromium]
+//        (--smoke: tiny sizes, checks the wiring only; its figures mean nothing)
+// Also called by src/main.mjs as its section 7 (runAll).
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, realpathSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { MARKER, KINDS, plan } from "./bench.mjs";
+import { fmt, spread, table } from "../stats.mjs";
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const BENCH_DIR = resolve(HERE, "../..");
+const REPO = resolve(BENCH_DIR, "../..");
+const ENTRY = join(HERE, "entry.mjs");
+export const RUNTIMES = ["node", "deno", "bun", "chromium"];
+
+/** A binary from node_modules/.bin (deno and bun come from npm), looked up from apps/bench upwards. */
+function npmBinary(name) {
+  for (let dir = BENCH_DIR; ; dir = dirname(dir)) {
+    const candidate = join(dir, "node_modules", ".bin", name);
+    if (existsSync(candidate)) return candidate;
+    if (dirname(dir) === dir) return undefined;
+  }
+}
+
+/** How each command-line runtime runs entry.mjs: [binary, args] or { skip: reason }. */
+function commandFor(runtime, childArgs) {
+  if (runtime === "node") return [process.execPath, [ENTRY, ...childArgs]];
+  const binary = npmBinary(runtime);
+  if (!binary) return { skip: `no ${runtime} binary in node_modules/.bin (run npm install at the repo root, with its install script allowed)` };
+  if (runtime === "deno") {
+    // Thread workers get their (empty) Deno permissions through the unstable Worker option; the
+    // program reads its modules and starts `deno run` children (the process pool). The workers
+    // themselves need no permission: the task module imports nothing.
+    return [binary, [
+      "run", "--no-prompt", "--no-lock", "--node-modules-dir=manual", "--unstable-worker-options",
+      "--allow-read", `--allow-run=${realpathSync(binary)}`, ENTRY, ...childArgs,
+    ]];
+  }
+  return [binary, ["run", ENTRY, ...childArgs]]; // bun: no flags
+}
+
+function lastLine(text) {
+  const lines = text.split("\n").map((l) => l.replace(/\x1b\[[0-9;]*[A-Za-z]/g, "").trim()).filter(Boolean);
+  return lines.at(-1) ?? "";
+}
+
+/** Runs one command-line runtime; resolves { report } or { skip }. */
+function runChild(runtime, childArgs, timeoutMs, log) {
+  const command = commandFor(runtime, childArgs);
+  if (!Array.isArray(command)) return Promise.resolve(command);
+  const [binary, args] = command;
+  return new Promise((resolveRun) => {
+    const child = spawn(binary, args, { cwd: BENCH_DIR, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0" } });
+    let stdout = "";
+    let stderr = "";
+    let pending = "";
+    let timedOut = false;
+    child.stdout.on("data", (chunk) => (stdout += chunk));
+    child.stderr.on("data", (chunk) => {
+      const text = chunk.toString();
+      stderr = (stderr + text).slice(-8000);
+      pending += text;
+      const lines = pending.split("\n");
+      pending = lines.pop() ?? "";
+      for (const line of lines) if (line.trim()) log(`   [${runtime}] ${line}`);
+    });
+    const watchdog = setTimeout(() => {
+      timedOut = true;
+      child.kill("SIGKILL");
+    }, timeoutMs);
+    child.on("error", (error) => {
+      clearTimeout(watchdog);
+      resolveRun({ skip: `could not start ${binary}: ${error.message}` });
+    });
+    child.on("close", (code, signal) => {
+      clearTimeout(watchdog);
+      if (pending.trim()) log(`   [${runtime}] ${pending}`);
+      const line = stdout.split("\n").find((l) => l.startsWith(MARKER));
+      if (timedOut) return resolveRun({ skip: `did not finish within ${timeoutMs / 1000} s (killed)` });
+      if (code !== 0 || !line) {
+        return resolveRun({ skip: `exited with ${signal ?? `code ${code}`}${line ? "" : " without a report"}: ${lastLine(stderr) || "(no message)"}` });
+      }
+      try {
+        resolveRun({ report: JSON.parse(line.slice(MARKER.length)) });
+      } catch (error) {
+        resolveRun({ skip: `printed a report that is not JSON (${error.message})` });
+      }
+    });
+  });
+}
+
+/** The page: an import map sends `weft` to the built browser adapter (the worker entries need none). */
+function benchPage() {
+  const imports = {
+    weft: "/packages/weft/dist/browser.js",
+    "@weft/browser": "/packages/browser/dist/index.js",
+    "@weft/core": "/packages/core/dist/index.js",
+  };
+  return `<!doctype html>
+<meta charset="utf-8">
+<title>weft cross-runtime benchmark</title>
+<script type="importmap">${JSON.stringify({ imports })}</script>
+<script type="module" src="/apps/bench/src/cross-runtime/page.mjs"></script>
+`;
+}
+
+/** Runs the page in headless Chromium (found and launched as packages/browser's tests do). */
+async function runChromium(childArgs, timeoutMs, log) {
+  const needed = ["packages/weft/dist/browser.js", "packages/browser/dist/index.js", "packages/browser/dist/thread-entry.js", "packages/browser/dist/process-entry.js", "packages/core/dist/index.js"];
+  const missing = needed.filter((file) => !existsSync(join(REPO, file)));
+  if (missing.length) return { skip: `not built (npm run build at the repo root); missing ${missing.join(", ")}` };
+  let launchChromium;
+  let serve;
+  try {
+    ({ launchChromium } = await import(pathToFileURL(join(REPO, "packages/browser/scripts/chromium.mjs")).href));
+    ({ serve } = await import(pathToFileURL(join(REPO, "packages/browser/scripts/serve.mjs")).href));
+  } catch (error) {
+    return { skip: `cannot load packages/browser/scripts (${error.message})` };
+  }
+  let launched;
+  try {
+    launched = await launchChromium();
+  } catch (error) {
+    return { skip: lastLine(String(error instanceof Error ? error.message.split("\n")[0] : error)) };
+  }
+  const { browser, executablePath, source } = launched;
+  log(`   [chromium] Chromium ${browser.version()} from ${source}: ${executablePath}`);
+  const server = await serve({ root: REPO, pages: { "/bench-runtimes.html": benchPage() }, isolated: true });
+  try {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    let finish;
+    const finished = new Promise((resolveRun) => (finish = resolveRun));
+    await page.exposeFunction("weftBenchLog", (line) => log(`   [chromium] ${line}`));
+    await page.exposeFunction("weftBenchDone", (report) => finish(report));
+    page.on("pageerror", (error) => finish({ error: `page error: ${error.message}` }));
+    page.on("crash", () => finish({ error: "the page crashed" }));
+    const timer = setTimeout(() => finish({ error: `did not finish within ${timeoutMs / 1000} s` }), timeoutMs);
+    const query = new URLSearchParams({ quick: childArgs.includes("--quick") ? "1" : "0", smoke: childArgs.includes("--smoke") ? "1" : "0" });
+    await page.goto(`${server.url}/bench-runtimes.html?${query}`);
+    const report = await finished;
+    clearTimeout(timer);
+    await context.close();
+    if (report.error) return { skip: report.error };
+    if (!report.crossOriginIsolated) log("   [chromium] warning: the page is not cross-origin isolated");
+    report.version = browser.version();
+    return { report };
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+}
+
+// ----- the table ---------------------------------------------------------------------------------
+
+/** [label, direction, the measure's key in a kind's results, pick(result) → summary, digits] */
+const MEASURES = [
+  ["throughput, tasks/s", "higher is better", "throughput", (r) => r, 0],
+  ["latency median, µs", "lower is better", "latency", (r) => r.median, 1],
+  ["latency p99, µs", "lower is better", "latency", (r) => r.p99, 1],
+  ["speedup 2 workers vs 1", "higher is better", "speedup", (r) => r.speedup, 2],
+  ["start-up of a pool of 2, ms", "lower is better", "startup", (r) => r, 1],
+];
+
+function tableRows(reports) {
+  const rows = [];
+  const ratios = {};
+  for (const [label, direction, key, pick, digits] of MEASURES) {
+    for (const [kindIndex, kind] of KINDS.entries()) {
+      const summaryOf = (report) => {
+        const result = report.kinds[kind]?.[key];
+        return result && !result.error ? pick(result) : undefined;
+      };
+      const base = reports.node ? summaryOf(reports.node) : undefined;
+      let first = true;
+      for (const [runtime, report] of Object.entries(reports)) {
+        const s = summaryOf(report);
+        const value = s ? spread(s, digits) : `failed: ${String(report.kinds[kind]?.[key]?.error ?? "no result").slice(0, 70)}`;
+        const ratio = s && base ? s.median / base.median : undefined;
+        if (ratio !== undefined) ((ratios[runtime] ??= {})[`${kind} ${label}`] = ratio);
+        rows.push([first && kindIndex === 0 ? `${label} (${direction})` : "", first ? kind : "", runtime, value, ratio === undefined ? "n/a" : `${ratio.toFixed(2)}×`]);
+        first = false;
+      }
+    }
+  }
+  return { rows, ratios };
+}
+
+/**
+ * Runs the benchmark on each runtime in turn, prints the table and writes results/bench-runtimes.json.
+ * Resolves the written report.
+ */
+export async function runAll({ quick = false, smoke = false, runtimes = RUNTIMES, title, log = (line) => console.log(line) } = {}) {
+  const p = plan(quick, smoke);
+  const childArgs = [...(quick ? ["--quick"] : []), ...(smoke ? ["--smoke"] : [])];
+  const timeoutMs = smoke ? 60_000 : quick ? 180_000 : 900_000;
+  const reports = {};
+  const skipped = [];
+  const started = performance.now();
+  log(`\nweft on every runtime${quick ? " (quick)" : ""}${smoke ? " (smoke: wiring only, figures mean nothing)" : ""}: ${runtimes.join(", ")}`);
+  for (const runtime of runtimes) {
+    const runtimeStarted = performance.now();
+    log(` ${runtime}…`);
+    let outcome;
+    try {
+      outcome = runtime === "chromium" ? await runChromium(childArgs, timeoutMs, log) : await runChild(runtime, childArgs, timeoutMs, log);
+    } catch (error) {
+      outcome = { skip: `the launcher failed: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}` };
+    }
+    if (outcome.report) {
+      reports[runtime] = outcome.report;
+      log(` ${runtime}: done in ${((performance.now() - runtimeStarted) / 1000).toFixed(1)} s`);
+    } else {
+      skipped.push({ runtime, reason: outcome.skip });
+      log(` ${runtime}: cannot run — ${outcome.skip}`);
+    }
+  }
+  const { rows, ratios } = tableRows(reports);
+  const heading = title ?? "Every runtime";
+  const versions = Object.entries(reports).map(([runtime, r]) => `${runtime} ${r.version}`).join(", ");
+  table(
+    `${heading}: the same benchmark on each runtime, pools of weft's own adapter (median (min–max) of ${p.reps}; ratio = runtime / node, same run)\n` +
+      `   ${fmt(p.throughputTasks)} echo tasks at once on 2 workers; ${fmt(p.latencyTasks)} sequential echoes on 1 worker; ` +
+      `${p.chunks} chunks of countPrimes(${fmt(p.primeChunk)} numbers) on 1 vs 2 workers; a pool of 2 until its first task\n` +
+      `   ${versions || "no runtime ran"}`,
+    ["measure", "kind", "runtime", "median (min–max)", "vs node"],
+    rows,
+  );
+  for (const { runtime, reason } of skipped) log(`   ${runtime}: not measured — ${reason}`);
+  if (reports.chromium) log("   chromium: performance.now() is coarsened to 5 µs on a cross-origin isolated page (latency figures are quantised)");
+  const output = {
+    date: new Date().toISOString(),
+    quick,
+    smoke,
+    plan: p,
+    machine: { cpus: reports.node?.cpus, launcher: `node ${process.version}` },
+    seconds: Math.round((performance.now() - started) / 1000),
+    runtimes: reports,
+    skipped,
+    ratiosVsNode: ratios,
+  };
+  const dir = join(REPO, "results");
+  mkdirSync(dir, { recursive: true });
+  // A smoke run only checks the wiring: it must not overwrite the real figures.
+  const file = smoke ? "bench-runtimes-smoke.json" : "bench-runtimes.json";
+  writeFileSync(join(dir, file), JSON.stringify(output, null, 2));
+  log(`\nWritten to results/${file} (${output.seconds} s in all)`);
+  return output;
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const args = process.argv.slice(2);
+  const chosen = args.find((a) => a.startsWith("--runtimes="))?.slice("--runtimes=".length).split(",").map((s) => s.trim()).filter(Boolean);
+  const unknown = chosen?.filter((r) => !RUNTIMES.includes(r)) ?? [];
+  if (unknown.length) {
+    console.error(`unknown runtime(s) ${unknown.join(", ")}: choose from ${RUNTIMES.join(", ")}`);
+    process.exit(2);
+  }
+  await runAll({ quick: args.includes("--quick"), smoke: args.includes("--smoke"), runtimes: chosen ?? RUNTIMES });
+}
