@@ -53,6 +53,8 @@ const T_NUMBER = 4;
 const T_STRING = 5;
 const T_ARRAY = 6;
 const T_OBJECT = 7;
+/** Whole numbers in int32 range travel as int32 so that they arrive as integers (JavaScriptCore computes slower on a number that came back from a float64). */
+const T_INT32 = 8;
 
 class Writer {
   offset: number;
@@ -76,6 +78,12 @@ class Writer {
         view.setUint8(this.offset++, value ? T_TRUE : T_FALSE);
         return true;
       case "number":
+        if ((value | 0) === value && !Object.is(value, -0)) {
+          view.setUint8(this.offset++, T_INT32);
+          view.setInt32(this.offset, value);
+          this.offset += 4;
+          return true;
+        }
         view.setUint8(this.offset++, T_NUMBER);
         view.setFloat64(this.offset, value);
         this.offset += 8;
@@ -141,6 +149,11 @@ class Reader {
         this.offset += 8;
         return n;
       }
+      case T_INT32: {
+        const n = view.getInt32(this.offset);
+        this.offset += 4;
+        return n;
+      }
       case T_STRING:
         return this.string();
       case T_ARRAY: {
@@ -179,11 +192,13 @@ class Reader {
 }
 
 /** Writes a message into one half of the mailbox; false if it does not fit the compact codec. */
-function writeMessage(view: DataView, half: 0 | 1, message: unknown): boolean {
+/** @internal Exported for tests. */
+export function writeMessage(view: DataView, half: 0 | 1, message: unknown): boolean {
   return new Writer(view, HEADER_BYTES + half * BYTES, BYTES).value(message);
 }
 
-function readMessage(view: DataView, half: 0 | 1): unknown {
+/** @internal Exported for tests. */
+export function readMessage(view: DataView, half: 0 | 1): unknown {
   return new Reader(view, HEADER_BYTES + half * BYTES).value();
 }
 

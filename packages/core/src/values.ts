@@ -11,7 +11,7 @@ import { isSharedHandle, reviveShared, SHARED_HANDLE, type SharedDescriptor } fr
 const ENCODED_SHARED = "__weft_shared__";
 const ENCODED_ERROR = "__weft_error__";
 const ENCODED_NUMBERS = "__weft_numbers__";
-/** Arrays of numbers at least this long travel as one Float64Array (raw bytes), not item by item. */
+/** Arrays of numbers at least this long travel as one typed array (raw bytes), not item by item. */
 const PACK_NUMBERS_FROM = 256;
 
 interface EncodedShared {
@@ -106,9 +106,13 @@ function visit(value: unknown, path: string, walk: Walk): unknown {
   if (Array.isArray(object)) {
     let out: unknown[] | undefined;
     let numbers = 0;
+    let int32s = 0;
     for (let i = 0; i < object.length; i++) {
       const item = object[i];
-      if (typeof item === "number") numbers++;
+      if (typeof item === "number") {
+        numbers++;
+        if ((item | 0) === item && !Object.is(item, -0)) int32s++;
+      }
       if (typeof item !== "object" && typeof item !== "function" && typeof item !== "symbol") continue;
       const prepared = visit(item, `${path}[${i}]`, walk);
       if (prepared !== item) {
@@ -119,8 +123,9 @@ function visit(value: unknown, path: string, walk: Walk): unknown {
     // Structured clone writes each number with its own tag; a Float64Array is one copy of raw
     // bytes. Every number (NaN, -0 included) survives exactly; a hole reads as undefined, not a
     // number, so only dense arrays qualify.
+    // Whole numbers go as an Int32Array so that they arrive as integers, not doubles.
     if (numbers === object.length && numbers >= PACK_NUMBERS_FROM) {
-      return { [ENCODED_NUMBERS]: Float64Array.from(object as number[]) };
+      return { [ENCODED_NUMBERS]: int32s === numbers ? Int32Array.from(object as number[]) : Float64Array.from(object as number[]) };
     }
     return out ?? value;
   }
@@ -177,7 +182,7 @@ function visit(value: unknown, path: string, walk: Walk): unknown {
 export function reviveValue(value: unknown): unknown {
   if (typeof value !== "object" || value === null) return value;
   if (ArrayBuffer.isView(value)) return value;
-  const numbers = (value as { [ENCODED_NUMBERS]?: Float64Array })[ENCODED_NUMBERS];
+  const numbers = (value as { [ENCODED_NUMBERS]?: Float64Array | Int32Array })[ENCODED_NUMBERS];
   if (numbers) return Array.from(numbers);
   const error = (value as { [ENCODED_ERROR]?: SerializedError })[ENCODED_ERROR];
   if (error) return deserializeError(error);

@@ -10,6 +10,7 @@
 // Also called by src/main.mjs as its section 7 (runAll).
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, realpathSync, writeFileSync } from "node:fs";
+import { cpus } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { MARKER, KINDS, plan } from "./bench.mjs";
@@ -194,6 +195,21 @@ function tableRows(reports) {
   return { rows, ratios };
 }
 
+/** The share of all cores busy over one second (other work running would skew every figure). */
+async function busyFraction(ms = 1000) {
+  const total = () => cpus().reduce((acc, cpu) => {
+    const t = cpu.times;
+    acc.idle += t.idle;
+    acc.all += t.user + t.nice + t.sys + t.irq + t.idle;
+    return acc;
+  }, { idle: 0, all: 0 });
+  const before = total();
+  await new Promise((r) => setTimeout(r, ms));
+  const after = total();
+  const all = after.all - before.all;
+  return all > 0 ? 1 - (after.idle - before.idle) / all : 0;
+}
+
 /**
  * Runs the benchmark on each runtime in turn, prints the table and writes results/bench-runtimes.json.
  * Resolves the written report.
@@ -205,6 +221,8 @@ export async function runAll({ quick = false, smoke = false, runtimes = RUNTIMES
   const reports = {};
   const skipped = [];
   const started = performance.now();
+  const busy = await busyFraction();
+  if (busy > 0.25) log(`\n(the machine was ${Math.round(busy * 100)}% busy just before the start: other work running now makes these figures noisy)`);
   log(`\nweft on every runtime${quick ? " (quick)" : ""}${smoke ? " (smoke: wiring only, figures mean nothing)" : ""}: ${runtimes.join(", ")}`);
   for (const runtime of runtimes) {
     const runtimeStarted = performance.now();
@@ -235,13 +253,25 @@ export async function runAll({ quick = false, smoke = false, runtimes = RUNTIMES
     rows,
   );
   for (const { runtime, reason } of skipped) log(`   ${runtime}: not measured — ${reason}`);
+  // A speedup above the worker count cannot come from parallelism: the pool of 1 ran slow. Say so.
+  for (const [runtime, report] of Object.entries(reports)) {
+    for (const kind of KINDS) {
+      const result = report.kinds[kind]?.speedup;
+      if (!result?.speedup || result.speedup.median <= 2.1) continue;
+      const base = reports.node?.kinds[kind]?.speedup?.serialMs?.median;
+      log(
+        `   ${runtime} ${kind}s: a speedup of ${result.speedup.median.toFixed(2)} on 2 workers is not parallelism — the pool of 1 ran slow ` +
+          `(serial ${result.serialMs.median.toFixed(0)} ms, parallel ${result.parallelMs.median.toFixed(0)} ms${base ? `; node serial ${base.toFixed(0)} ms` : ""})`,
+      );
+    }
+  }
   if (reports.chromium) log("   chromium: performance.now() is coarsened to 5 µs on a cross-origin isolated page (latency figures are quantised)");
   const output = {
     date: new Date().toISOString(),
     quick,
     smoke,
     plan: p,
-    machine: { cpus: reports.node?.cpus, launcher: `node ${process.version}` },
+    machine: { cpus: reports.node?.cpus, launcher: `node ${process.version}`, busyBeforeStart: busy },
     seconds: Math.round((performance.now() - started) / 1000),
     runtimes: reports,
     skipped,

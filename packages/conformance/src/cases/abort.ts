@@ -24,6 +24,7 @@ export const abortCases: CaseDefinition[] = [
     async run(ctx) {
       await using pool = fixturePool(ctx, { size: 1 });
       const workers = watchWorkers(pool);
+      await pool.apply("echo", [0]); // the worker is up and the module loaded: the task will really start
       const controller = new AbortController();
       const running = pool.apply("waitForAbort", [], { signal: controller.signal });
       await sleep(100);
@@ -40,6 +41,7 @@ export const abortCases: CaseDefinition[] = [
     async run(ctx) {
       await using pool = fixturePool(ctx, { size: 1, abortGrace: 100 });
       const workers = watchWorkers(pool);
+      await pool.apply("echo", [0]); // the worker is up and the module loaded: the task will really start
       const controller = new AbortController();
       const stuck = pool.apply("loopForever", [], { signal: controller.signal });
       const queued = pool.apply("echo", ["queued"]);

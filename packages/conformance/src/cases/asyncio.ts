@@ -91,6 +91,7 @@ export const asyncioCases: CaseDefinition[] = [
     name: "asyncio bridge: cancelling a TaskGroup cancels its pool tasks (queued never run, running see their signal)",
     async run(ctx) {
       await using pool = fixturePool(ctx, { size: 1 });
+      await pool.apply("echo", [0]); // the worker is up and the module loaded: the first task will really start
       const error = await rejects(
         TaskGroup.run(async (group) => {
           group.createTask((signal) => pool.apply("waitForAbort", [], { signal }));
