@@ -300,10 +300,13 @@ async function sharedMemory() {
 const sections = { throughput, latency, speedup, payload, startup, sharedMemory };
 console.log(`weft benchmarks on Node ${process.version}, ${cpuCount()} CPUs${quick ? " (quick)" : ""}`);
 for (const [name, run] of Object.entries(sections)) if (wanted(name)) await run();
-const dir = new URL("../../../results/", import.meta.url);
-mkdirSync(dir, { recursive: true });
-writeFileSync(new URL("bench-node.json", dir), JSON.stringify(report, null, 2));
-console.log("\nWritten to results/bench-node.json");
+if (Object.keys(report.sections).length > 0) {
+  // Only when a Node section ran: `--only=runtimes` must not overwrite the last full report.
+  const dir = new URL("../../../results/", import.meta.url);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(new URL("bench-node.json", dir), JSON.stringify(report, null, 2));
+  console.log("\nWritten to results/bench-node.json");
+}
 
 // ---------------------------------------------------------------------------------------------
 // 7. Every runtime: the same benchmark under node, deno, bun and headless Chromium, each through
