@@ -1,23 +1,11 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { afterAll, test } from "bun:test";
-import { ResultLog, conformanceTests } from "@weft/conformance";
+import { ResultLog, conformanceTests, hostFromKill } from "@weft/conformance";
 import { adapter } from "@weft/bun";
 
 const log = new ResultLog("bun");
 
-const host = {
-  isProcessAlive(pid: number) {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  },
-  killProcess(pid: number) {
-    process.kill(pid, "SIGKILL");
-  },
-};
+const host = hostFromKill(process.kill.bind(process));
 
 // bun:test has no way to mark a test skipped once it has started, and a case only knows it
 // skips when it runs (it reads the adapter's capabilities). So a declared skip prints

@@ -44,3 +44,23 @@ export interface CaseDefinition {
 export class CaseSkipped extends Error {
   override name = "CaseSkipped";
 }
+
+/**
+ * The host hooks for a runtime that can signal a process by pid (POSIX `kill`): pass its own
+ * kill function, e.g. `process.kill.bind(process)` on Node and Bun, or one over `Deno.kill`.
+ */
+export function hostFromKill(kill: (pid: number, signal: 0 | "SIGKILL") => void): HostHooks {
+  return {
+    isProcessAlive(pid) {
+      try {
+        kill(pid, 0); // signal 0 checks that the process exists without touching it
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    killProcess(pid) {
+      kill(pid, "SIGKILL");
+    },
+  };
+}

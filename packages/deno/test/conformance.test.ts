@@ -3,26 +3,13 @@
  * Deno.test has no runtime skip: a case the suite skips (a capability Deno declares missing)
  * passes here and prints "SKIP <title>: <reason>"; scripts/test.mjs counts those lines as skipped.
  */
-import { ResultLog, conformanceTests } from "@weft/conformance";
+import { ResultLog, conformanceTests, hostFromKill } from "@weft/conformance";
 import { adapter } from "@weft/deno";
 import { RESULTS_DIR, withTimeout } from "./support.ts";
 
 const log = new ResultLog("deno");
 
-const host = {
-  isProcessAlive(pid: number) {
-    try {
-      // Signal 0 checks that the process exists without touching it.
-      Deno.kill(pid, 0 as unknown as Deno.Signal);
-      return true;
-    } catch {
-      return false;
-    }
-  },
-  killProcess(pid: number) {
-    Deno.kill(pid, "SIGKILL");
-  },
-};
+const host = hostFromKill((pid, signal) => Deno.kill(pid, signal as unknown as Deno.Signal));
 
 for (const conformance of conformanceTests({ adapter, host }, log)) {
   Deno.test({

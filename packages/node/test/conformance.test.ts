@@ -1,23 +1,11 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { afterAll, test } from "vitest";
-import { ResultLog, conformanceTests } from "@weft/conformance";
+import { ResultLog, conformanceTests, hostFromKill } from "@weft/conformance";
 import { adapter } from "@weft/node";
 
 const log = new ResultLog("node");
 
-const host = {
-  isProcessAlive(pid: number) {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  },
-  killProcess(pid: number) {
-    process.kill(pid, "SIGKILL");
-  },
-};
+const host = hostFromKill(process.kill.bind(process));
 
 for (const conformance of conformanceTests({ adapter, host }, log)) {
   test(conformance.title, async (context) => {
