@@ -3,7 +3,7 @@ import { defineConfig } from "tsup";
 export default defineConfig({
   entry: { index: "src/index.ts", "fixtures/tasks": "src/fixtures/tasks.ts" },
   format: ["esm"],
-  dts: { entry: { index: "src/index.ts" } },
+  dts: { entry: { index: "src/index.ts", "fixtures/tasks": "src/fixtures/tasks.ts" } },
   clean: true,
   target: "es2022",
   sourcemap: true,
