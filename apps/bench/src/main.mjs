@@ -98,6 +98,9 @@ async function latency() {
     const pool = weftPool(kind, 1);
     subjects.push({ name: `weft ${kind}`, run: (i) => pool.apply("echo", [i]), close: () => pool.close() });
   }
+  // Opt-in: the caller spins up to 100 µs for the answer instead of going back to its event loop.
+  const spinning = weftPool("thread", 1, { spinWait: 100 });
+  subjects.push({ name: "weft thread, spinWait 100 µs", run: (i) => spinning.apply("echo", [i]), close: () => spinning.close() });
   for (const name of ["piscina", "tinypool", "workerpool"]) {
     const peer = await makePeer(name, 1);
     subjects.push({ name, run: peer.run, close: peer.close });
@@ -115,8 +118,10 @@ async function latency() {
   const rows = Object.entries(results).map(([name, samples]) => [name, median(samples).toFixed(1), percentile(samples, 99).toFixed(1)]);
   table(`2. Round-trip latency: one task at a time, ${fmt(n)} times in ${rounds} interleaved rounds (µs)`, ["subject", "median", "p99"], rows);
   const ratio = median(results["weft thread"]) / median(results.piscina);
+  const spinRatio = median(results["weft thread, spinWait 100 µs"]) / median(results.piscina);
   table("   ratios (same run)", ["comparison", "ratio"], [
     ["weft thread median / piscina median (target ≤ 0.5)", ratio.toFixed(2)],
+    ["weft thread with spinWait median / piscina median (target ≤ 0.5)", spinRatio.toFixed(2)],
     ["weft thread median / Atomics ping-pong floor", (median(results["weft thread"]) / median(results["floor: Atomics ping-pong"])).toFixed(2)],
   ]);
   report.sections.latency = Object.fromEntries(Object.entries(results).map(([k, v]) => [k, { medianUs: median(v), p99Us: percentile(v, 99) }]));

@@ -210,6 +210,11 @@ export class FastLaneCaller {
   readonly #view: DataView;
   #resultSeq = 0;
   #watching = false;
+  /** Tasks sent through the lane, and lane replies consumed (async tasks answer by message instead). */
+  #sent = 0;
+  #consumed = 0;
+  /** Results taken by spinning since the caller last went through its event loop. */
+  #spinStreak = 0;
 
   constructor(buffers: FastLaneBuffers, private readonly onResult: (message: unknown) => void) {
     this.#cells = new Int32Array(buffers.control, 0, 4);
@@ -228,8 +233,42 @@ export class FastLaneCaller {
     // Either way the worker wakes: with a task, or back to its event loop where the message goes.
     Atomics.store(cells, STATE, written ? LOADED : WOKEN);
     Atomics.notify(cells, STATE);
-    if (written) this.#watch();
+    if (written) {
+      this.#sent++;
+      this.#watch();
+    }
     return written;
+  }
+
+  /**
+   * Waits up to `microseconds` on this thread for the answer to the task just sent, and delivers
+   * it at once if it comes. This blocks the caller's thread (it spins): only for callers that
+   * asked for it (Pool's `spinWait`). After 64 answers in a row it lets one go through the event
+   * loop, so that timers and I/O are not starved by a tight loop of tasks.
+   */
+  spin(microseconds: number): boolean {
+    if (this.#spinStreak >= 64) {
+      this.#spinStreak = 0;
+      return false;
+    }
+    const deadline = performance.now() + microseconds / 1000;
+    do {
+      if (this.#consume()) {
+        this.#spinStreak++;
+        return true;
+      }
+    } while (performance.now() < deadline);
+    return false;
+  }
+
+  /** Delivers a lane reply that has not been read yet; false if there is none. */
+  #consume(): boolean {
+    const seq = Atomics.load(this.#cells, RESULT_SEQ);
+    if (seq === this.#resultSeq) return false;
+    this.#resultSeq = seq;
+    this.#consumed++;
+    this.onResult(readMessage(this.#view, 1));
+    return true;
   }
 
   /**
@@ -252,11 +291,11 @@ export class FastLaneCaller {
     );
     const settle = () => {
       this.#watching = false;
-      const seq = Atomics.load(this.#cells, RESULT_SEQ);
-      if (seq !== this.#resultSeq) {
-        this.#resultSeq = seq;
-        this.onResult(readMessage(this.#view, 1));
-      }
+      this.#spinStreak = 0;
+      this.#consume();
+      // A spin may have taken the answer this wait was for: keep watching while answers are due.
+      // (A pending waitAsync keeps no runtime alive, so an extra one costs nothing.)
+      if (this.#sent > this.#consumed) this.#watch();
     };
     // The worker may have answered already (it wakes within microseconds): settle after the
     // caller has finished recording the task it just sent, never inside trySend.

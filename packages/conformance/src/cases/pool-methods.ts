@@ -104,6 +104,17 @@ export const poolMethodCases: CaseDefinition[] = [
     },
   },
   {
+    name: "pool: with spinWait, sequential and concurrent tasks all get their own results",
+    async run(ctx) {
+      await using pool = fixturePool(ctx, { size: 1, spinWait: 50 });
+      for (let i = 0; i < 500; i++) equal(await pool.apply("echo", [i]), i, `sequential task ${i}`);
+      const burst = await Promise.all(Array.from({ length: 500 }, (_, i) => pool.apply("add", [i, 1])));
+      ok(burst.every((value, i) => value === i + 1), "every task of the burst got its own result");
+      equal(await pool.apply("sleepThen", [5, "async"]), "async", "an async task still answers by message");
+      equal(await pool.apply("echo", ["after"]), "after");
+    },
+  },
+  {
     name: "pool: stats and events report the work",
     async run(ctx) {
       await using pool = fixturePool(ctx, { size: 2 });
