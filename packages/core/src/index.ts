@@ -11,6 +11,7 @@ export { Future, type FutureState } from "./future.js";
 export { Pool, type PoolOptions, type TaskOptions, type MapOptions, type ImapOptions, type PoolStats, type PoolEventType } from "./pool.js";
 export { Thread, Process, type WorkerTargetOptions } from "./lifecycle.js";
 export { serveWorker, reportFatalError, currentTask, type TaskContext, type ServedWorker } from "./worker.js";
+export { serveWorkerUntilEnd, exitAfterSends, type WorkerEndHooks } from "./worker-end.js";
 export type { AnyFunction, ModuleSpecifier, TaskArgs, TaskName, TaskResult } from "./task-ref.js";
 export { SHARED_HANDLE, registerSharedType, type SharedDescriptor, type SharedHandle } from "./shared-handle.js";
 export type { FromWorker, ToWorker, RunRequest, TaskOutcome, TaskTarget } from "./protocol.js";

@@ -1,4 +1,4 @@
-import { reportFatalError, serveWorker, type WorkerSidePort } from "@weft/core";
+import { serveWorkerUntilEnd, type WorkerSidePort } from "@weft/core";
 import { deno } from "./deno-api.js";
 import { encodeFrame, FrameReader } from "./wire.js";
 
@@ -20,21 +20,20 @@ const port: WorkerSidePort = {
   onMessage: (h) => void (handler = h),
   exit: (code) => exit(code),
 };
-const served = serveWorker(port);
-
-(api as { exit: (code?: number) => never }).exit = ((code?: number) => {
-  served.flush();
-  exit(code);
-}) as (code?: number) => never;
-
-const fatal = (event: Event, error: unknown) => {
-  event.preventDefault();
-  served.flush();
-  reportFatalError(port, error);
-  exit(1);
-};
-globalThis.addEventListener("error", (event) => fatal(event, (event as ErrorEvent).error ?? new Error((event as ErrorEvent).message)));
-globalThis.addEventListener("unhandledrejection", (event) => fatal(event, (event as PromiseRejectionEvent).reason));
+serveWorkerUntilEnd(port, {
+  replaceExit: (end) => void ((api as { exit: (code?: number) => never }).exit = ((code?: number) => end(code ?? 0)) as (code?: number) => never),
+  onUncaughtError: (report) => {
+    // Handled here, so that Deno does not also print it and end the process its own way.
+    globalThis.addEventListener("error", (event) => {
+      event.preventDefault();
+      report((event as ErrorEvent).error ?? new Error((event as ErrorEvent).message));
+    });
+    globalThis.addEventListener("unhandledrejection", (event) => {
+      event.preventDefault();
+      report((event as PromiseRejectionEvent).reason);
+    });
+  },
+});
 
 const reader = new FrameReader(
   (message) => handler?.(message),

@@ -1,42 +1,20 @@
-import { reportFatalError, serveWorker, type WorkerSidePort } from "@weft/core";
+import { exitAfterSends, serveWorkerUntilEnd } from "@weft/core";
 
 if (typeof process.send !== "function") throw new Error("@weft/node's process entry must be forked with an IPC channel.");
-const sendRaw = process.send.bind(process);
+const send = process.send.bind(process);
 const exit = process.exit.bind(process);
-let unsent = 0;
-let exitWhenSent: number | undefined;
+// IPC writes are asynchronous: the last results and a fatal report must leave before the exit.
+const channel = exitAfterSends((message, sent) => send(message as never, undefined, undefined, sent), exit);
 
-const port: WorkerSidePort = {
-  kind: "process",
-  send: (message) => {
-    unsent++;
-    sendRaw(message as never, undefined, undefined, () => {
-      if (--unsent === 0 && exitWhenSent !== undefined) exit(exitWhenSent);
-    });
+serveWorkerUntilEnd(
+  { kind: "process", send: channel.send, onMessage: (handler) => void process.on("message", handler), exit: channel.exit },
+  {
+    replaceExit: (end) => void (process.exit = ((code?: number) => end(code ?? 0)) as typeof process.exit),
+    onUncaughtError: (handler) => {
+      process.on("uncaughtException", handler);
+      process.on("unhandledRejection", handler);
+    },
   },
-  onMessage: (handler) => void process.on("message", handler),
-  exit: (code) => exitAfterSending(code),
-};
-
-/** IPC writes are asynchronous: let the last results and the fatal report leave, then exit. */
-function exitAfterSending(code: number): void {
-  exitWhenSent = code;
-  if (unsent === 0) exit(code);
-}
-
-const served = serveWorker(port);
-
-process.exit = ((code?: number) => {
-  served.flush();
-  exitAfterSending(code ?? 0);
-}) as typeof process.exit;
-
-for (const event of ["uncaughtException", "unhandledRejection"] as const) {
-  process.on(event, (error: unknown) => {
-    served.flush();
-    reportFatalError(port, error);
-    exitAfterSending(1);
-  });
-}
+);
 // The parent is gone (closed the channel, exited or was killed): leave no orphan behind.
 process.on("disconnect", () => exit(0));
