@@ -8,5 +8,5 @@ export default defineConfig({
   target: "node20",
   platform: "node",
   // `weft` stays an import, so each runtime resolves it through its own export condition.
-  external: ["weft"],
+  external: ["weftjs"],
 });

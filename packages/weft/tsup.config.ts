@@ -6,5 +6,5 @@ export default defineConfig({
   dts: { entry: ["src/node.ts"] },
   clean: true,
   target: "es2022",
-  external: [/^@weft\//],
+  external: [/^@weftjs\//],
 });

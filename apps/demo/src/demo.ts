@@ -3,7 +3,7 @@
  * on a thread pool and on a process pool, plus the shared-counter race and the embedding server.
  * Everything concurrent comes from `weft`, whose export conditions pick this runtime's adapter.
  */
-import { Pool, TaskGroup, Thread, Value, adapter, cpuCount, threading } from "weft";
+import { Pool, TaskGroup, Thread, Value, adapter, cpuCount, threading } from "weftjs";
 import { loadavg } from "node:os";
 import { serve } from "./http.js";
 import { Progress } from "./progress.js";

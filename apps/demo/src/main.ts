@@ -182,7 +182,7 @@ async function delegate(runtime: RuntimeName): Promise<void> {
 
 async function serveEmbedding(cli: Cli): Promise<void> {
   const demo = await loadDemo();
-  const { Pool } = await import("weft");
+  const { Pool } = await import("weftjs");
   const tasks = (await import(demo.TASKS_URL.href)) as typeof import("./tasks.js");
   const heavyN = 2_000_000;
   const pool = cli.mode === "pool" ? new Pool<typeof import("./tasks.js")>({ kind: "thread", size: cli.workers, module: demo.TASKS_URL }) : undefined;

@@ -31,7 +31,7 @@ function wrap(text: string): string {
 
 export function formatHeader(report: Pick<RuntimeReport, "runtime" | "version" | "adapter" | "cpus" | "load" | "quick">): string {
   const busy = report.load > report.cpus * 0.75 ? ` — load average ${report.load.toFixed(1)}: other work is using these cores, so speedups will be lower` : "";
-  return `\nweft demo on ${report.runtime} ${report.version} — ${report.cpus} CPUs, adapter "${report.adapter}" from import { Pool } from "weft"${report.quick ? " (quick)" : ""}${busy}\n`;
+  return `\nweft demo on ${report.runtime} ${report.version} — ${report.cpus} CPUs, adapter "${report.adapter}" from import { Pool } from "weftjs"${report.quick ? " (quick)" : ""}${busy}\n`;
 }
 
 export function formatWorkload(name: string, work: WorkloadReport): string {

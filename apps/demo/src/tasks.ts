@@ -4,7 +4,7 @@
  * module. It imports nothing at run time (the `import type` lines vanish when it is built), so the
  * built `dist/tasks.js` loads anywhere.
  */
-import type { Value, threading } from "weft";
+import type { Value, threading } from "weftjs";
 
 // ----- CPU-bound ----------------------------------------------------------------------------
 

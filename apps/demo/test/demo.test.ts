@@ -33,7 +33,7 @@ describe("the terminal demo on Node (--quick)", () => {
       for (const label of MODEL_LABELS) expect(block).toMatch(new RegExp(`${label.replace(/[()]/g, "\\$&")}\\s+\\d+\\s+[\\d,.]+\\s+[–\\d,.]+\\s+[\\d.]+×`));
     }
     expect(run.stdout.match(/→ lesson:/g)?.length).toBe(4);
-    expect(run.stdout).toContain('adapter "node" from import { Pool } from "weft"');
+    expect(run.stdout).toContain('adapter "node" from import { Pool } from "weftjs"');
   });
 
   test("writes the measurements as JSON: every model, the same answer from each", () => {

@@ -4,7 +4,7 @@
  * its worker's colour, times each pool and charts the speedup, while the page stays responsive.
  * State is mirrored on `window.weftDemo` for the headless test.
  */
-import { Pool, TaskGroup, adapter, cpuCount } from "weft";
+import { Pool, TaskGroup, adapter, cpuCount } from "weftjs";
 
 type Tasks = typeof import("../src/tasks.js");
 // The built task module (no imports of its own); Vite copies it next to the page.
@@ -58,7 +58,7 @@ maxInput.value = String(Math.min(16, Math.max(1, Number(params.get("max")) || Ma
 
 $("env").innerHTML =
   `cross-origin isolated: <span class="${demo.isolated ? "ok" : "bad"}">${demo.isolated ? "yes" : "no"}</span> · ` +
-  `${cpus} logical CPUs (navigator.hardwareConcurrency) · adapter "${demo.adapter}" from <code>import { Pool } from "weft"</code>`;
+  `${cpus} logical CPUs (navigator.hardwareConcurrency) · adapter "${demo.adapter}" from <code>import { Pool } from "weftjs"</code>`;
 
 // ----- responsiveness: a frame loop and a button that keep working while the workers render ----
 

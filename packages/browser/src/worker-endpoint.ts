@@ -5,7 +5,7 @@
  * carries no code), so the worker entry announces its own end with an {@link ExitMessage} just
  * before closing, and the page's `error` event covers a worker that never started.
  */
-import type { Endpoint, ExitInfo, WorkerKind } from "@weft/core";
+import type { Endpoint, ExitInfo, WorkerKind } from "@weftjs/core";
 
 /** The type of the adapter's own message that a worker sends just before it closes. */
 export const EXIT_MESSAGE = "weft.browser.exit";
@@ -26,7 +26,7 @@ function workerError(event: Event, kind: WorkerKind): Error {
   const message = (event as Partial<ErrorEvent>).message;
   if (message) return new Error(`The ${kind} worker failed: ${message}`);
   return new Error(
-    `The ${kind} worker's entry script could not be loaded. Check that @weft/browser's dist files are served ` +
+    `The ${kind} worker's entry script could not be loaded. Check that @weftjs/browser's dist files are served ` +
       "next to each other (a bundler must keep the `new Worker(new URL(…, import.meta.url), { type: \"module\" })` form), " +
       "and, on a cross-origin isolated page, that they are served with `Cross-Origin-Embedder-Policy` too.",
   );

@@ -7,7 +7,7 @@
  *   that it does, so the entry flushes the finished results, reports the error and closes;
  * - `self.close()` gives the page no event and no code, so the entry announces the exit itself.
  */
-import { reportFatalError, serveWorker, type WorkerKind, type WorkerSidePort } from "@weft/core";
+import { reportFatalError, serveWorker, type WorkerKind, type WorkerSidePort } from "@weftjs/core";
 import { EXIT_MESSAGE, type ExitMessage } from "./worker-endpoint.js";
 
 /** What the entry uses of DedicatedWorkerGlobalScope (the DOM lib has no worker types). */
@@ -22,7 +22,7 @@ interface WorkerScope {
 export function serveInWorker(kind: WorkerKind): void {
   const scope = globalThis as unknown as WorkerScope;
   if (typeof scope.postMessage !== "function" || typeof scope.close !== "function" || scope.document !== undefined) {
-    throw new Error(`@weft/browser's ${kind} entry must run in a dedicated Web Worker started by the adapter.`);
+    throw new Error(`@weftjs/browser's ${kind} entry must run in a dedicated Web Worker started by the adapter.`);
   }
   const post = scope.postMessage.bind(scope);
   const close = scope.close.bind(scope);

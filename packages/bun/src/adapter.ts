@@ -1,4 +1,4 @@
-import type { Adapter, Endpoint, StartOptions, WorkerKind } from "@weft/core";
+import type { Adapter, Endpoint, StartOptions, WorkerKind } from "@weftjs/core";
 import { startProcess } from "./process-endpoint.js";
 import { startThread } from "./thread-endpoint.js";
 

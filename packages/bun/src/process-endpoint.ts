@@ -1,6 +1,6 @@
 import { constants } from "node:os";
 import { fileURLToPath } from "node:url";
-import type { Endpoint, ExitInfo, StartOptions } from "@weft/core";
+import type { Endpoint, ExitInfo, StartOptions } from "@weftjs/core";
 
 const ENTRY = fileURLToPath(new URL("./process-entry.js", import.meta.url));
 /** How long a process may take to honour SIGTERM before it is killed. */

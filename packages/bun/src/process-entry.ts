@@ -1,6 +1,6 @@
-import { exitAfterSends, serveWorkerUntilEnd } from "@weft/core";
+import { exitAfterSends, serveWorkerUntilEnd } from "@weftjs/core";
 
-if (typeof process.send !== "function") throw new Error("@weft/bun's process entry must be started with an IPC channel.");
+if (typeof process.send !== "function") throw new Error("@weftjs/bun's process entry must be started with an IPC channel.");
 const send = process.send.bind(process);
 const exit = process.exit.bind(process);
 // IPC writes are asynchronous and Bun's process.exit drops what is still queued (a burst of

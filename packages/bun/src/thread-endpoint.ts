@@ -1,4 +1,4 @@
-import type { Endpoint, ExitInfo, StartOptions } from "@weft/core";
+import type { Endpoint, ExitInfo, StartOptions } from "@weftjs/core";
 
 const ENTRY = new URL("./thread-entry.js", import.meta.url);
 

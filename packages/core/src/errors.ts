@@ -78,7 +78,7 @@ export class InvalidArgumentError extends WeftError {}
 /** An operation needs shared memory, but this context cannot share it (a process, or a page without cross-origin isolation). */
 export class SharedMemoryUnavailableError extends WeftError {}
 
-/** The adapter for the current runtime was not installed (import weft through `weft` or `@weft/<runtime>`). */
+/** The adapter for the current runtime was not installed (import weft through `weft` or `@weftjs/<runtime>`). */
 export class NoAdapterError extends WeftError {}
 
 // ---------------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-import type { Adapter, WorkerKind, StartOptions, Endpoint } from "@weft/core";
+import type { Adapter, WorkerKind, StartOptions, Endpoint } from "@weftjs/core";
 import { startProcess } from "./process-endpoint.js";
 import { startThread } from "./thread-endpoint.js";
 

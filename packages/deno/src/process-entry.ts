@@ -1,4 +1,4 @@
-import { serveWorkerUntilEnd, type WorkerSidePort } from "@weft/core";
+import { serveWorkerUntilEnd, type WorkerSidePort } from "@weftjs/core";
 import { deno } from "./deno-api.js";
 import { encodeFrame, FrameReader } from "./wire.js";
 

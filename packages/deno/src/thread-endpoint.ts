@@ -1,4 +1,4 @@
-import type { Endpoint, ExitInfo, StartOptions } from "@weft/core";
+import type { Endpoint, ExitInfo, StartOptions } from "@weftjs/core";
 import { deno } from "./deno-api.js";
 import { bootstrapModule, PERMISSION_NAMES, resolveRuntimeOptions, workerPermissions } from "./permissions.js";
 

@@ -1,4 +1,4 @@
-import { reportFatalError, serveWorker, type WorkerSidePort } from "@weft/core";
+import { reportFatalError, serveWorker, type WorkerSidePort } from "@weftjs/core";
 import { deno } from "./deno-api.js";
 
 /** Must match thread-endpoint.ts: the last message before this worker closes itself. */
@@ -11,7 +11,7 @@ const scope = globalThis as unknown as {
   onmessage: ((event: MessageEvent) => void) | null;
 };
 if (typeof scope.postMessage !== "function" || typeof scope.close !== "function") {
-  throw new Error("@weft/deno's thread entry must run in a Web Worker.");
+  throw new Error("@weftjs/deno's thread entry must run in a Web Worker.");
 }
 const post = scope.postMessage.bind(scope);
 const close = scope.close.bind(scope);

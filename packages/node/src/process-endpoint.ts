@@ -1,5 +1,5 @@
 import { fork } from "node:child_process";
-import type { Endpoint, ExitInfo, StartOptions } from "@weft/core";
+import type { Endpoint, ExitInfo, StartOptions } from "@weftjs/core";
 
 const ENTRY = new URL("./process-entry.js", import.meta.url);
 /** How long a process may take to honour SIGTERM before it is killed. */

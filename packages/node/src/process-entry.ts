@@ -1,6 +1,6 @@
-import { exitAfterSends, serveWorkerUntilEnd } from "@weft/core";
+import { exitAfterSends, serveWorkerUntilEnd } from "@weftjs/core";
 
-if (typeof process.send !== "function") throw new Error("@weft/node's process entry must be forked with an IPC channel.");
+if (typeof process.send !== "function") throw new Error("@weftjs/node's process entry must be forked with an IPC channel.");
 const send = process.send.bind(process);
 const exit = process.exit.bind(process);
 // IPC writes are asynchronous: the last results and a fatal report must leave before the exit.

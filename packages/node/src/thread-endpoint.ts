@@ -1,5 +1,5 @@
 import { Worker } from "node:worker_threads";
-import type { Endpoint, ExitInfo, StartOptions } from "@weft/core";
+import type { Endpoint, ExitInfo, StartOptions } from "@weftjs/core";
 
 const ENTRY = new URL("./thread-entry.js", import.meta.url);
 

@@ -1,2 +1,2 @@
 /** `weft` under the "deno" export condition: the deno adapter, installed on import. */
-export * from "@weft/deno";
+export * from "@weftjs/deno";

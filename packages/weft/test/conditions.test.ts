@@ -1,10 +1,10 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, test } from "vitest";
-import { Pool, adapter, cpuCount } from "weft";
+import { Pool, adapter, cpuCount } from "weftjs";
 
 const manifest = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
 
-describe('import { Pool } from "weft"', () => {
+describe('import { Pool } from "weftjs"', () => {
   test("resolves to the Node adapter under Node", () => {
     expect(adapter.runtime).toBe("node");
     expect(cpuCount()).toBeGreaterThanOrEqual(1);
@@ -19,7 +19,7 @@ describe('import { Pool } from "weft"', () => {
     const conditions = manifest.exports["."];
     for (const runtime of ["node", "deno", "bun", "browser"]) {
       expect(conditions[runtime]).toBe(`./dist/${runtime}.js`);
-      expect(readFileSync(new URL(`../src/${runtime}.ts`, import.meta.url), "utf8")).toContain(`@weft/${runtime}`);
+      expect(readFileSync(new URL(`../src/${runtime}.ts`, import.meta.url), "utf8")).toContain(`@weftjs/${runtime}`);
     }
   });
 });

@@ -9,7 +9,7 @@
 //   speedup     8 equal countPrimes chunks on a pool of 1 vs a pool of 2 (serial ms / parallel ms)
 //   startup     a new pool of 2 until its first task is done (ms)
 // Every measure is repeated (3 quick / 5 full, after one warm-up) and summarised as median, min, max.
-import { Pool, adapter, cpuCount } from "weft";
+import { Pool, adapter, cpuCount } from "weftjs";
 import { median, percentile, summary } from "../stats.mjs";
 
 export const KINDS = ["thread", "process"];

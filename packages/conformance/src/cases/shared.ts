@@ -1,4 +1,4 @@
-import { Pipe, Process, Thread, Value, multiprocessing, threading } from "@weft/core";
+import { Pipe, Process, Thread, Value, multiprocessing, threading } from "@weftjs/core";
 import { deepEqual, equal, ok, rejects } from "../assert.js";
 import type { CaseContext, CaseDefinition } from "../harness.js";
 import { fixturePool } from "./util.js";
