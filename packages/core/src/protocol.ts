@@ -4,6 +4,9 @@
  * tiny tasks cost one message per batch rather than one per task.
  */
 import type { SerializedError } from "./errors.js";
+import type { ChannelReply, ChannelRequest } from "./channels/messages.js";
+
+export type { ChannelReply, ChannelRequest };
 import type { ThreadBootstrapData } from "./sync/thread-id.js";
 import type { FastLaneBuffers } from "./fast-lane.js";
 
@@ -29,21 +32,6 @@ export interface RunRequest {
    */
   readonly timed?: boolean;
 }
-
-/** An operation on a channel (Queue, Pipe) that lives on the caller's side, asked by a worker. */
-export interface ChannelRequest {
-  readonly type: "channel";
-  readonly request: number;
-  readonly channel: string;
-  readonly op: "put" | "get" | "close" | "size" | "cancel";
-  readonly value?: unknown;
-  readonly timeout?: number | null;
-}
-
-/** The caller's answer to a {@link ChannelRequest}. */
-export type ChannelReply =
-  | { readonly type: "channel-reply"; readonly request: number; readonly ok: true; readonly value?: unknown }
-  | { readonly type: "channel-reply"; readonly request: number; readonly ok: false; readonly error: SerializedError };
 
 export type ToWorker =
   /** First message to a thread worker: its thread id for RLock ownership, from a shared counter. */

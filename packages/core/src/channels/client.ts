@@ -3,7 +3,7 @@
  * `serveWorker` installs the client; a proxy used outside a weft worker gets a clear error.
  */
 import { AbortError, InvalidStateError, deserializeError } from "../errors.js";
-import type { ChannelReply, ChannelRequest } from "../protocol.js";
+import type { ChannelReply, ChannelRequest } from "./messages.js";
 
 export interface ChannelClient {
   request(channel: string, op: ChannelRequest["op"], value?: unknown, options?: { signal?: AbortSignal; timeout?: number | null }): Promise<unknown>;

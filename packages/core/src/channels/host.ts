@@ -4,7 +4,7 @@
  * dead consumer never takes an item.
  */
 import { AbortError, serializeError } from "../errors.js";
-import type { ChannelReply, ChannelRequest } from "../protocol.js";
+import type { ChannelReply, ChannelRequest } from "./messages.js";
 import { lookupChannel } from "./registry.js";
 
 export class ChannelHost {
