@@ -1,11 +1,21 @@
 import { defineConfig } from "tsup";
 
+const entry = {
+  index: "src/index.ts",
+  "fixtures/tasks": "src/fixtures/tasks.ts",
+  // The command (bin) and the page its browser run opens; each bundles the suite it runs.
+  cli: "src/cli/main.ts",
+  "browser-page": "src/cli/browser-page.ts",
+};
+
 export default defineConfig({
-  entry: { index: "src/index.ts", "fixtures/tasks": "src/fixtures/tasks.ts" },
+  entry,
   format: ["esm"],
   dts: { entry: { index: "src/index.ts", "fixtures/tasks": "src/fixtures/tasks.ts" } },
   clean: true,
   target: "es2022",
   sourcemap: true,
   splitting: false,
+  // The adapters are found at run time beside this package (whichever the runtime needs).
+  external: ["@weftjs/core", "@weftjs/node", "@weftjs/deno", "@weftjs/bun", "@weftjs/browser", "@weftjs/browser/testing/chromium"],
 });

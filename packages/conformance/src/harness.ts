@@ -12,8 +12,17 @@ export interface HostHooks {
   killProcess?(pid: number): void | Promise<void>;
 }
 
+/**
+ * How much work the cases do: `quick` shrinks the long ones (soak, speedup) for a run under a
+ * minute; `standard` is what each adapter's `npm test` runs; `full` also measures the speedup
+ * curve on 1, 2, 4 … workers up to the machine's cores (at most 16).
+ */
+export type Scale = "quick" | "standard" | "full";
+
 export interface Harness {
   readonly adapter: Adapter;
+  /** Default `standard`. */
+  readonly scale?: Scale;
   /** Which kinds to run; default both. */
   readonly kinds?: readonly WorkerKind[];
   readonly host?: HostHooks;
@@ -27,6 +36,7 @@ export interface CaseContext {
   readonly kind: WorkerKind;
   readonly fixtures: string;
   readonly host: HostHooks;
+  readonly scale: Scale;
   /** Declares the case skipped (with the reason printed); throws to stop the case. */
   skip(reason: string): never;
   /** Records a measurement (e.g. the speedup) into the run's result file. */

@@ -29,6 +29,8 @@ export * from "./harness.js";
 export * from "./assert.js";
 export { ResultLog, type CaseResult, type ResultFile } from "./results.js";
 export { runSoak, type SoakOptions, type SoakReport } from "./soak.js";
+export { MIN_CONCURRENCY } from "./cases/speedup.js";
+export { buildMatrix, matrixMarkdown, matrixText, type Matrix, type MatrixCell } from "./matrix.js";
 
 /** Every case, in a stable order. */
 export const allCases: readonly CaseDefinition[] = [
@@ -78,6 +80,7 @@ export function conformanceTests(harness: Harness, log = new ResultLog(harness.a
             kind,
             fixtures: harness.fixtures ?? defaultFixtures,
             host: harness.host ?? {},
+            scale: harness.scale ?? "standard",
             skip(reason: string): never {
               throw new CaseSkipped(reason);
             },

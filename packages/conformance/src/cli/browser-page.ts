@@ -1,0 +1,29 @@
+/**
+ * The page the `--runtime browser` run opens in headless Chromium: runs the suite against
+ * @weftjs/browser (resolved by the page's import map) and posts every event to the runner.
+ */
+import type { Adapter, WorkerKind } from "@weftjs/core";
+import type { Scale } from "../harness.js";
+import type { RunEvent } from "./events.js";
+import { runCases } from "./run-cases.js";
+
+interface PageConfig {
+  readonly scale: Scale;
+  readonly kinds?: readonly WorkerKind[];
+  readonly filter: readonly string[];
+}
+
+// Resolved by the page's import map; not a dependency of this package.
+const { adapter } = (await import("@weftjs/browser" as string)) as { adapter: Adapter };
+
+const config = JSON.parse(new URLSearchParams(location.search).get("config") ?? "{}") as PageConfig;
+
+async function post(event: RunEvent): Promise<void> {
+  await fetch("/events", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(event) });
+}
+
+await runCases({
+  harness: { adapter, scale: config.scale ?? "full", host: {}, ...(config.kinds ? { kinds: config.kinds } : {}) },
+  filter: config.filter ?? [],
+  onEvent: post,
+});

@@ -1,0 +1,58 @@
+/**
+ * Runs the suite in this JavaScript realm (the CLI's own runtime, or the browser page): one case
+ * at a time, each under its own timeout, reporting every step. Runtime-neutral.
+ */
+import type { WorkerKind } from "@weftjs/core";
+import type { Harness } from "../harness.js";
+import { conformanceTests } from "../index.js";
+import { ResultLog, type ResultFile } from "../results.js";
+import type { RunEvent } from "./events.js";
+
+export interface RunCasesOptions {
+  readonly harness: Harness;
+  /** Runtime label of the results (defaults to the adapter's runtime). */
+  readonly label?: string;
+  /** Only cases whose title contains one of these. */
+  readonly filter?: readonly string[];
+  readonly onEvent: (event: RunEvent) => void | Promise<void>;
+}
+
+const describeError = (error: unknown) => (error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+
+/** Rejects after `ms` unless `promise` settles first; the timer never keeps the host alive past the case. */
+function withTimeout<T>(promise: Promise<T>, ms: number, title: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${title}`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+export async function runCases(options: RunCasesOptions): Promise<ResultFile> {
+  const runtime = options.label ?? options.harness.adapter.runtime;
+  const log = new ResultLog(runtime);
+  const filter = options.filter ?? [];
+  const tests = conformanceTests(options.harness, log).filter((t) => filter.length === 0 || filter.some((f) => t.title.includes(f)));
+  await options.onEvent({ type: "plan", runtime, count: tests.length });
+  for (const test of tests) {
+    await options.onEvent({ type: "start", runtime, title: test.title, timeoutMs: test.timeoutMs });
+    const started = performance.now();
+    const recorded = log.results.length;
+    let outcome: { status: "pass" | "fail" | "skip"; reason?: string };
+    try {
+      const { skipped } = await withTimeout(test.run(), test.timeoutMs, test.title);
+      outcome = skipped ? { status: "skip", reason: skipped } : { status: "pass" };
+    } catch (error) {
+      outcome = { status: "fail", reason: describeError(error) };
+    }
+    const ms = Math.round(performance.now() - started);
+    // A case that timed out never recorded itself; the result file must still show it.
+    if (log.results.length === recorded) {
+      log.add({ case: test.title.replace(/^\[[^\]]*\] /, ""), kind: test.kind as WorkerKind, status: outcome.status, ms, measures: {}, ...(outcome.reason ? { reason: outcome.reason } : {}) });
+    }
+    await options.onEvent({ type: "result", runtime, title: test.title, ms, ...outcome });
+  }
+  const file = log.toJSON();
+  await options.onEvent({ type: "done", runtime, file });
+  return file;
+}
