@@ -16,6 +16,8 @@ export default defineConfig({
   target: "es2022",
   sourcemap: true,
   splitting: false,
+  // Deno resolves Node built-ins only with the node: prefix.
+  removeNodeProtocol: false,
   // The adapters are found at run time beside this package (whichever the runtime needs).
   external: ["@weftjs/core", "@weftjs/node", "@weftjs/deno", "@weftjs/bun", "@weftjs/browser", "@weftjs/browser/testing/chromium"],
 });
