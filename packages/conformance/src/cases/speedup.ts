@@ -7,9 +7,11 @@ import { fixturePool } from "./util.js";
  * own durations (each timed on its worker's clock) over the batch's wall time. A machine busy
  * with other work stretches both alike, so a correct pool keeps this near its worker count; work
  * that runs one chunk at a time (one worker, a serialising queue, "workers" sharing one thread)
- * cannot exceed 1, because its chunks' intervals never overlap inside the batch.
+ * cannot exceed 1, because its chunks' intervals never overlap inside the batch. The margin
+ * above 1 allows for the gaps between chunks (dispatch, messages), which grow on a starved
+ * machine: at a load average of 500 on two cores, two workers still measured 1.44.
  */
-export const MIN_CONCURRENCY = 1.5;
+export const MIN_CONCURRENCY = 1.25;
 
 /** The wall-clock speedup is reported (matrix, CLI), not gated: it depends on what else runs. */
 export interface ParallelismRun {
@@ -94,7 +96,7 @@ export const speedupCases: CaseDefinition[] = [
       let speedup = 0;
       let concurrency = 0;
       let serialConcurrency = 0;
-      const attempts = ctx.scale === "quick" ? 2 : 6;
+      const attempts = ctx.scale === "quick" ? 3 : 6;
       for (let attempt = 0; attempt < attempts && !(speedup >= 1.6 && concurrency >= MIN_CONCURRENCY); attempt++) {
         const one = await timeChunks(serial, chunks);
         const many = await timeChunks(parallel, chunks);

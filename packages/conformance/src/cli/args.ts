@@ -82,6 +82,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     const optionalValue = () => {
       if (inline !== undefined) return inline;
       const next = argv[i + 1];
+      if (next === "-") i++;
       if (next === undefined || next.startsWith("-")) return "-";
       i++;
       return next;

@@ -35,7 +35,7 @@ async function runHere(options: CliOptions, onEvent: (event: RunEvent) => void):
       onEvent,
     });
   } catch (error) {
-    return runnerFailure(runtime, error instanceof Error ? error.message : String(error));
+    return runnerFailure(runtime, error instanceof Error ? `${error.name}: ${error.message}` : String(error));
   }
 }
 
