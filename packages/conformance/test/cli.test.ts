@@ -67,6 +67,14 @@ test("a case that fails makes the exit code 1 and the matrix shows ✗ with the 
   expect(run.stdout).toContain("this adapter cannot start workers");
 });
 
+test("the parallelism check fails an adapter that runs one task at a time across its workers", async () => {
+  const run = await weftConformance(["--quick", "--adapter", join(packageDir, "test/fixtures/serializing-adapter.mjs"), "--filter", "parallelism:"]);
+  expect(run.code, run.stdout).toBe(1);
+  for (const kind of ["thread", "process"]) {
+    expect(run.stdout).toMatch(new RegExp(`\\[node/${kind}\\] parallelism: .*only [01]\\.\\d+ chunks ran at once on average`));
+  }
+});
+
 test("--adapter with a module that is not an adapter: exit 1, naming what is missing", async () => {
   const run = await weftConformance(["--adapter", join(packageDir, "test/fixtures/not-an-adapter.mjs")]);
   expect(run.code).toBe(1);
