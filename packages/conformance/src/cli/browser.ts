@@ -79,6 +79,16 @@ async function serve(roots: Record<string, string>, onEvent: (event: RunEvent) =
   return { url: `http://127.0.0.1:${address.port}`, server };
 }
 
+/** Ends Chromium and every process it started (its process group, where there are groups). */
+function stopChromium(chromium: ChildProcess): void {
+  try {
+    if (process.platform !== "win32" && chromium.pid) process.kill(-chromium.pid, "SIGKILL");
+    else chromium.kill("SIGKILL");
+  } catch {
+    chromium.kill("SIGKILL"); // already gone, or no group
+  }
+}
+
 export interface BrowserRun {
   readonly scale: Scale;
   readonly kinds?: readonly WorkerKind[];
@@ -124,7 +134,8 @@ export async function runBrowser(run: BrowserRun): Promise<ResultFile> {
     });
     const config = { scale: run.scale, filter: run.filter, ...(run.kinds ? { kinds: run.kinds } : {}) };
     const url = `${served.url}/?config=${encodeURIComponent(JSON.stringify(config))}`;
-    chromium = spawn(executablePath, [...finder.chromiumArgs(), "--headless", `--user-data-dir=${profile}`, url], { stdio: "ignore" });
+    // In its own process group, so that ending it ends its renderer and GPU processes too.
+    chromium = spawn(executablePath, [...finder.chromiumArgs(), "--headless", `--user-data-dir=${profile}`, url], { stdio: "ignore", detached: process.platform !== "win32" });
     const started = chromium;
     chromiumClosed = new Promise((resolve) => {
       started.on("error", () => (finish(undefined), resolve()));
@@ -140,10 +151,14 @@ export async function runBrowser(run: BrowserRun): Promise<ResultFile> {
   } catch (error) {
     return runnerFailure("browser", error instanceof Error ? error.message : String(error), reported);
   } finally {
-    chromium?.kill("SIGKILL");
+    if (chromium) stopChromium(chromium);
     await chromiumClosed; // its profile folder is in use until it is gone
     served?.server.closeAllConnections?.();
     served?.server.close();
-    rmSync(profile, { recursive: true, force: true });
+    try {
+      rmSync(profile, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
+    } catch {
+      // A temp folder left behind must not turn the run's results into a crash.
+    }
   }
 }
