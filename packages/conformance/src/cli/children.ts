@@ -52,6 +52,13 @@ export async function runChild(run: ChildRun): Promise<ResultFile> {
   const [command, ...args] = runtimeCommand(run.runtime, binary, run.cli, run.args);
   let done: ResultFile | undefined;
   const reported: RunEvent[] = [];
+  // The child's last words, to say why it died.
+  const tail: string[] = [];
+  const output = (line: string) => {
+    tail.push(line);
+    if (tail.length > 8) tail.shift();
+    run.onOutput?.(line);
+  };
   const exit = await new Promise<{ code: number | null; signal: string | null; error?: Error }>((resolve) => {
     const child = spawn(command!, args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NO_COLOR: "1" } });
     const lines = (stream: NodeJS.ReadableStream, handle: (line: string) => void) => {
@@ -66,18 +73,19 @@ export async function runChild(run: ChildRun): Promise<ResultFile> {
     };
     lines(child.stdout!, (line) => {
       const event = decodeEvent(line);
-      if (!event) return run.onOutput?.(line);
+      if (!event) return output(line);
       reported.push(event);
       if (event.type === "done") done = event.file;
       run.onEvent(event);
     });
-    lines(child.stderr!, (line) => run.onOutput?.(line));
+    lines(child.stderr!, output);
     child.on("error", (error) => resolve({ code: null, signal: null, error }));
     child.on("close", (code, signal) => resolve({ code, signal }));
   });
   if (done) return done;
   const why = exit.error
     ? `could not run ${binary}: ${exit.error.message}`
-    : `${run.runtime} ended before its run finished (exit code ${exit.code}${exit.signal ? `, signal ${exit.signal}` : ""})`;
+    : `${run.runtime} ended before its run finished (exit code ${exit.code}${exit.signal ? `, signal ${exit.signal}` : ""})` +
+      (tail.length ? `; its last output: ${tail.join(" | ").slice(-600)}` : "");
   return runnerFailure(run.runtime, why, reported);
 }
