@@ -29,7 +29,7 @@ export * from "./harness.js";
 export * from "./assert.js";
 export { ResultLog, type CaseResult, type ResultFile } from "./results.js";
 export { runSoak, type SoakOptions, type SoakReport } from "./soak.js";
-export { MIN_CONCURRENCY } from "./cases/speedup.js";
+export { MIN_CONCURRENCY, SERIAL_CEILING, requiredConcurrency } from "./cases/speedup.js";
 export { buildMatrix, matrixMarkdown, matrixText, type Matrix, type MatrixCell } from "./matrix.js";
 
 /** Every case, in a stable order. */
