@@ -10,6 +10,7 @@ import {
   Future,
   InvalidArgumentError,
   PoolClosedError,
+  TimeoutError,
   deserializeError,
   type ModuleSpecifier,
   type SerializedError,
@@ -126,9 +127,12 @@ function checkPositive(value: unknown, what: string, integer: boolean): number |
   return value;
 }
 
-function abortError(reason: unknown): Error {
-  if (reason instanceof Error) return reason;
-  return new AbortError("The task was aborted.", reason === undefined ? undefined : { cause: reason });
+/** The error a task rejects with when its signal fires, as a local pool gives it: the signal's own timeout is a TimeoutError. */
+function signalError(reason: unknown): Error {
+  const fromDom = reason instanceof Error && reason.constructor.name === "DOMException";
+  if (reason instanceof Error && !fromDom && (reason.name === "AbortError" || reason.name === "TimeoutError")) return reason;
+  const options = reason === undefined ? undefined : { cause: reason };
+  return reason instanceof Error && reason.name === "TimeoutError" ? new TimeoutError("The task's signal timed out.", options) : new AbortError("The task was aborted.", options);
 }
 
 /**
@@ -158,7 +162,7 @@ export class ClusterPool<M = Record<string, (...args: never[]) => unknown>> exte
   readonly #captureCallerStack: boolean;
   readonly #keepFinishedFor: number;
   readonly #queue: Queue;
-  readonly #events: QueueEvents;
+  #events: QueueEvents | undefined;
   readonly #redis: Redis;
   readonly #ready: Promise<void>;
   readonly #pending = new Map<string, Pending>();
@@ -194,24 +198,11 @@ export class ClusterPool<M = Record<string, (...args: never[]) => unknown>> exte
     this.#keepFinishedFor = checkPositive(options.keepFinishedFor, "keepFinishedFor", true) ?? 3600;
     this.#reconcileInterval = checkPositive(options.reconcileInterval, "reconcileInterval", false) ?? 5000;
     this.#queue = new Queue(this.queueName, { connection: bullConnection, prefix: this.#prefix });
-    this.#events = new QueueEvents(this.queueName, { connection: bullConnection, prefix: this.#prefix });
     this.#redis = connect(connection);
     // Errors of the connections are retried by ioredis; without a listener they would be thrown.
     this.#queue.on("error", () => undefined);
-    this.#events.on("error", () => undefined);
     this.#redis.on("error", () => undefined);
-    this.#events.on("active", ({ jobId }) => this.#onActive(jobId));
-    this.#events.on("completed", ({ jobId, returnvalue }) => this.#onCompleted(jobId, returnvalue));
-    this.#events.on("failed", ({ jobId, failedReason }) => void this.#onFailed(jobId, failedReason));
-    this.#events.on("stalled", ({ jobId }) => {
-      const pending = this.#pending.get(jobId);
-      if (!pending) return;
-      pending.running = false;
-      this.#stalled++;
-      this.#emit("stalled", jobId);
-    });
-    // Jobs are added only once the events stream is read, so no completion can pass unseen.
-    this.#ready = this.#events.waitUntilReady().then(() => undefined);
+    this.#ready = this.#listen(bullConnection);
     this.#ready.catch(() => undefined);
     this.#reconcileTimer = setInterval(() => void this.#reconcile(), this.#reconcileInterval);
     (this.#reconcileTimer as { unref?: () => void }).unref?.();
@@ -314,6 +305,28 @@ export class ClusterPool<M = Record<string, (...args: never[]) => unknown>> exte
     super.addEventListener(type, listener, options);
   }
 
+  /**
+   * Reads the queue's event stream from its current end, found before any job of this client is
+   * added: a job that finishes before the listener's first read is still seen.
+   */
+  async #listen(connection: ConnectionOptions): Promise<void> {
+    const [last] = await this.#redis.xrevrange(`${this.#prefix}:${this.queueName}:events`, "+", "-", "COUNT", 1);
+    const events = new QueueEvents(this.queueName, { connection, prefix: this.#prefix, lastEventId: last?.[0] ?? "0-0" });
+    this.#events = events;
+    events.on("error", () => undefined);
+    events.on("active", ({ jobId }) => this.#onActive(jobId));
+    events.on("completed", ({ jobId, returnvalue }) => this.#onCompleted(jobId, returnvalue));
+    events.on("failed", ({ jobId, failedReason }) => void this.#onFailed(jobId, failedReason));
+    events.on("stalled", ({ jobId }) => {
+      const pending = this.#pending.get(jobId);
+      if (!pending) return;
+      pending.running = false;
+      this.#stalled++;
+      this.#emit("stalled", jobId);
+    });
+    await events.waitUntilReady();
+  }
+
   // ----- internals: submission ----------------------------------------------------------------
 
   #closedError(): PoolClosedError {
@@ -338,7 +351,7 @@ export class ClusterPool<M = Record<string, (...args: never[]) => unknown>> exte
       const timeout = checkPositive(options?.timeout, "Task timeout", false) ?? this.#taskTimeout;
       const signal = options?.signal;
       if (signal !== undefined && !(signal instanceof AbortSignal)) throw new InvalidArgumentError("Task option signal must be an AbortSignal.");
-      if (signal?.aborted) throw abortError(signal.reason);
+      if (signal?.aborted) throw signalError(signal.reason);
       const data: JobData = { weft: 1, module: this.module, task, args: encodeValue(args, "args"), mode, ...(timeout !== undefined && timeout !== Infinity ? { timeout } : {}) };
       this.#enqueue(future, task, data, signal);
     } catch (error) {
@@ -360,9 +373,9 @@ export class ClusterPool<M = Record<string, (...args: never[]) => unknown>> exte
       running: false,
     };
     this.#pending.set(id, pending);
-    future._onCancel((reason) => void this.#cancel(pending, abortError(reason)));
+    future._onCancel((reason) => void this.#cancel(pending, reason instanceof Error ? reason : signalError(reason)));
     if (signal) {
-      pending.onAbort = () => void this.#cancel(pending, abortError(signal.reason));
+      pending.onAbort = () => void this.#cancel(pending, signalError(signal.reason));
       signal.addEventListener("abort", pending.onAbort, { once: true });
     }
     const keep = { age: this.#keepFinishedFor };
@@ -461,7 +474,8 @@ export class ClusterPool<M = Record<string, (...args: never[]) => unknown>> exte
     if (!pending) return;
     let value: unknown;
     try {
-      value = decodeValue(typeof returnvalue === "string" ? JSON.parse(returnvalue) : returnvalue);
+      // BullMQ parsed the JSON already; the tagged nodes are left to decode.
+      value = decodeValue(returnvalue);
     } catch (error) {
       this.#settleFailure(pending, error, "failed");
       return;
@@ -546,7 +560,8 @@ export class ClusterPool<M = Record<string, (...args: never[]) => unknown>> exte
 
   async #disconnect(): Promise<void> {
     clearInterval(this.#reconcileTimer);
-    await Promise.allSettled([this.#events.close(), this.#queue.close(), this.#redis.quit()]);
+    await this.#ready.catch(() => undefined);
+    await Promise.allSettled([this.#events?.close(), this.#queue.close(), this.#redis.quit()]);
   }
 
   #emit(type: ClusterPoolEventType, id: string, error?: unknown): void {

@@ -58,8 +58,8 @@ function exited(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => child.once("exit", () => resolve()));
 }
 
-/** Starts redis-server; the promise resolves when it answers PING. */
-export async function startRedisServer(options: { binary?: string } = {}): Promise<RedisServer> {
+/** Starts redis-server; the promise resolves when it answers PING. `fsync` defaults to "always". */
+export async function startRedisServer(options: { binary?: string; fsync?: "always" | "everysec" } = {}): Promise<RedisServer> {
   const binary = options.binary ?? "redis-server";
   const dir = mkdtempSync(join(tmpdir(), "weft-redis-"));
   const port = await freePort();
@@ -67,8 +67,9 @@ export async function startRedisServer(options: { binary?: string } = {}): Promi
   const launch = async () => {
     child = spawn(binary, [
       "--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "",
-      // Every write is in the append-only file before Redis answers it: a crash loses nothing acknowledged.
-      "--appendonly", "yes", "--appendfsync", "always",
+      // "always": every write is in the append-only file before Redis answers it, so even a crash
+      // (SIGKILL) of Redis loses nothing acknowledged. "everysec" may lose the last second.
+      "--appendonly", "yes", "--appendfsync", options.fsync ?? "always",
       "--maxmemory-policy", "noeviction", "--daemonize", "no", "--logfile", join(dir, "redis.log"),
     ], { stdio: "ignore" });
     const started = performance.now();
