@@ -34,6 +34,16 @@ afterAll(async () => {
 const fixtures = () => new ClusterPool<Fixtures>({ redis: redis.url, module: "fixtures", queue: QUEUE });
 const nodeTasks = () => new ClusterPool<NodeTasks>({ redis: redis.url, module: "node", queue: QUEUE });
 
+/** The error a task rejected with (it must reject). */
+async function rejection(task: PromiseLike<unknown>): Promise<any> {
+  try {
+    await task;
+  } catch (error) {
+    return error;
+  }
+  throw new Error("expected the task to reject, but it resolved");
+}
+
 const runs = () => (existsSync(join(marks, "runs.log")) ? readFileSync(join(marks, "runs.log"), "utf8") : "");
 
 describe("the Pool surface", () => {
@@ -103,21 +113,21 @@ describe("the Pool surface", () => {
 describe("errors and values cross with weft's encoding", () => {
   test("name, class, cause chain, AggregateError members, own properties, remote and caller stack", async () => {
     await using pool = fixtures();
-    const type = await pool.apply("fail", ["type"]).catch((e) => e);
+    const type = await rejection(pool.apply("fail", ["type"]));
     expect(type).toBeInstanceOf(TypeError);
     expect(type.message).toBe("wrong type here");
     expect(type.stack).toMatch(/fixtures\/tasks\.js/);
     expect(type.stack).toMatch(/awaited in the caller[\s\S]*cluster\.test\.ts/);
-    const caused = await pool.apply("fail", ["cause"]).catch((e) => e);
+    const caused = await rejection(pool.apply("fail", ["cause"]));
     expect(caused.cause).toBeInstanceOf(RangeError);
     expect(caused.cause.message).toBe("inner cause");
-    const aggregate = await pool.apply("fail", ["aggregate"]).catch((e) => e);
+    const aggregate = await rejection(pool.apply("fail", ["aggregate"]));
     expect(aggregate).toBeInstanceOf(AggregateError);
     expect(aggregate.errors.map((e: Error) => e.name)).toEqual(["Error", "TypeError"]);
-    const props = await pool.apply("fail", ["props"]).catch((e) => e);
+    const props = await rejection(pool.apply("fail", ["props"]));
     expect(props.code).toBe("E_WEFT_TEST");
     expect(props.detail).toEqual({ retry: 3 });
-    const custom = await pool.apply("fail", ["custom"]).catch((e) => e);
+    const custom = await rejection(pool.apply("fail", ["custom"]));
     expect(custom.name).toBe("CustomFailure");
     expect(await pool.apply("fail", ["string"]).catch((e) => e)).toBe("a thrown string");
   });
@@ -171,7 +181,7 @@ describe("errors and values cross with weft's encoding", () => {
 describe("refusals", () => {
   test("an inline function is refused with InlineTaskError: no code travels", async () => {
     await using pool = fixtures();
-    const error = await pool.apply(((a: number) => a) as never, [1] as never).catch((e) => e);
+    const error = await rejection(pool.apply(((a: number) => a) as never, [1] as never));
     expect(error).toBeInstanceOf(InlineTaskError);
     expect(error.name).toBe("InlineTaskError");
     expect(error.message).toMatch(/no code travels/);
@@ -180,7 +190,7 @@ describe("refusals", () => {
 
   test("a node runs only the modules it was started with", async () => {
     await using pool = new ClusterPool({ redis: redis.url, module: new URL("file:///somewhere/else/secret-tasks.js"), queue: QUEUE });
-    const error = await pool.apply("anything", []).catch((e) => e);
+    const error = await rejection(pool.apply("anything", []));
     expect(error.name).toBe("TaskReferenceError");
     expect(error.message).toMatch(/runs only the task modules it was started with \(fixtures, node\); the job asks for "secret-tasks"/);
   });
@@ -229,7 +239,7 @@ describe("cancellation, timeouts, crashes", () => {
 
   test("the run timeout applies, counted on the node", async () => {
     await using pool = fixtures();
-    const error = await pool.apply("sleepThen", [10_000, "late"], { timeout: 300 }).catch((e) => e);
+    const error = await rejection(pool.apply("sleepThen", [10_000, "late"], { timeout: 300 }));
     expect(error.name).toBe("TimeoutError");
     expect(await pool.apply("add", [1, 1], { timeout: 5000 })).toBe(2);
   });
@@ -237,7 +247,7 @@ describe("cancellation, timeouts, crashes", () => {
   test("a task that crashes its worker process rejects only its own job", async () => {
     await using pool = nodeTasks();
     const others = Array.from({ length: 5 }, (_, i) => pool.apply("slowMark", [400, marks, `beside-crash-${i}`]));
-    const crashed = await pool.apply("crash", [7]).catch((e) => e);
+    const crashed = await rejection(pool.apply("crash", [7]));
     expect(crashed.name).toBe("WorkerExitError");
     expect(crashed.exitCode).toBe(7);
     expect((await Promise.all(others)).map((r) => r.id)).toEqual(others.map((_, i) => `beside-crash-${i}`));
