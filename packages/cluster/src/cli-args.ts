@@ -18,7 +18,9 @@ Takes jobs from a BullMQ queue in Redis and runs each on a local weft pool.
   --prefix PREFIX        BullMQ key prefix (default bull)
   --lock-duration MS     a job's lock; a dead node's jobs are recovered after about this long (default 30000)
   --stalled-interval MS  how often to look for stalled jobs (default 30000)
-  --grace MS             on SIGTERM, how long running jobs may take to finish (default 30000)`;
+  --grace MS             on SIGTERM, how long running jobs may take to finish (default 30000)
+  --worker-options JSON  options for every local worker, as weft's Pool takes them, e.g. Deno
+                         permissions: '{"runtimeOptions":{"permissions":{"env":["HOME"]}}}'`;
 
 /** Bad command-line arguments; the CLI prints the message and the usage. */
 export class UsageError extends InvalidArgumentError {}
@@ -70,6 +72,15 @@ export function parseWorkerArgs(argv: readonly string[]): ClusterWorkerOptions {
       case "--lock-duration": options.lockDuration = integer(flag, take()); break;
       case "--stalled-interval": options.stalledInterval = integer(flag, take()); break;
       case "--grace": options.closeGrace = integer(flag, take()); break;
+      case "--worker-options": {
+        const text = take();
+        try {
+          options.workerOptions = JSON.parse(text);
+        } catch {
+          fail(`--worker-options takes JSON; got ${JSON.stringify(text)}.`);
+        }
+        break;
+      }
       default: fail(`unknown argument ${JSON.stringify(flag)}.`);
     }
   }

@@ -5,7 +5,7 @@
  */
 import { Worker, type ConnectionOptions, type Job } from "bullmq";
 import type { Redis } from "ioredis";
-import { AbortError, InvalidArgumentError, Pool, TaskReferenceError, cpuCount, serializeError, type ModuleSpecifier, type WorkerKind } from "weftjs";
+import { AbortError, InvalidArgumentError, Pool, TaskReferenceError, cpuCount, serializeError, type ModuleSpecifier, type StartOptions, type WorkerKind } from "weftjs";
 import { decodeValue, encodeValue } from "./codec.js";
 import { connect, redisOptions, type RedisTarget } from "./connection.js";
 import { DEFAULT_QUEUE, cancelChannel, cancelKey, moduleName, type JobData } from "./protocol.js";
@@ -36,6 +36,8 @@ export interface ClusterWorkerOptions {
   readonly stalledInterval?: number;
   /** How long (ms) a graceful close waits for running jobs before abandoning them to the stalled-job check. Default 30000. */
   readonly closeGrace?: number;
+  /** Passed to the local pool for every worker (env, resource limits, runtime options such as Deno permissions). */
+  readonly workerOptions?: StartOptions;
 }
 
 /** A running worker node; see {@link startClusterWorker}. */
@@ -56,7 +58,7 @@ export interface ClusterWorker {
   readonly closed: Promise<void>;
 }
 
-const KEYS = ["redis", "modules", "kind", "size", "queue", "prefix", "lockDuration", "stalledInterval", "closeGrace"];
+const KEYS = ["redis", "modules", "kind", "size", "queue", "prefix", "lockDuration", "stalledInterval", "closeGrace", "workerOptions"];
 
 function moduleTable(modules: ClusterWorkerOptions["modules"]): Map<string, string> {
   const table = new Map<string, string>();
@@ -111,7 +113,7 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
   const poolFor = (module: string): Pool => {
     let pool = pools.get(module);
     if (!pool) {
-      pool = new Pool({ kind, size, module: modules.get(module)! });
+      pool = new Pool({ kind, size, module: modules.get(module)!, ...(options.workerOptions ? { workerOptions: options.workerOptions } : {}) });
       pools.set(module, pool);
     }
     return pool;

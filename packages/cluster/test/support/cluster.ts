@@ -60,6 +60,8 @@ export async function startNode(options: NodeOptions): Promise<NodeProcess> {
     "--queue", options.queue ?? "weft-test",
     "--lock-duration", String(options.lockDuration ?? 4000), "--stalled-interval", String(options.stalledInterval ?? 2000),
     ...(options.grace ? ["--grace", String(options.grace)] : []),
+    // Deno workers get least privilege: the fixtures read the node's name from the environment.
+    ...(options.runtime === "deno" ? ["--worker-options", JSON.stringify({ runtimeOptions: { permissions: { env: ["WEFT_TEST_NODE"] } } })] : []),
   ];
   const [command, argv] = runtimeCommand(options.runtime ?? "node", cli, args);
   const child = spawn(command, argv, { cwd: packageDir, env: { ...process.env, WEFT_TEST_NODE: options.name, NO_COLOR: "1" }, stdio: ["ignore", "pipe", "pipe"] });
