@@ -398,8 +398,11 @@ export class ClusterPool<M = Record<string, (...args: never[]) => unknown>> exte
     const chunkOptions = { signal: options?.signal, timeout: options?.timeout };
     const futures: Future<unknown>[] = [];
     for (let i = 0; i < list.length; i += chunksize) futures.push(this.#submit(task, [list.slice(i, i + chunksize)], mode, chunkOptions));
-    const chunks = (await Promise.all(futures)) as unknown[][];
-    return chunks.flat(1);
+    // Every chunk runs to its end, as in Python; the error is the first in input order, not in time.
+    const settled = await Promise.allSettled(futures);
+    const failure = settled.find((outcome) => outcome.status === "rejected");
+    if (failure) throw failure.reason;
+    return settled.flatMap((outcome) => (outcome as PromiseFulfilledResult<unknown[]>).value);
   }
 
   async *#imap(task: unknown, items: Iterable<unknown> | AsyncIterable<unknown>, ordered: boolean, options: ClusterImapOptions | undefined): AsyncGenerator<unknown, void, undefined> {

@@ -87,7 +87,7 @@ describe("the Pool surface", () => {
     const ok = pool.submit("sleepThen", [100, 1]);
     await ok;
     await pool.apply("fail", ["type"]).catch(() => undefined);
-    await eventually(() => seen.filter((s) => s.startsWith("failed:")).length === 1, "the failed event");
+    await eventually(() => seen.filter((s) => s.startsWith("failed:")).length === 1, "the failed event", 30_000);
     const types = seen.map((s) => s.split(":")[0]);
     expect(types.filter((t) => t === "queued")).toHaveLength(2);
     expect(types.filter((t) => t === "completed")).toHaveLength(1);
@@ -212,8 +212,8 @@ describe("cancellation, timeouts, crashes", () => {
   test("a queued job that is cancelled never runs", async () => {
     await using pool = nodeTasks();
     // Six slots (three nodes × two): fill them, so the seventh job waits in the queue.
-    const blockers = Array.from({ length: 6 }, (_, i) => pool.apply("slowMark", [1500, marks, `blocker-${i}`]));
-    await eventually(() => pool.stats.running === 6, "the six slots are busy", 10_000);
+    const blockers = Array.from({ length: 6 }, (_, i) => pool.apply("slowMark", [4000, marks, `blocker-${i}`]));
+    await eventually(() => pool.stats.running === 6, "the six slots are busy", 30_000);
     const controller = new AbortController();
     const queued = pool.apply("slowMark", [10, marks, "cancelled-while-queued"], { signal: controller.signal });
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -230,10 +230,10 @@ describe("cancellation, timeouts, crashes", () => {
   test("a running job that is cancelled sees its AbortSignal on its node", async () => {
     await using pool = nodeTasks();
     const future = pool.submit("waitForAbortMark", [marks, "cancel-running"]);
-    await eventually(() => runs().includes("start cancel-running"), "the task started on a node", 10_000);
+    await eventually(() => runs().includes("start cancel-running"), "the task started on a node", 30_000);
     expect(future.cancel()).toBe(true);
     await expect(future).rejects.toBeInstanceOf(AbortError);
-    await eventually(() => existsSync(join(marks, "aborted-cancel-running")), "the node's task saw its signal fire", 10_000);
+    await eventually(() => existsSync(join(marks, "aborted-cancel-running")), "the node's task saw its signal fire", 30_000);
     expect(readFileSync(join(marks, "aborted-cancel-running"), "utf8")).toMatch(/^AbortError on [abc]$/);
   });
 
