@@ -61,6 +61,8 @@ function exited(child: ChildProcess): Promise<void> {
 /** Starts redis-server; the promise resolves when it answers PING. `fsync` defaults to "always". */
 export async function startRedisServer(options: { binary?: string; fsync?: "always" | "everysec" } = {}): Promise<RedisServer> {
   const binary = options.binary ?? "redis-server";
+  const missing = await redisServerMissing(binary);
+  if (missing) throw new Error(`Cannot start Redis for the cluster tests: ${missing}.`);
   const dir = mkdtempSync(join(tmpdir(), "weft-redis-"));
   const port = await freePort();
   let child: ChildProcess;
