@@ -3,6 +3,7 @@
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { Queue, QueueEvents } from "bullmq";
+import { Redis } from "ioredis";
 import { Pool } from "weftjs";
 import { ClusterPool } from "@weftjs/cluster";
 import { redisServerMissing, startRedisServer } from "@weftjs/cluster/testing";
@@ -29,14 +30,22 @@ async function stopProcess(child) {
   child.removeAllListeners("exit");
   const exited = new Promise((resolve) => child.once("exit", resolve));
   child.kill("SIGTERM");
+  // A node that has not finished its shutdown in 15 s is killed: the bench must leave no process behind.
+  const timer = setTimeout(() => child.kill("SIGKILL"), 15_000);
   await exited;
+  clearTimeout(timer);
 }
 
 /** A minimal raw BullMQ client: add jobs, settle each from one "completed" listener. */
 async function rawClient(port, queueName) {
   const connection = { host: "127.0.0.1", port, maxRetriesPerRequest: null };
   const queue = new Queue(queueName, { connection });
-  const events = new QueueEvents(queueName, { connection });
+  // Read the event stream from its current end, as ClusterPool does: QueueEvents' default ("$",
+  // from its first read on) would miss jobs that finish before that read.
+  const redis = new Redis(connection);
+  const [last] = await redis.xrevrange(`bull:${queueName}:events`, "+", "-", "COUNT", 1);
+  await redis.quit();
+  const events = new QueueEvents(queueName, { connection, lastEventId: last?.[0] ?? "0-0" });
   await events.waitUntilReady();
   const waiting = new Map();
   events.on("completed", ({ jobId, returnvalue }) => {

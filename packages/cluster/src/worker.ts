@@ -137,7 +137,13 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
       if (!modules.has(data.module)) {
         throw new TaskReferenceError(`This worker node runs only the task modules it was started with (${[...modules.keys()].join(", ")}); the job asks for "${data.module}". Start the node with --module ${data.module}=./path/to/${data.module}.js.`);
       }
-      if (await commands.exists(cancelKey(prefix, queueName, String(job.id)))) throw new AbortError("The task was cancelled before it started.");
+      // A cancellation recorded before this node took the job (its broadcast went out before the
+      // job was ours) is looked up beside the run, not before it, to keep a Redis round trip off
+      // every job's path: if found, the task is aborted as a running one would be.
+      void commands.exists(cancelKey(prefix, queueName, String(job.id))).then(
+        (found) => found && worker?.cancelJob(String(job.id), "cancelled by the client before the job started"),
+        () => undefined,
+      );
       const pool = poolFor(data.module);
       const args = decodeValue(data.args) as unknown[];
       const taskOptions = { ...(signal ? { signal } : {}), ...(data.timeout !== undefined ? { timeout: data.timeout } : {}) };
