@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { readFileSync } from "node:fs";
+import { readFileSync, realpathSync } from "node:fs";
 import { defaultFixtures } from "@weftjs/conformance";
 
 export const packageDir = fileURLToPath(new URL("../..", import.meta.url));
@@ -17,8 +17,14 @@ export const conformanceFixtures = fileURLToPath(defaultFixtures);
 
 export type Runtime = "node" | "bun" | "deno";
 
+/**
+ * The runtime's own executable from its npm package. Deno's package bin is a Node wrapper that
+ * does not pass signals on, so its binary beside package.json is used; a SIGTERM meant for a node
+ * must reach the node.
+ */
 function binary(name: "bun" | "deno"): string {
   const manifestPath = require.resolve(`${name}/package.json`);
+  if (name === "deno") return realpathSync(join(dirname(manifestPath), "deno"));
   const manifest = JSON.parse(readFileSync(manifestPath, "utf8"));
   const bin = typeof manifest.bin === "string" ? manifest.bin : manifest.bin[name];
   return join(dirname(manifestPath), bin);
