@@ -7,7 +7,7 @@ import { AbortError, TaskModuleLoadError, TaskReferenceError, deserializeError, 
 import type { WorkerSidePort } from "./port.js";
 import type { RunRequest, TaskOutcome, TaskTarget, ToWorker } from "./protocol.js";
 import { prepareValue, reviveValue } from "./values.js";
-import { installChannelClient } from "./channels/client.js";
+import { flushChannels, installChannelClient } from "./channels/client.js";
 import { installThreadBootstrap } from "./sync/thread-id.js";
 import { FastLaneWorker } from "./fast-lane.js";
 // Every shared type registers its reviver when its module loads; load them all here.
@@ -81,6 +81,8 @@ export function serveWorker(port: WorkerSidePort): ServedWorker {
   const laneTasks = new Set<number>();
 
   const flush = (): boolean => {
+    // What a task put on a channel travels before its result (and before the worker ends).
+    flushChannels();
     if (outbox.length === 0) return false;
     const results = outbox;
     outbox = [];
