@@ -190,7 +190,7 @@ export function installChannelClient(send: (request: ChannelRequest) => void): (
     if (channel.fetching !== undefined || channel.takers.length === 0) return;
     const quick = now() - channel.arrivedAt < QUICK_MS;
     channel.want = quick ? Math.min(BATCH, channel.want * 2) : Math.max(1, channel.want >> 1);
-    const want = Math.max(channel.want, channel.takers.length);
+    const want = (channel.want = Math.max(channel.want, channel.takers.length));
     const id = nextRequest++;
     channel.fetching = id;
     pending.set(id, {
