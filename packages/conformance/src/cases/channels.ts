@@ -57,21 +57,35 @@ export const channelCases: CaseDefinition[] = [
     },
   },
   {
-    name: "channels: an item a worker fetched and never took goes back to the queue, in order, when the worker dies",
+    name: "channels: an item a worker fetched and never took goes back to the queue, in its place, when the worker dies",
     async run(ctx) {
       const queue = new multiprocessing.Queue<number>();
       const report = new multiprocessing.Queue<number>();
       for (const i of range(0, 100)) await queue.put(i);
-      const pool = fixturePool(ctx, { size: 1 });
-      equal(await pool.apply("takeAndHold", [queue as never, report as never]), 9, "the worker took 9 items");
-      equal(await queue.qsize(), 91, "qsize counts the items the worker fetched but did not take");
-      await pool.terminate();
+      await using pool = fixturePool(ctx, { size: 1 });
+      await rejects(pool.apply("takeAndExit", [queue as never, report as never, 3]), "WorkerExitError");
       await queue.close();
       await report.close();
       const taken = await drain(report);
       const rest = await drain(queue);
-      deepEqual([...taken].sort((a, b) => a - b), range(0, 9), "the worker took the first 9");
+      deepEqual([...taken].sort((a, b) => a - b), range(-1, 9), "the worker took the first 9 (its report also has -1)");
       deepEqual(rest, range(9, 100), "every other item came back, in its place, exactly once");
+    },
+  },
+  {
+    name: "channels: an item a worker fetched and did not take goes back to the queue when the worker stops taking",
+    async run(ctx) {
+      const queue = new multiprocessing.Queue<number>();
+      const report = new multiprocessing.Queue<number>();
+      for (const i of range(0, 100)) await queue.put(i);
+      await using pool = fixturePool(ctx, { size: 1 });
+      equal(await pool.apply("takeAndHold", [queue as never, report as never]), 9, "the worker took 9 items");
+      equal(await queue.qsize(), 91, "qsize counts every item not taken");
+      const rest: number[] = [];
+      for (let i = 0; i < 91; i++) rest.push(await queue.get({ timeout: 10_000 }));
+      deepEqual(rest.sort((a, b) => a - b), range(9, 100), "the main side gets every other item once, the worker alive and idle");
+      await report.close();
+      deepEqual((await drain(report)).sort((a, b) => a - b), range(0, 9));
     },
   },
   {

@@ -122,10 +122,16 @@ export function installChannelClient(send: (request: ChannelRequest) => void): (
     return channel;
   };
 
-  const flush = (): void => {
+  /**
+   * Sends what waits to be sent. At the end of a turn (`endOfTurn`), items fetched and not taken
+   * go back too: this worker's consumer has stopped taking quickly, and another side may want them.
+   */
+  const flush = (endOfTurn = false): void => {
     for (const channel of channels.values()) {
       channel.batch = undefined;
-      if (channel.took > 0) {
+      if (endOfTurn && channel.takers.length === 0 && channel.head < channel.buffer.length) {
+        giveBack(channel, false);
+      } else if (channel.took > 0) {
         ops.push({ op: "took", channel: channel.id, count: channel.took });
         channel.took = 0;
       }
@@ -164,7 +170,7 @@ export function installChannelClient(send: (request: ChannelRequest) => void): (
     flushQueued = true;
     nextTurn(() => {
       flushQueued = false;
-      flush();
+      flush(true);
     });
   };
 
@@ -207,6 +213,7 @@ export function installChannelClient(send: (request: ChannelRequest) => void): (
     channel.arrivedAt = now();
     for (const value of values) channel.buffer.push(value);
     serveTakers(channel);
+    if (channel.head < channel.buffer.length) schedule();
   };
 
   const fetchFailed = (channel: Channel, id: number, error: unknown): void => {
@@ -257,15 +264,21 @@ export function installChannelClient(send: (request: ChannelRequest) => void): (
 
   // ----- the owner's notices -----------------------------------------------------------------
 
-  const release = (channelId: string, closed: boolean): void => {
-    const channel = channelOf(channelId);
-    if (closed) channel.closed = true;
+  /** Gives back the untaken items (and, when recalled, the unused credit). */
+  const giveBack = (channel: Channel, withCredit: boolean): void => {
     const returned = channel.buffer.length - channel.head;
     channel.buffer = [];
     channel.head = 0;
-    ops.push({ op: "release", channel: channelId, took: channel.took, returned, credit: channel.credit });
+    const credit = withCredit ? channel.credit : 0;
+    ops.push({ op: "release", channel: channel.id, took: channel.took, returned, credit });
     channel.took = 0;
-    channel.credit = 0;
+    channel.credit -= credit;
+  };
+
+  const release = (channelId: string, closed: boolean): void => {
+    const channel = channelOf(channelId);
+    if (closed) channel.closed = true;
+    giveBack(channel, true);
     flush();
   };
 

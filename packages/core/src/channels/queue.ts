@@ -197,8 +197,8 @@ export async function* iterate<T>(queue: Pick<ChannelQueue<T>, "get">): AsyncGen
   }
 }
 
-/** A worker's handle on a Queue that lives with its parent. */
-class QueueProxy<T> implements ChannelQueue<T> {
+/** @internal A worker's handle on a Queue that lives with its parent (exported for tests). */
+export class QueueProxy<T> implements ChannelQueue<T> {
   readonly #id: string;
   readonly maxsize: number;
 
