@@ -1,5 +1,5 @@
 // weft's benchmarks against its peers, measured in the same run so that the ratios hold on a
-// noisy machine. Usage: node src/main.mjs [--quick] [--only=throughput,latency,...]
+// noisy machine. Usage: node src/main.mjs [--quick] [--only=throughput,latency,channels,...]
 import { execFileSync, spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { Worker } from "node:worker_threads";
@@ -302,7 +302,14 @@ async function sharedMemory() {
   report.sections.sharedMemory = { uncontended, handoff, channel };
 }
 
-const sections = { throughput, latency, speedup, payload, startup, sharedMemory };
+// ---------------------------------------------------------------------------------------------
+// multiprocessing.Queue and Pipe against Python's, in the same run (src/channels.mjs).
+async function channels() {
+  const { runChannels } = await import("./channels.mjs");
+  report.sections.channels = await runChannels({ quick, title: "7. Channels" });
+}
+
+const sections = { throughput, latency, speedup, payload, startup, sharedMemory, channels };
 console.log(`weft benchmarks on Node ${process.version}, ${cpuCount()} CPUs${quick ? " (quick)" : ""}`);
 for (const [name, run] of Object.entries(sections)) if (wanted(name)) await run();
 if (Object.keys(report.sections).length > 0) {
@@ -314,9 +321,9 @@ if (Object.keys(report.sections).length > 0) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// 7. Every runtime: the same benchmark under node, deno, bun and headless Chromium, each through
+// 8. Every runtime: the same benchmark under node, deno, bun and headless Chromium, each through
 // its own adapter (src/cross-runtime/run.mjs; it writes results/bench-runtimes.json itself).
 if (wanted("runtimes")) {
   const { runAll } = await import("./cross-runtime/run.mjs");
-  await runAll({ quick, title: "7. Every runtime" });
+  await runAll({ quick, title: "8. Every runtime" });
 }

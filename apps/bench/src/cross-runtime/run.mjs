@@ -7,7 +7,7 @@
 //
 // Usage: node src/cross-runtime/run.mjs [--quick] [--runtimes=node,deno,bun,chromium]
 //        (--smoke: tiny sizes, checks the wiring only; its figures mean nothing)
-// Also called by src/main.mjs as its section 7 (runAll).
+// Also called by src/main.mjs as its section 8 (runAll).
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, realpathSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
@@ -169,6 +169,7 @@ const MEASURES = [
   ["latency p99, µs", "lower is better", "latency", (r) => r.p99, 1],
   ["speedup 2 workers vs 1", "higher is better", "speedup", (r) => r.speedup, 2],
   ["start-up of a pool of 2, ms", "lower is better", "startup", (r) => r, 1],
+  ["multiprocessing.Queue worker → main, items/s", "higher is better", "channel", (r) => r, 0],
 ];
 
 function tableRows(reports) {
@@ -247,7 +248,8 @@ export async function runAll({ quick = false, smoke = false, runtimes = RUNTIMES
   table(
     `${heading}: the same benchmark on each runtime, pools of weft's own adapter (median (min–max) of ${p.reps}; ratio = runtime / node, same run)\n` +
       `   ${fmt(p.throughputTasks)} echo tasks at once on 2 workers; ${fmt(p.latencyTasks)} sequential echoes on 1 worker; ` +
-      `${p.chunks} chunks of countPrimes(${fmt(p.primeChunk)} numbers) on 1 vs 2 workers; a pool of 2 until its first task\n` +
+      `${p.chunks} chunks of countPrimes(${fmt(p.primeChunk)} numbers) on 1 vs 2 workers; a pool of 2 until its first task; ` +
+      `${fmt(p.channelItems ?? 0)} items through a Queue\n` +
       `   ${versions || "no runtime ran"}`,
     ["measure", "kind", "runtime", "median (min–max)", "vs node"],
     rows,
