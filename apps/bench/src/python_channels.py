@@ -27,16 +27,25 @@ def drain_queue(queue):
     return count
 
 
-def queue_from_process(n):
+def queue_fed_by(worker_class, n):
+    """Items/s through a Queue that a worker (a Process or a Thread) feeds and the main side drains."""
     queue = mp.Queue()
     start = time.perf_counter()
-    worker = mp.Process(target=produce_queue, args=(queue, n))
+    worker = worker_class(target=produce_queue, args=(queue, n))
     worker.start()
     count = drain_queue(queue)
     elapsed = time.perf_counter() - start
     worker.join()
     assert count == n
     return n / elapsed
+
+
+def queue_from_process(n):
+    return queue_fed_by(mp.Process, n)
+
+
+def queue_from_thread(n):
+    return queue_fed_by(threading.Thread, n)
 
 
 def pipe_from_process(n):
@@ -47,18 +56,6 @@ def pipe_from_process(n):
     count = 0
     while here.recv() is not None:
         count += 1
-    elapsed = time.perf_counter() - start
-    worker.join()
-    assert count == n
-    return n / elapsed
-
-
-def queue_from_thread(n):
-    queue = mp.Queue()
-    start = time.perf_counter()
-    worker = threading.Thread(target=produce_queue, args=(queue, n))
-    worker.start()
-    count = drain_queue(queue)
     elapsed = time.perf_counter() - start
     worker.join()
     assert count == n

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { ChannelHost } from "../src/channels/host.js";
 import { flushChannels, installChannelClient } from "../src/channels/client.js";
-import { Queue, QueueProxy } from "../src/channels/queue.js";
+import { JoinableQueue, Queue, QueueProxy } from "../src/channels/queue.js";
 import { SHARED_HANDLE } from "../src/shared-handle.js";
 
 interface FakeWorker {
@@ -148,6 +148,30 @@ describe("multiprocessing.Queue between a worker and its owner", () => {
     await expect(aborted).rejects.toThrow("stop");
     await queue.put(5);
     expect(await queue.get({ timeout: 1000 })).toBe(5);
+  });
+
+  it("join() waits until every item was marked done with taskDone(), on either side (JoinableQueue)", async () => {
+    const w = worker();
+    const queue = new JoinableQueue<number>();
+    const proxy = w.proxy(queue);
+    for (const i of range(0, 3)) await queue.put(i);
+    let joined = false;
+    const joining = queue.join().then(() => (joined = true));
+    const fromWorker = proxy.join({ timeout: 5000 });
+    for (let i = 0; i < 3; i++) await proxy.get();
+    proxy.taskDone();
+    proxy.taskDone();
+    await proxy.joinThread();
+    expect(joined).toBe(false);
+    await expect(proxy.join({ timeout: 20 })).rejects.toMatchObject({ name: "TimeoutError" });
+    queue.taskDone();
+    await joining;
+    await fromWorker;
+    expect(() => queue.taskDone()).toThrow(/too many times/);
+    proxy.taskDone();
+    await proxy.joinThread();
+    await expect(queue.join()).rejects.toMatchObject({ name: "InvalidStateError" });
+    await queue.join();
   });
 
   it("takes Python's positional maxsize and refuses bad options, saying what was wrong", async () => {

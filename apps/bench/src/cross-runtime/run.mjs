@@ -101,7 +101,7 @@ function runChild(runtime, childArgs, timeoutMs, log) {
 /** The page: an import map sends `weft` to the built browser adapter (the worker entries need none). */
 function benchPage() {
   const imports = {
-    weft: "/packages/weft/dist/browser.js",
+    weftjs: "/packages/weft/dist/browser.js",
     "@weftjs/browser": "/packages/browser/dist/index.js",
     "@weftjs/core": "/packages/core/dist/index.js",
   };

@@ -156,6 +156,21 @@ export const channelCases: CaseDefinition[] = [
     },
   },
   {
+    name: "channels: JoinableQueue — join() returns once workers marked every item done with taskDone()",
+    async run(ctx) {
+      const queue = new multiprocessing.JoinableQueue<number>();
+      await using pool = fixturePool(ctx, { size: 2 });
+      const workers = [pool.apply("takeAndMarkDone", [queue as never]), pool.apply("takeAndMarkDone", [queue as never])];
+      for (const i of range(0, 200)) await queue.put(i);
+      await queue.join({ timeout: 30_000 });
+      equal(await queue.qsize(), 0, "every item was taken before join() returned");
+      await queue.close();
+      const counts = await Promise.all(workers);
+      equal(counts[0]! + counts[1]!, 200, "each item was taken and marked done once");
+      await rejects(Promise.resolve().then(() => queue.taskDone()), "InvalidStateError", /too many times/);
+    },
+  },
+  {
     name: "channels: Python's positional maxsize, and clear errors for bad options",
     async run(ctx) {
       const queue = new multiprocessing.Queue<number>(2);

@@ -30,6 +30,10 @@ export interface ClientWait {
 export interface ChannelClient {
   put(channel: string, value: unknown, wait: ClientWait): Promise<void>;
   get(channel: string, wait: ClientWait): Promise<unknown>;
+  /** Marks `count` items done (JoinableQueue); travels with the next batch. */
+  taskDone(channel: string, count: number): void;
+  /** Resolves once every item put was marked done (JoinableQueue). */
+  join(channel: string, wait: ClientWait): Promise<void>;
   /** close, size, sync: answered once everything this worker sent before has been applied. */
   ask(channel: string, op: "close" | "size" | "sync"): Promise<unknown>;
   /** Sends what is waiting to be sent, now. */
@@ -54,6 +58,8 @@ interface Channel {
   head: number;
   /** Items taken since the owner was last told. */
   took: number;
+  /** taskDone() calls since the owner was last told. */
+  done: number;
   readonly takers: Taker[];
   /** The get request in flight, if any. */
   fetching: number | undefined;
@@ -116,7 +122,7 @@ export function installChannelClient(send: (request: ChannelRequest) => void): (
   const channelOf = (id: string): Channel => {
     let channel = channels.get(id);
     if (!channel) {
-      channel = { id, credit: 0, waitingPuts: 0, closed: false, buffer: [], head: 0, took: 0, takers: [], fetching: undefined, want: 1, arrivedAt: 0, batch: undefined, lost: undefined };
+      channel = { id, credit: 0, waitingPuts: 0, closed: false, buffer: [], head: 0, took: 0, done: 0, takers: [], fetching: undefined, want: 1, arrivedAt: 0, batch: undefined, lost: undefined };
       channels.set(id, channel);
     }
     return channel;
@@ -134,6 +140,10 @@ export function installChannelClient(send: (request: ChannelRequest) => void): (
       } else if (channel.took > 0) {
         ops.push({ op: "took", channel: channel.id, count: channel.took });
         channel.took = 0;
+      }
+      if (channel.done > 0) {
+        ops.push({ op: "taskDone", channel: channel.id, count: channel.done });
+        channel.done = 0;
       }
     }
     if (ops.length === 0) return;
@@ -181,6 +191,29 @@ export function installChannelClient(send: (request: ChannelRequest) => void): (
       ops.push(make(id));
       flush();
     });
+  };
+
+  /** A request the owner may keep waiting; aborting `wait.signal` withdraws it there. */
+  const withdrawable = (channel: Channel, wait: ClientWait, make: (request: number) => ChannelOp): Promise<unknown> => {
+    const id = nextRequest++;
+    const stopAbort = onAbort(wait.signal, () => {
+      ops.push({ op: "cancel", request: id });
+      flush();
+    });
+    return new Promise<unknown>((resolve, reject) => {
+      pending.set(id, { channel, resolve, reject });
+      ops.push(make(id));
+      flush();
+    }).then(
+      (value) => {
+        stopAbort();
+        return value;
+      },
+      (error: unknown) => {
+        stopAbort();
+        throw wait.signal?.aborted ? (wait.signal.reason ?? error) : error;
+      },
+    );
   };
 
   const reportLost = (channel: Channel): void => {
@@ -332,26 +365,23 @@ export function installChannelClient(send: (request: ChannelRequest) => void): (
       }
       channel.waitingPuts++;
       channel.batch = undefined;
-      const id2 = nextRequest++;
-      const stopAbort = onAbort(wait.signal, () => {
-        ops.push({ op: "cancel", request: id2 });
-        flush();
+      const settled = (): void => {
+        channel.waitingPuts--;
+      };
+      return withdrawable(channel, wait, (request) => ({ op: "put", channel: id, request, value, timeout: wait.timeout })).then(settled, (error: unknown) => {
+        settled();
+        throw error;
       });
-      return new Promise<unknown>((resolve, reject) => {
-        pending.set(id2, { channel, resolve, reject });
-        ops.push({ op: "put", channel: id, request: id2, value, timeout: wait.timeout });
-        flush();
-      }).then(
-        () => {
-          stopAbort();
-          channel.waitingPuts--;
-        },
-        (error: unknown) => {
-          stopAbort();
-          channel.waitingPuts--;
-          throw wait.signal?.aborted ? (wait.signal.reason ?? error) : error;
-        },
-      );
+    },
+
+    taskDone(id, count) {
+      channelOf(id).done += count;
+      schedule();
+    },
+
+    join(id, wait) {
+      if (wait.signal?.aborted) return Promise.reject(wait.signal.reason ?? new AbortError());
+      return withdrawable(channelOf(id), wait, (request) => ({ op: "join", channel: id, request, timeout: wait.timeout })).then(() => undefined);
     },
 
     get(id, wait) {

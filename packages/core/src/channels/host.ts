@@ -85,6 +85,12 @@ export class ChannelHost {
         this.#wait(op.request, (done, fail) =>
           store.remoteGet(lease, op.want, { timeout: op.timeout }, (values) => done({ op: "items", request: op.request, values }), fail));
         return undefined;
+      case "taskDone":
+        store.taskDone(op.count, true);
+        return undefined;
+      case "join":
+        this.#wait(op.request, (done, fail) => store.join({ timeout: op.timeout }, () => done({ op: "done", request: op.request }), fail));
+        return undefined;
       case "close":
         store.close();
         this.#reply({ op: "done", request: op.request });
@@ -113,7 +119,7 @@ export class ChannelHost {
       recall: (closed) => this.#reply({ op: "recall", channel, closed }),
       grant: (count) => this.#reply({ op: "credit", channel, count }),
     };
-    store.join(lease);
+    store.enter(lease);
     joined = { store, lease };
     this.#joined.set(channel, joined);
     return joined;

@@ -27,6 +27,10 @@ export type ChannelOp =
    */
   | { readonly op: "release"; readonly channel: string; readonly took: number; readonly returned: number; readonly credit: number }
   | { readonly op: "close" | "size" | "sync"; readonly channel: string; readonly request: number }
+  /** Python's JoinableQueue.task_done(), `count` times. */
+  | { readonly op: "taskDone"; readonly channel: string; readonly count: number }
+  /** Python's JoinableQueue.join(): answered once every item put was marked done. */
+  | { readonly op: "join"; readonly channel: string; readonly request: number; readonly timeout: number | null }
   /** Withdraws a waiting put or get; the owner answers it (with the abort, or what was done). */
   | { readonly op: "cancel"; readonly request: number };
 

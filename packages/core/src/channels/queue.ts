@@ -54,6 +54,13 @@ export interface ChannelQueue<T> extends AsyncIterable<T> {
   joinThread(): Promise<void>;
   /** Does nothing: weft never drops puts that already resolved (see {@link Queue}). Python's `cancel_join_thread()`. */
   cancelJoinThread(): void;
+  /**
+   * Marks one item taken earlier as processed (Python's `JoinableQueue.task_done()`). Too many
+   * calls throw InvalidStateError on the owner's side; a worker's too many make the next `join()` reject with it.
+   */
+  taskDone(): void;
+  /** Waits until every item put was marked done with `taskDone()` (Python's `JoinableQueue.join()`). */
+  join(options?: ChannelWaitOptions): Promise<void>;
 }
 
 const TYPE = "weft.channel.Queue";
@@ -173,6 +180,19 @@ export class Queue<T> implements ChannelQueue<T> {
 
   cancelJoinThread(): void {}
 
+  taskDone(): void {
+    this.#store.taskDone(1, false);
+  }
+
+  join(options?: ChannelWaitOptions): Promise<void> {
+    try {
+      const wait = parseWait(options as never, "Queue.join");
+      return new Promise((resolve, reject) => this.#store.join(wait, resolve, reject));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
   async *[Symbol.asyncIterator](): AsyncIterator<T> {
     yield* iterate(this);
   }
@@ -182,6 +202,12 @@ export class Queue<T> implements ChannelQueue<T> {
     return { type: TYPE, state: { id: this.#id, maxsize: this.#store.maxsize }, crossesProcesses: true };
   }
 }
+
+/**
+ * Python's `multiprocessing.JoinableQueue`: weft's {@link Queue} already has `taskDone()` and
+ * `join()`; this name is for code ported from Python.
+ */
+export class JoinableQueue<T> extends Queue<T> {}
 
 /** Reads until the channel is closed and drained. */
 export async function* iterate<T>(queue: Pick<ChannelQueue<T>, "get">): AsyncGenerator<T> {
@@ -250,6 +276,19 @@ export class QueueProxy<T> implements ChannelQueue<T> {
   }
 
   cancelJoinThread(): void {}
+
+  taskDone(): void {
+    channelClient().taskDone(this.#id, 1);
+  }
+
+  join(options?: ChannelWaitOptions): Promise<void> {
+    try {
+      const wait = parseWait(options as never, "Queue.join");
+      return channelClient().join(this.#id, wait);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
 
   async *[Symbol.asyncIterator](): AsyncIterator<T> {
     yield* iterate(this);

@@ -9,9 +9,12 @@
  * it; one it never took goes back to the queue in its place (by arrival order) when the worker
  * gives it back or dies.
  */
-import { TimeoutError } from "../errors.js";
+import { InvalidStateError, TimeoutError } from "../errors.js";
 import { QueueShutDown } from "../asyncio/errors.js";
 import { callAt, now, onAbort } from "../asyncio/internal.js";
+
+/** What a joiner is settled with when the last item is marked done (its success). */
+const ALL_DONE = Symbol("all done");
 
 /** Puts a worker may send ahead of any answer, at most (per queue). */
 export const CREDIT_WINDOW = 1024;
@@ -68,6 +71,11 @@ export class ChannelStore<T> {
   readonly #getters: Getter<T>[] = [];
   readonly #putters: Putter<T>[] = [];
   readonly #leases = new Set<Lease>();
+  /** Items put and not yet marked done (JoinableQueue). */
+  #unfinished = 0;
+  /** A worker called taskDone() more often than items were put: the next join() says so. */
+  #overDone = false;
+  readonly #joiners: Waiting[] = [];
 
   constructor(maxsize: number, name: string) {
     this.maxsize = maxsize;
@@ -118,7 +126,7 @@ export class ChannelStore<T> {
 
   // ----- a worker's operations, through its host ----------------------------------------------
 
-  join(lease: Lease): void {
+  enter(lease: Lease): void {
     this.#leases.add(lease);
   }
 
@@ -196,6 +204,38 @@ export class ChannelStore<T> {
 
   #add(value: T): void {
     this.#items.push({ value, seq: this.#seq++ });
+    this.#unfinished++;
+  }
+
+  /**
+   * Marks `count` items done. Too many: the owner's own call throws; a worker's cannot be thrown
+   * where it was made, so the next join() rejects instead.
+   */
+  taskDone(count: number, fromWorker: boolean): void {
+    if (count > this.#unfinished) {
+      if (!fromWorker) throw new InvalidStateError(`${this.#name}.taskDone() called too many times.`);
+      this.#overDone = true;
+      count = this.#unfinished;
+    }
+    this.#unfinished -= count;
+    if (this.#unfinished === 0) for (const joiner of this.#joiners.splice(0)) this.#settle(joiner).fail(ALL_DONE);
+  }
+
+  /** Waits until every item put was marked done; returns the withdrawal. */
+  join(wait: Wait, done: () => void, fail: (error: unknown) => void): () => void {
+    if (this.#overDone) {
+      this.#overDone = false;
+      fail(new InvalidStateError(`${this.#name}.taskDone() was called more times than items were put (by a worker).`));
+      return () => {};
+    }
+    if (this.#unfinished === 0) {
+      done();
+      return () => {};
+    }
+    const joiner: Waiting = { lease: undefined, settled: false, cleanup: () => {}, fail: (error) => (error === ALL_DONE ? done() : fail(error)) };
+    this.#arm(joiner, wait, this.#joiners, "join");
+    this.#joiners.push(joiner);
+    return () => this.#withdraw(joiner, this.#joiners, wait.signal?.reason);
   }
 
   /** Puts returned entries back where they were, by arrival order. */
