@@ -148,17 +148,18 @@ async function channel(kind, module, p) {
 }
 
 /**
- * Runs every measure for both kinds. `module` is the URL of the task module (../tasks.mjs);
+ * Runs every measure (or those named in `only`) for both kinds. `module` is the URL of the task module (../tasks.mjs);
  * `log` gets one line per step (progress, not results). Resolves a JSON-ready report; a measure
  * that throws is recorded as { error } and the others still run.
  */
-export async function runBench({ quick = false, smoke = false, module = new URL("../tasks.mjs", import.meta.url), log = () => {}, runtime, version } = {}) {
+export async function runBench({ quick = false, smoke = false, only, module = new URL("../tasks.mjs", import.meta.url), log = () => {}, runtime, version } = {}) {
   const p = plan(quick, smoke);
   const report = { runtime, version, adapter: adapter.runtime, sharedMemory: adapter.capabilities.sharedMemory, cpus: cpuCount(), plan: p, startedAt: new Date().toISOString(), kinds: {} };
   const measures = { throughput, latency, speedup, startup, channel };
   for (const kind of KINDS) {
     const results = (report.kinds[kind] = {});
     for (const [name, measure] of Object.entries(measures)) {
+      if (only && !only.includes(name)) continue;
       const started = performance.now();
       try {
         results[name] = await measure(kind, module, p);

@@ -5,7 +5,7 @@
 // measure, with each runtime's ratio to Node in this same run — and writes
 // results/bench-runtimes.json. A runtime that cannot run gets one line saying why; the others go on.
 //
-// Usage: node src/cross-runtime/run.mjs [--quick] [--runtimes=node,deno,bun,chromium]
+// Usage: node src/cross-runtime/run.mjs [--quick] [--runtimes=node,deno,bun,chromium] [--only=channel,throughput,...]
 //        (--smoke: tiny sizes, checks the wiring only; its figures mean nothing)
 // Also called by src/main.mjs as its section 8 (runAll).
 import { spawn } from "node:child_process";
@@ -146,6 +146,8 @@ async function runChromium(childArgs, timeoutMs, log) {
     page.on("crash", () => finish({ error: "the page crashed" }));
     const timer = setTimeout(() => finish({ error: `did not finish within ${timeoutMs / 1000} s` }), timeoutMs);
     const query = new URLSearchParams({ quick: childArgs.includes("--quick") ? "1" : "0", smoke: childArgs.includes("--smoke") ? "1" : "0" });
+    const only = childArgs.find((a) => a.startsWith("--only="));
+    if (only) query.set("only", only.slice("--only=".length));
     await page.goto(`${server.url}/bench-runtimes.html?${query}`);
     const report = await finished;
     clearTimeout(timer);
@@ -172,10 +174,11 @@ const MEASURES = [
   ["multiprocessing.Queue worker → main, items/s", "higher is better", "channel", (r) => r, 0],
 ];
 
-function tableRows(reports) {
+function tableRows(reports, only) {
   const rows = [];
   const ratios = {};
   for (const [label, direction, key, pick, digits] of MEASURES) {
+    if (only && !only.includes(key)) continue;
     for (const [kindIndex, kind] of KINDS.entries()) {
       const summaryOf = (report) => {
         const result = report.kinds[kind]?.[key];
@@ -215,9 +218,9 @@ async function busyFraction(ms = 1000) {
  * Runs the benchmark on each runtime in turn, prints the table and writes results/bench-runtimes.json.
  * Resolves the written report.
  */
-export async function runAll({ quick = false, smoke = false, runtimes = RUNTIMES, title, log = (line) => console.log(line) } = {}) {
+export async function runAll({ quick = false, smoke = false, only, runtimes = RUNTIMES, title, log = (line) => console.log(line) } = {}) {
   const p = plan(quick, smoke);
-  const childArgs = [...(quick ? ["--quick"] : []), ...(smoke ? ["--smoke"] : [])];
+  const childArgs = [...(quick ? ["--quick"] : []), ...(smoke ? ["--smoke"] : []), ...(only ? [`--only=${only.join(",")}`] : [])];
   const timeoutMs = smoke ? 60_000 : quick ? 180_000 : 900_000;
   const reports = {};
   const skipped = [];
@@ -242,7 +245,7 @@ export async function runAll({ quick = false, smoke = false, runtimes = RUNTIMES
       log(` ${runtime}: cannot run — ${outcome.skip}`);
     }
   }
-  const { rows, ratios } = tableRows(reports);
+  const { rows, ratios } = tableRows(reports, only);
   const heading = title ?? "Every runtime";
   const versions = Object.entries(reports).map(([runtime, r]) => `${runtime} ${r.version}`).join(", ");
   table(
@@ -282,7 +285,8 @@ export async function runAll({ quick = false, smoke = false, runtimes = RUNTIMES
   const dir = join(REPO, "results");
   mkdirSync(dir, { recursive: true });
   // A smoke run only checks the wiring: it must not overwrite the real figures.
-  const file = smoke ? "bench-runtimes-smoke.json" : "bench-runtimes.json";
+  // Nor may a run of some measures only (--only).
+  const file = smoke ? "bench-runtimes-smoke.json" : only ? `bench-runtimes-${only.join("-")}.json` : "bench-runtimes.json";
   writeFileSync(join(dir, file), JSON.stringify(output, null, 2));
   log(`\nWritten to results/${file} (${output.seconds} s in all)`);
   return output;
@@ -296,5 +300,6 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     console.error(`unknown runtime(s) ${unknown.join(", ")}: choose from ${RUNTIMES.join(", ")}`);
     process.exit(2);
   }
-  await runAll({ quick: args.includes("--quick"), smoke: args.includes("--smoke"), runtimes: chosen ?? RUNTIMES });
+  const only = args.find((a) => a.startsWith("--only="))?.slice("--only=".length).split(",");
+  await runAll({ quick: args.includes("--quick"), smoke: args.includes("--smoke"), only, runtimes: chosen ?? RUNTIMES });
 }
