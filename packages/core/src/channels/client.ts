@@ -17,7 +17,7 @@ import { callAt, now, onAbort } from "../asyncio/internal.js";
 import type { ChannelOp, ChannelReply, ChannelReplyOp, ChannelRequest } from "./messages.js";
 
 /** The most items one put batch or one prefetch carries. */
-const BATCH = 512;
+const BATCH = 1024;
 /** A worker that took its last items within this many ms asks for twice as many next time. */
 const QUICK_MS = 2;
 

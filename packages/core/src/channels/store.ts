@@ -17,7 +17,7 @@ import { callAt, now, onAbort } from "../asyncio/internal.js";
 const ALL_DONE = Symbol("all done");
 
 /** Puts a worker may send ahead of any answer, at most (per queue). */
-export const CREDIT_WINDOW = 1024;
+export const CREDIT_WINDOW = 4096;
 
 interface Entry<T> {
   readonly value: T;
