@@ -303,13 +303,20 @@ async function sharedMemory() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// multiprocessing.Queue and Pipe against Python's, in the same run (src/channels.mjs).
-async function channels() {
-  const { runChannels } = await import("./channels.mjs");
-  report.sections.channels = await runChannels({ quick, title: "7. Channels" });
+// 8. cluster (src/cluster.mjs).
+async function cluster() {
+  const { clusterBench } = await import("./cluster.mjs");
+  await clusterBench({ quick, report });
 }
 
-const sections = { throughput, latency, speedup, payload, startup, sharedMemory, channels };
+// ---------------------------------------------------------------------------------------------
+// 9. multiprocessing.Queue and Pipe against Python's, in the same run (src/channels.mjs).
+async function channels() {
+  const { runChannels } = await import("./channels.mjs");
+  report.sections.channels = await runChannels({ quick, title: "9. Channels" });
+}
+
+const sections = { throughput, latency, speedup, payload, startup, sharedMemory, cluster, channels };
 console.log(`weft benchmarks on Node ${process.version}, ${cpuCount()} CPUs${quick ? " (quick)" : ""}`);
 for (const [name, run] of Object.entries(sections)) if (wanted(name)) await run();
 if (Object.keys(report.sections).length > 0) {
@@ -321,9 +328,9 @@ if (Object.keys(report.sections).length > 0) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// 8. Every runtime: the same benchmark under node, deno, bun and headless Chromium, each through
+// 7. Every runtime: the same benchmark under node, deno, bun and headless Chromium, each through
 // its own adapter (src/cross-runtime/run.mjs; it writes results/bench-runtimes.json itself).
 if (wanted("runtimes")) {
   const { runAll } = await import("./cross-runtime/run.mjs");
-  await runAll({ quick, title: "8. Every runtime" });
+  await runAll({ quick, title: "7. Every runtime" });
 }

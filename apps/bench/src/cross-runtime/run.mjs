@@ -7,7 +7,7 @@
 //
 // Usage: node src/cross-runtime/run.mjs [--quick] [--runtimes=node,deno,bun,chromium] [--only=channel,throughput,...]
 //        (--smoke: tiny sizes, checks the wiring only; its figures mean nothing)
-// Also called by src/main.mjs as its section 8 (runAll).
+// Also called by src/main.mjs as its section 7 (runAll).
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, realpathSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
