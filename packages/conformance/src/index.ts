@@ -21,6 +21,7 @@ import { poolMethodCases } from "./cases/pool-methods.js";
 import { speedupCases } from "./cases/speedup.js";
 import { valueCases } from "./cases/values.js";
 import { sharedCases } from "./cases/shared.js";
+import { channelCases } from "./cases/channels.js";
 import { soakCases } from "./cases/soak-smoke.js";
 import { asyncioCases } from "./cases/asyncio.js";
 import { CaseSkipped, type CaseContext, type CaseDefinition, type Harness } from "./harness.js";
@@ -44,6 +45,7 @@ export const allCases: readonly CaseDefinition[] = [
   ...closingCases,
   ...badInputCases,
   ...sharedCases,
+  ...channelCases,
   ...asyncioCases,
   ...soakCases,
   ...speedupCases,
