@@ -7,8 +7,9 @@
  * compact codec does not carry, aborts — takes the ordinary message path, and a message sent
  * while the worker waits wakes it so that it returns to its event loop.
  *
- * Only plain values cross here (undefined, null, booleans, numbers, strings, arrays and plain
- * objects of them); everything else falls back to structured clone by message.
+ * Only plain values cross here (undefined, null, booleans, numbers, bigints, strings, arrays and
+ * plain objects of them, exactly as structured clone carries them: see codec/compact.ts);
+ * everything else falls back to structured clone by message.
  */
 
 import { decodeCompact, encodeCompact } from "./codec/compact.js";
@@ -53,7 +54,7 @@ export function writeMessage(view: DataView, half: 0 | 1, message: unknown): boo
 
 /** @internal Exported for tests. */
 export function readMessage(view: DataView, half: 0 | 1): unknown {
-  return decodeCompact(view, HEADER_BYTES + half * BYTES);
+  return decodeCompact(view, HEADER_BYTES + half * BYTES, BYTES);
 }
 
 // ----- the caller's side ----------------------------------------------------------------------
