@@ -28,6 +28,8 @@ export interface ErrorSpecial {
   readonly t: "error";
   /** The brand id of a weft error class, so that it comes back as that class. */
   readonly brand: string | undefined;
+  /** The built-in class it is an instance of (TypeError…, else Error): its class, whatever its name says. */
+  readonly builtin: string;
   readonly name: string;
   readonly message: string;
   readonly stack: string | undefined;
@@ -182,7 +184,12 @@ function keysOf(object: object): string[] {
 function isPackable(array: readonly unknown[], keys: readonly string[]): boolean {
   // Holes and extra properties show in the key count; a packed array carries neither.
   if (array.length < PACK_NUMBERS_FROM || keys.length !== array.length) return false;
-  for (let i = 0; i < array.length; i++) if (typeof array[i] !== "number") return false;
+  try {
+    for (let i = 0; i < array.length; i++) if (typeof array[i] !== "number") return false;
+  } catch {
+    // A getter threw: the walk reads the items one by one and reports where.
+    return false;
+  }
   return true;
 }
 
@@ -200,6 +207,13 @@ export function defineOwn(target: object, key: string, value: unknown): void {
   if (key === "__proto__") Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });
   else (target as Record<string, unknown>)[key] = value;
 }
+
+/** Built-in error classes by name; a Map, so no name can reach Object.prototype. */
+const BUILTIN_ERRORS: readonly (readonly [string, ErrorConstructor])[] = [
+  ["Error", Error], ["TypeError", TypeError], ["RangeError", RangeError], ["SyntaxError", SyntaxError],
+  ["ReferenceError", ReferenceError], ["EvalError", EvalError], ["URIError", URIError],
+];
+const BUILTIN_BY_NAME = new Map<string, ErrorConstructor>(BUILTIN_ERRORS);
 
 // ----- encoding -----------------------------------------------------------------------------
 
@@ -328,7 +342,9 @@ class Encoder {
       case ERROR: {
         const special = frame.target as ErrorSpecial;
         if (index < frame.lead) {
-          if (frame.items[index] === "errors") special.errors = copy;
+          const role = frame.items[index];
+          if (role === "errors") special.errors = copy;
+          else if (role !== "cause") return;
           else if (typeof copy === "object" && copy !== null && this.specialIndex.has(copy) && (copy as Special).t === "error") {
             special.causeIndex = this.specialIndex.get(copy)!;
           } else special.cause = copy;
@@ -470,9 +486,16 @@ class Encoder {
     } catch {
       brand = undefined;
     }
+    let builtin = "Error";
+    try {
+      builtin = BUILTIN_ERRORS.find(([, cls]) => cls !== Error && error instanceof cls)?.[0] ?? "Error";
+    } catch {
+      // keep Error
+    }
     const special = this.special(error, {
       t: "error",
       brand,
+      builtin,
       name: field(() => error.name, "Error"),
       message: field(() => error.message, "[message unavailable]"),
       stack,
@@ -523,10 +546,6 @@ function malformed(what: string): never {
   throw new MalformedMessageError(`A received value could not be decoded: ${what}. It was not produced by this version of weft's codec, or it was corrupted.`);
 }
 
-const BUILTIN_ERRORS = new Map<string, ErrorConstructor>([
-  ["Error", Error], ["TypeError", TypeError], ["RangeError", RangeError], ["SyntaxError", SyntaxError],
-  ["ReferenceError", ReferenceError], ["EvalError", EvalError], ["URIError", URIError],
-]);
 
 type ClassLookup = (brand: string) => (abstract new (...args: never[]) => Error) | undefined;
 
@@ -542,7 +561,7 @@ function makeError(special: ErrorSpecial, lookup: ClassLookup): Error {
   } else if (special.aggregate) {
     error = new AggregateError([], message);
   } else {
-    const Builtin = BUILTIN_ERRORS.get(name);
+    const Builtin = typeof special.builtin === "string" ? BUILTIN_BY_NAME.get(special.builtin) : undefined;
     error = Builtin ? new Builtin(message) : new Error(message);
   }
   if (error.name !== name) Object.defineProperty(error, "name", { value: name, writable: true, configurable: true });
