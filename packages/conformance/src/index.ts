@@ -19,6 +19,7 @@ import { limitCases } from "./cases/limits.js";
 import { poolMethodCases } from "./cases/pool-methods.js";
 import { speedupCases } from "./cases/speedup.js";
 import { valueCases } from "./cases/values.js";
+import { generatedCases } from "./cases/generated.js";
 import { sharedCases } from "./cases/shared.js";
 import { soakCases } from "./cases/soak-smoke.js";
 import { asyncioCases } from "./cases/asyncio.js";
@@ -35,6 +36,7 @@ export const allCases: readonly CaseDefinition[] = [
   ...lifecycleCases,
   ...poolMethodCases,
   ...valueCases,
+  ...generatedCases,
   ...errorCases,
   ...faultCases,
   ...abortCases,
