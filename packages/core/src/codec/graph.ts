@@ -273,7 +273,16 @@ class Encoder {
   /** Set when a value needed a weft encoding (checking pass only). */
   needsEncoding = false;
 
-  constructor(readonly options: EncodeOptions, readonly rootPath: string, readonly copying: boolean) {}
+  /**
+   * @param known What the checking pass learnt about long arrays (their keys, and which it packs),
+   *   so that the copying pass does not enumerate them again: that is the costly part.
+   */
+  constructor(
+    readonly options: EncodeOptions,
+    readonly rootPath: string,
+    readonly copying: boolean,
+    readonly known: { readonly keys: Map<object, string[]>; readonly packable: Set<object> } = { keys: new Map(), packable: new Set() },
+  ) {}
 
   path(extra?: string): string {
     let path = this.rootPath;
@@ -390,8 +399,13 @@ class Encoder {
         return object;
       case ARRAY: {
         const array = object as unknown[];
-        const keys = keysOf(array);
-        if (isPackable(array, keys)) {
+        const keys = this.known.keys.get(array) ?? keysOf(array);
+        const packable = this.copying ? this.known.packable.has(array) : isPackable(array, keys);
+        if (!this.copying && array.length >= PACK_NUMBERS_FROM) {
+          this.known.keys.set(array, keys);
+          if (packable) this.known.packable.add(array);
+        }
+        if (packable) {
           this.needsEncoding = true;
           if (!this.copying) return this.seen(object);
           return this.special(object, { t: "numbers", data: packNumbers(array as number[]) });
@@ -523,7 +537,7 @@ export function encodeGraph(value: unknown, kind: WorkerKind, path: string): { v
   const check = new Encoder({ kind, lenient: false }, path, false);
   check.run(value);
   if (!check.needsEncoding) return { value, encoded: false };
-  const encoder = new Encoder({ kind, lenient: false }, path, true);
+  const encoder = new Encoder({ kind, lenient: false }, path, true, check.known);
   const root = encoder.run(value);
   const envelope: Envelope = { root, specials: encoder.specials };
   return { value: envelope, encoded: true };
