@@ -646,37 +646,7 @@ export function decodeGraph(envelope: unknown, lookup: ClassLookup): unknown {
       }
       continue;
     }
-    if (ArrayBuffer.isView(object)) continue;
-    if (object instanceof Map) {
-      const entries = [...object];
-      if (entries.some(([k, v]) => resolve(k) !== k || resolve(v) !== v)) {
-        object.clear();
-        for (const [k, v] of entries) object.set(resolve(k), resolve(v));
-      }
-      for (const [k, v] of entries) {
-        visit(k);
-        visit(v);
-      }
-      continue;
-    }
-    if (object instanceof Set) {
-      const items = [...object];
-      if (items.some((item) => resolve(item) !== item)) {
-        object.clear();
-        for (const item of items) object.add(resolve(item));
-      }
-      for (const item of items) visit(item);
-      continue;
-    }
-    const proto = Object.getPrototypeOf(object) as object | null;
-    if (!Array.isArray(object) && proto !== Object.prototype && proto !== null) continue;
-    const record = object as Record<string, unknown>;
-    for (const key of Object.keys(record)) {
-      const item = record[key];
-      if (typeof item !== "object" || item === null) continue;
-      visit(item);
-      if (revived.has(item)) record[key] = revived.get(item);
-    }
+    replaceChildren(object, resolve, visit);
   }
 
   // Shared handles are revived over their (now decoded) state; a handle's state may hold other handles.
@@ -723,25 +693,6 @@ function replaceAll(root: unknown, specials: readonly Special[], revived: Map<ob
     const object = pending.pop();
     if (typeof object !== "object" || object === null || visited.has(object)) continue;
     visited.add(object);
-    if (ArrayBuffer.isView(object)) continue;
-    if (object instanceof Map) {
-      const entries = [...object];
-      object.clear();
-      for (const [k, v] of entries) {
-        object.set(resolve(k), resolve(v));
-        pending.push(k, v);
-      }
-      continue;
-    }
-    if (object instanceof Set) {
-      const items = [...object];
-      object.clear();
-      for (const item of items) {
-        object.add(resolve(item));
-        pending.push(item);
-      }
-      continue;
-    }
     if (object instanceof Error) {
       for (const key of ["cause", "errors", ...Object.keys(object)]) {
         if (!Object.prototype.hasOwnProperty.call(object, key)) continue;
@@ -752,13 +703,42 @@ function replaceAll(root: unknown, specials: readonly Special[], revived: Map<ob
       }
       continue;
     }
-    const proto = Object.getPrototypeOf(object) as object | null;
-    if (!Array.isArray(object) && proto !== Object.prototype && proto !== null) continue;
-    const record = object as Record<string, unknown>;
-    for (const key of Object.keys(record)) {
-      const item = record[key];
-      pending.push(item);
-      if (typeof item === "object" && item !== null && revived.has(item)) record[key] = revived.get(item);
+    replaceChildren(object, resolve, (child) => pending.push(child));
+  }
+}
+
+/** Replaces, in one container (Map, Set, array or plain object), each child `resolve` maps to something else; hands every child to `onChild`. */
+function replaceChildren(object: object, resolve: (value: unknown) => unknown, onChild: (child: unknown) => void): void {
+  if (ArrayBuffer.isView(object)) return;
+  if (object instanceof Map) {
+    const entries = [...object];
+    if (entries.some(([k, v]) => resolve(k) !== k || resolve(v) !== v)) {
+      object.clear();
+      for (const [k, v] of entries) object.set(resolve(k), resolve(v));
     }
+    for (const [k, v] of entries) {
+      onChild(k);
+      onChild(v);
+    }
+    return;
+  }
+  if (object instanceof Set) {
+    const items = [...object];
+    if (items.some((item) => resolve(item) !== item)) {
+      object.clear();
+      for (const item of items) object.add(resolve(item));
+    }
+    for (const item of items) onChild(item);
+    return;
+  }
+  const proto = Object.getPrototypeOf(object) as object | null;
+  if (!Array.isArray(object) && proto !== Object.prototype && proto !== null) return;
+  const record = object as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
+    const item = record[key];
+    if (typeof item !== "object" || item === null) continue;
+    onChild(item);
+    const value = resolve(item);
+    if (value !== item) record[key] = value;
   }
 }
