@@ -314,3 +314,15 @@ describe("decoding foreign or corrupt input throws a named error, never a RangeE
     );
   }, LONG);
 });
+
+describe("depth is counted as the transport sees it", () => {
+  test("errors nested through their properties count their props level too", () => {
+    let error = new Error("leaf");
+    for (let i = 0; i < 600; i++) error = Object.assign(new Error(`level ${i}`), { inner: error });
+    // 600 errors, each two levels deep in the envelope: more than the 1,000 the transports take.
+    expect(() => prepareValue(error, "thread", "result")).toThrow(/nested more than/);
+    let shallow = new Error("leaf");
+    for (let i = 0; i < 400; i++) shallow = Object.assign(new Error(`level ${i}`), { inner: shallow });
+    expect(differenceFrom(viaMessage(shallow), shallow)).toBeUndefined();
+  });
+});

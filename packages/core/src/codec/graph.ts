@@ -312,8 +312,9 @@ class Encoder {
         else this.fail(`reading it threw ${errorMessage(error)}.`);
       }
       // A cause that is an error is linked by index (see ErrorSpecial): it adds no nesting.
+      // An error's properties sit one level further down, in its `props` object.
       const flat = frame.shape === ERROR && index === 0 && value instanceof Error;
-      const copy = this.child(value, flat ? 1 : frame.depth + 1);
+      const copy = this.child(value, flat ? 1 : frame.depth + (frame.shape === ERROR && index >= frame.lead ? 2 : 1));
       if (this.copying) this.assign(frame, index, copy);
     }
     return out;
