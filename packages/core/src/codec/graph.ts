@@ -73,19 +73,24 @@ const PROXY_CHECK = Symbol.for("weft.isProxy");
 let proxyCheck: ProxyCheck | null | undefined;
 
 /**
- * How this runtime tells a Proxy from the object it wraps. JavaScript itself cannot; every server
- * runtime (Node, Deno, Bun) offers node:util's `types.isProxy`, reached through
- * `process.getBuiltinModule` (feature-detected, so the core still imports nothing). An adapter may
- * install its own check at `globalThis[Symbol.for("weft.isProxy")]`. A browser has neither: there
- * a Proxy is refused by postMessage itself.
+ * How this runtime tells a Proxy from the object it wraps. JavaScript itself cannot; Node, Bun and
+ * Deno offer node:util's `types.isProxy`, reached through `process.getBuiltinModule`
+ * (feature-detected, so the core still imports nothing). An adapter may install its own check at
+ * `globalThis[Symbol.for("weft.isProxy")]`. Where there is none, a Proxy is refused by the
+ * transport itself (postMessage, the V8 serializer) rather than up front:
+ * - in a browser, which has no such check;
+ * - inside a Deno worker, where loading Deno's Node compatibility layer costs about 200 ms per
+ *   worker start (Deno's host, which loads it once, still checks every argument).
  */
 function findProxyCheck(): ProxyCheck | null {
   const installed = (globalThis as Record<symbol, unknown>)[PROXY_CHECK];
   if (typeof installed === "function") return installed as ProxyCheck;
+  const inDenoWorker = typeof (globalThis as { Deno?: unknown }).Deno === "object" && (globalThis as Record<symbol, unknown>)[Symbol.for("weft.inWorker")] === true;
+  if (inDenoWorker) return null;
   try {
     const host = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
-    const util = host?.getBuiltinModule?.("node:util") as { types?: { isProxy?: ProxyCheck } } | undefined;
-    if (typeof util?.types?.isProxy === "function") return util.types.isProxy;
+    const types = host?.getBuiltinModule?.("node:util/types") as { isProxy?: ProxyCheck } | undefined;
+    if (typeof types?.isProxy === "function") return types.isProxy;
   } catch {
     // Not a server runtime.
   }
