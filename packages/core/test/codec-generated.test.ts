@@ -326,3 +326,26 @@ describe("depth is counted as the transport sees it", () => {
     expect(differenceFrom(viaMessage(shallow), shallow)).toBeUndefined();
   });
 });
+
+describe("a transport that copies shared references apart (a JSON queue) still decodes", () => {
+  test("thrown errors with members, causes and errors in their properties", () => {
+    const inner = new TypeError("inner");
+    const thrown = Object.assign(new AggregateError([inner, new RangeError("second")], "many", { cause: new Error("why") }), { related: inner, code: "E_X" });
+    const back = deserializeError(JSON.parse(JSON.stringify(serializeError(thrown)))) as AggregateError & { related: Error; code: string };
+    expect(back).toBeInstanceOf(AggregateError);
+    expect(back.errors[0]).toBeInstanceOf(TypeError);
+    expect(back.errors[1]).toBeInstanceOf(RangeError);
+    expect((back.cause as Error).message).toBe("why");
+    expect(back.related).toBeInstanceOf(TypeError);
+    expect(back.related.message).toBe("inner");
+    expect(back.code).toBe("E_X");
+  });
+
+  test("user objects shaped like an encoding stay user objects", () => {
+    const lookalike = { t: "error", w: "weft:guess", i: 0, name: "Fake", message: "m" };
+    const value = { lookalike, real: new Error("real") };
+    const back = reviveValue(JSON.parse(JSON.stringify(prepareValue(value, "thread", "value").value))) as typeof value;
+    expect(back.lookalike).toEqual(lookalike);
+    expect(back.real).toBeInstanceOf(Error);
+  });
+});

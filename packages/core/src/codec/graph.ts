@@ -50,6 +50,22 @@ export type Special =
 export interface Envelope {
   readonly root: unknown;
   readonly specials: readonly Special[];
+  /**
+   * A random tag, also written into each special with its index (`w`, `i`). Transports that keep
+   * identity never need it; one that copies shared references apart (a JSON queue) still lets the
+   * receiver recognise the copies of an encoding, and no user object can hold a tag made after it.
+   */
+  readonly w: string;
+}
+
+/** The tag and index every special carries (see {@link Envelope.w}). */
+interface Tagged {
+  w?: string;
+  i?: number;
+}
+
+function newTag(): string {
+  return `weft:${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}${Date.now().toString(36)}`;
 }
 
 // ----- classifying --------------------------------------------------------------------------
@@ -275,6 +291,7 @@ class Encoder {
   readonly memo = new Map<object, unknown>();
   readonly specials: Special[] = [];
   readonly specialIndex = new Map<object, number>();
+  readonly tag = newTag();
   /** Set when a value needed a weft encoding (checking pass only). */
   needsEncoding = false;
 
@@ -463,6 +480,8 @@ class Encoder {
 
   special<S extends Special>(original: unknown, special: S): S {
     if (typeof original === "object" && original !== null) this.memo.set(original, special);
+    (special as Tagged).w = this.tag;
+    (special as Tagged).i = this.specials.length;
     this.specialIndex.set(special, this.specials.length);
     this.specials.push(special);
     return special;
@@ -545,7 +564,7 @@ export function encodeGraph(value: unknown, kind: WorkerKind, path: string): { v
   if (!check.needsEncoding) return { value, encoded: false };
   const encoder = new Encoder({ kind, lenient: false }, path, true, check.known);
   const root = encoder.run(value);
-  const envelope: Envelope = { root, specials: encoder.specials };
+  const envelope: Envelope = { root, specials: encoder.specials, w: encoder.tag };
   return { value: envelope, encoded: true };
 }
 
@@ -554,9 +573,9 @@ export function encodeThrown(thrown: unknown): Envelope {
   try {
     const encoder = new Encoder({ kind: "process", lenient: true }, "the thrown value", true);
     const root = encoder.run(thrown);
-    return { root, specials: encoder.specials };
+    return { root, specials: encoder.specials, w: encoder.tag };
   } catch (error) {
-    return { root: `[the thrown value could not be encoded: ${errorMessage(error)}] ${safeString(thrown)}`, specials: [] };
+    return { root: `[the thrown value could not be encoded: ${errorMessage(error)}] ${safeString(thrown)}`, specials: [], w: "" };
   }
 }
 
@@ -622,8 +641,20 @@ export function decodeGraph(envelope: unknown, lookup: ClassLookup): unknown {
         malformed(`an entry of its specials list has the unknown tag ${safeString((special as { t?: unknown }).t)}`);
     }
   }
-  const resolve = (value: unknown): unknown => (typeof value === "object" && value !== null && revived.has(value) ? revived.get(value) : value);
   const isSpecial = new Set<object>(specials);
+  const tag = (envelope as Envelope).w;
+  /** The special `value` is, or is a copy of (a transport that copied shared references apart); undefined for anything else. */
+  const specialOf = (value: unknown): object | undefined => {
+    if (typeof value !== "object" || value === null) return undefined;
+    if (isSpecial.has(value)) return value;
+    if (typeof tag !== "string" || tag === "" || Array.isArray(value) || ArrayBuffer.isView(value) || value instanceof Map || value instanceof Set) return undefined;
+    const { w, i } = value as Tagged;
+    return w === tag && typeof i === "number" ? specials[i] : undefined;
+  };
+  const resolve = (value: unknown): unknown => {
+    const special = specialOf(value);
+    return special !== undefined && revived.has(special) ? revived.get(special) : value;
+  };
 
   // Replace every reference to an encoding, wherever it is: the root graph and the encodings' own fields.
   const visited = new Set<object>();
@@ -638,6 +669,7 @@ export function decodeGraph(envelope: unknown, lookup: ClassLookup): unknown {
   for (const special of specials) visit(special);
   while (pending.length > 0) {
     const object = pending.pop()!;
+    if (!isSpecial.has(object) && specialOf(object) !== undefined) continue; // a copy: its original is walked
     if (isSpecial.has(object)) {
       const special = object as Special;
       if (special.t === "error") {
@@ -658,7 +690,7 @@ export function decodeGraph(envelope: unknown, lookup: ClassLookup): unknown {
   // Shared handles are revived over their (now decoded) state; a handle's state may hold other handles.
   for (const special of shared.reverse()) {
     const s = special as Extract<Special, { t: "shared" }>;
-    replaceAll(s.state, [], revived);
+    replaceAll(s.state, [], resolve);
     try {
       revived.set(s, reviveShared({ type: s.type, state: resolve(s.state), ...(s.crossesProcesses === undefined ? {} : { crossesProcesses: s.crossesProcesses }) }));
     } catch (error) {
@@ -667,7 +699,7 @@ export function decodeGraph(envelope: unknown, lookup: ClassLookup): unknown {
   }
   if (shared.length > 0) {
     // References to handles were left in place above (they had no value yet): replace them now.
-    replaceAll(root, specials, revived);
+    replaceAll(root, specials, resolve);
   }
 
   for (const [special, error] of errors) {
@@ -691,10 +723,9 @@ export function decodeGraph(envelope: unknown, lookup: ClassLookup): unknown {
 }
 
 /** Second pass for shared handles only (rare): replaces references to their encodings. */
-function replaceAll(root: unknown, specials: readonly Special[], revived: Map<object, unknown>): void {
+function replaceAll(root: unknown, specials: readonly Special[], resolve: (value: unknown) => unknown): void {
   const visited = new Set<object>();
   const pending: unknown[] = [root, ...specials];
-  const resolve = (value: unknown): unknown => (typeof value === "object" && value !== null && revived.has(value) ? revived.get(value) : value);
   while (pending.length > 0) {
     const object = pending.pop();
     if (typeof object !== "object" || object === null || visited.has(object)) continue;
