@@ -20,6 +20,7 @@ import { limitCases } from "./cases/limits.js";
 import { poolMethodCases } from "./cases/pool-methods.js";
 import { speedupCases } from "./cases/speedup.js";
 import { valueCases } from "./cases/values.js";
+import { generatedCases } from "./cases/generated.js";
 import { sharedCases } from "./cases/shared.js";
 import { channelCases } from "./cases/channels.js";
 import { soakCases } from "./cases/soak-smoke.js";
@@ -37,6 +38,7 @@ export const allCases: readonly CaseDefinition[] = [
   ...lifecycleCases,
   ...poolMethodCases,
   ...valueCases,
+  ...generatedCases,
   ...errorCases,
   ...faultCases,
   ...containmentCases,
