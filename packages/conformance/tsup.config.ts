@@ -3,6 +3,7 @@ import { defineConfig } from "tsup";
 const entry = {
   index: "src/index.ts",
   "fixtures/tasks": "src/fixtures/tasks.ts",
+  "fixtures/thenable": "src/fixtures/thenable.ts",
   // The command (bin) and the page its browser run opens; each bundles the suite it runs.
   cli: "src/cli/main.ts",
   "browser-page": "src/cli/browser-page.ts",

@@ -1,15 +1,12 @@
-import type { Adapter, Endpoint, StartOptions, WorkerKind } from "@weftjs/core";
+import { type Adapter, SERVER_RUNTIME_CAPABILITIES, defineAdapter } from "@weftjs/core";
 import { startProcess } from "./process-endpoint.js";
 import { startThread } from "./thread-endpoint.js";
 
 /** weft's port implemented over Bun's Worker (threads) and Bun.spawn with IPC (processes). */
-export const bunAdapter: Adapter = {
+export const bunAdapter: Adapter = defineAdapter({
   runtime: "bun",
   capabilities: {
-    sharedMemory: true,
-    blockingWaitOnMain: true,
-    processExitCodes: true,
-    osProcesses: true,
+    ...SERVER_RUNTIME_CAPABILITIES,
     resourceLimits: false,
     notes: {
       resourceLimits:
@@ -17,7 +14,6 @@ export const bunAdapter: Adapter = {
     },
   },
   cpuCount: () => navigator.hardwareConcurrency,
-  start(kind: WorkerKind, options: StartOptions): Endpoint {
-    return kind === "thread" ? startThread(options) : startProcess(options);
-  },
-};
+  startThread,
+  startProcess,
+});

@@ -14,12 +14,15 @@ import { badInputCases } from "./cases/bad-input.js";
 import { closingCases } from "./cases/closing.js";
 import { errorCases } from "./cases/errors.js";
 import { faultCases } from "./cases/faults.js";
+import { containmentCases } from "./cases/containment.js";
 import { lifecycleCases } from "./cases/lifecycle.js";
 import { limitCases } from "./cases/limits.js";
 import { poolMethodCases } from "./cases/pool-methods.js";
 import { speedupCases } from "./cases/speedup.js";
 import { valueCases } from "./cases/values.js";
+import { generatedCases } from "./cases/generated.js";
 import { sharedCases } from "./cases/shared.js";
+import { channelCases } from "./cases/channels.js";
 import { soakCases } from "./cases/soak-smoke.js";
 import { asyncioCases } from "./cases/asyncio.js";
 import { CaseSkipped, type CaseContext, type CaseDefinition, type Harness } from "./harness.js";
@@ -37,13 +40,16 @@ export const allCases: readonly CaseDefinition[] = [
   ...lifecycleCases,
   ...poolMethodCases,
   ...valueCases,
+  ...generatedCases,
   ...errorCases,
   ...faultCases,
+  ...containmentCases,
   ...abortCases,
   ...limitCases,
   ...closingCases,
   ...badInputCases,
   ...sharedCases,
+  ...channelCases,
   ...asyncioCases,
   ...soakCases,
   ...speedupCases,

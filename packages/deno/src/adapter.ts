@@ -1,15 +1,12 @@
-import type { Adapter, WorkerKind, StartOptions, Endpoint } from "@weftjs/core";
+import { type Adapter, SERVER_RUNTIME_CAPABILITIES, defineAdapter } from "@weftjs/core";
 import { startProcess } from "./process-endpoint.js";
 import { startThread } from "./thread-endpoint.js";
 
 /** weft's port implemented over Deno's module Web Workers and Deno.Command. */
-export const denoAdapter: Adapter = {
+export const denoAdapter: Adapter = defineAdapter({
   runtime: "deno",
   capabilities: {
-    sharedMemory: true,
-    blockingWaitOnMain: true,
-    processExitCodes: true,
-    osProcesses: true,
+    ...SERVER_RUNTIME_CAPABILITIES,
     resourceLimits: false,
     notes: {
       resourceLimits:
@@ -18,7 +15,6 @@ export const denoAdapter: Adapter = {
     },
   },
   cpuCount: () => navigator.hardwareConcurrency,
-  start(kind: WorkerKind, options: StartOptions): Endpoint {
-    return kind === "thread" ? startThread(options) : startProcess(options);
-  },
-};
+  startThread,
+  startProcess,
+});
