@@ -64,7 +64,7 @@ test("a case that fails makes the exit code 1 and the matrix shows ✗ with the 
   const run = await weftConformance(["--adapter", join(packageDir, "test/fixtures/broken-adapter.mjs"), "--filter", LIFECYCLE]);
   expect(run.code).toBe(1);
   expect(matrixRow(run.stdout, LIFECYCLE)).toMatch(/^✗\s+✗/);
-  expect(run.stdout).toContain("this adapter cannot start workers");
+  expect(run.stdout).toMatch(new RegExp(`Failed:\\n  ✗ \\[node/thread\\] ${LIFECYCLE.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}.*: \\w+`));
 });
 
 test("the parallelism check fails an adapter that runs one task at a time across its workers", async () => {
