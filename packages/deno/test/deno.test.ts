@@ -87,12 +87,18 @@ Deno.test({
   },
 });
 
-async function denoRun(script: URL, onLine?: (line: string, child: Deno.ChildProcess) => void, scriptArgs: string[] = []) {
+async function denoRun(
+  script: URL,
+  onLine?: (line: string, child: Deno.ChildProcess) => void,
+  scriptArgs: string[] = [],
+  onSpawn?: (child: Deno.ChildProcess) => void,
+) {
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "--no-prompt", "--allow-read", `--allow-run=${Deno.execPath()}`, "--unstable-worker-options", script.href, ...scriptArgs],
     stdout: "piped",
     stderr: "inherit",
   }).spawn();
+  onSpawn?.(child);
   let text = "";
   const decoder = new TextDecoder();
   for await (const chunk of child.stdout) {
@@ -161,12 +167,12 @@ for (const mode of ["Pool", "Pool with a run timeout", "Process"]) {
       let host: Deno.ChildProcess | undefined;
       const run = denoRun(
         new URL("./fixtures/busy-parent.ts", import.meta.url),
-        (text, child) => {
-          host = child;
+        (text) => {
           const match = /PIDS (\[[^\]]*\])/.exec(text);
           if (match && pids.length === 0) pids = JSON.parse(match[1]!);
         },
         [mode],
+        (child) => (host = child),
       );
       try {
         await withTimeout(

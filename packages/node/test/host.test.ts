@@ -121,11 +121,11 @@ const busyHosts: Record<string, string> = {
   Pool: `
     const pool = new Pool({ kind: "process", size: 1 });
     pool.addEventListener("workerstart", (e) => pids.push(e.detail.pid));
-    pool.apply(() => { for (;;) {} }).catch(() => {});`,
+    pool.apply(() => { for (;;) {} }, []).catch(() => {});`,
   "Pool with a run timeout": `
     const pool = new Pool({ kind: "process", size: 1, taskTimeout: 120_000 });
     pool.addEventListener("workerstart", (e) => pids.push(e.detail.pid));
-    pool.apply(() => { for (;;) {} }).catch(() => {});`,
+    pool.apply(() => { for (;;) {} }, []).catch(() => {});`,
   Process: `
     {
       const p = new Process({ target: () => { for (;;) {} } }).start();
