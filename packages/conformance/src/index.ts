@@ -15,6 +15,7 @@ import { closingCases } from "./cases/closing.js";
 import { endOfLifeCases } from "./cases/end-of-life.js";
 import { errorCases } from "./cases/errors.js";
 import { faultCases } from "./cases/faults.js";
+import { containmentCases } from "./cases/containment.js";
 import { lifecycleCases } from "./cases/lifecycle.js";
 import { limitCases } from "./cases/limits.js";
 import { poolMethodCases } from "./cases/pool-methods.js";
@@ -39,6 +40,7 @@ export const allCases: readonly CaseDefinition[] = [
   ...errorCases,
   ...faultCases,
   ...endOfLifeCases,
+  ...containmentCases,
   ...abortCases,
   ...limitCases,
   ...closingCases,
