@@ -1,7 +1,7 @@
 import { defineConfig } from "tsup";
 
 export default defineConfig({
-  entry: ["src/index.ts", "src/thread-entry.ts", "src/process-entry.ts"],
+  entry: ["src/index.ts", "src/thread-entry.ts", "src/process-entry.ts", "src/parent-watchdog.ts"],
   format: ["esm"],
   dts: { entry: "src/index.ts" },
   clean: true,

@@ -12,6 +12,7 @@ import type { WorkerKind } from "@weftjs/core";
 import { abortCases } from "./cases/abort.js";
 import { badInputCases } from "./cases/bad-input.js";
 import { closingCases } from "./cases/closing.js";
+import { endOfLifeCases } from "./cases/end-of-life.js";
 import { errorCases } from "./cases/errors.js";
 import { faultCases } from "./cases/faults.js";
 import { containmentCases } from "./cases/containment.js";
@@ -43,6 +44,7 @@ export const allCases: readonly CaseDefinition[] = [
   ...generatedCases,
   ...errorCases,
   ...faultCases,
+  ...endOfLifeCases,
   ...containmentCases,
   ...abortCases,
   ...limitCases,

@@ -93,6 +93,12 @@ export interface Capabilities {
    * false in a browser, where a worker ends with `self.close()`, which takes no code.
    */
   readonly threadExitCodes?: boolean;
+  /**
+   * A thread worker busy in synchronous code (a loop that never yields) stops when it is
+   * terminated, timed out or aborted past its grace. Absent means true; false where the runtime
+   * cannot stop such a thread (Deno: its `Worker.terminate()` leaves a busy worker running).
+   */
+  readonly stopsBusyThreads?: boolean;
   /** Process workers are real OS processes with a pid. */
   readonly osProcesses: boolean;
   /** Per-worker heap limits are enforced. */

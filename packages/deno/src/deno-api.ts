@@ -27,6 +27,7 @@ export interface DenoChildProcess {
 
 export interface DenoNamespace {
   readonly pid: number;
+  readonly ppid: number;
   readonly args: readonly string[];
   readonly version: { readonly deno: string };
   execPath(): string;

@@ -35,6 +35,26 @@ serveWorkerUntilEnd(port, {
   },
 });
 
+/** How often the watchdog looks for the parent: a child outlives a killed host by at most this. */
+const PARENT_CHECK_MS = 200;
+
+/**
+ * A Web Worker that ends this process once its parent is gone (this process was handed to
+ * another parent: its ppid changed). It runs on its own event loop, so it acts even while a task
+ * keeps the main thread busy and the closed stdin below is never read. It needs no permission:
+ * Deno lets a process signal itself without --allow-run, and Deno.exit in a worker would only
+ * close the worker. SIGKILL, because nobody is left to receive a result.
+ */
+function watchParent(): void {
+  const source =
+    `const parent = ${api.ppid};` +
+    `setInterval(() => { if (Deno.ppid !== parent) Deno.kill(Deno.pid, "SIGKILL"); }, ${PARENT_CHECK_MS});`;
+  const watchdog = new Worker(`data:text/javascript,${encodeURIComponent(source)}`, { type: "module" });
+  // A watchdog that could not start leaves the stdin check alone in charge; it must not end the worker.
+  watchdog.onerror = (event) => event.preventDefault();
+}
+watchParent();
+
 const reader = new FrameReader(
   (message) => handler?.(message as ToWorker),
   () => undefined,

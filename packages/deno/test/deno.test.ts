@@ -87,12 +87,18 @@ Deno.test({
   },
 });
 
-async function denoRun(script: URL, onLine?: (line: string, child: Deno.ChildProcess) => void) {
+async function denoRun(
+  script: URL,
+  onLine?: (line: string, child: Deno.ChildProcess) => void,
+  scriptArgs: string[] = [],
+  onSpawn?: (child: Deno.ChildProcess) => void,
+) {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--no-prompt", "--allow-read", `--allow-run=${Deno.execPath()}`, "--unstable-worker-options", script.href],
+    args: ["run", "--no-prompt", "--allow-read", `--allow-run=${Deno.execPath()}`, "--unstable-worker-options", script.href, ...scriptArgs],
     stdout: "piped",
     stderr: "inherit",
   }).spawn();
+  onSpawn?.(child);
   let text = "";
   const decoder = new TextDecoder();
   for await (const chunk of child.stdout) {
@@ -132,6 +138,103 @@ Deno.test({
     assert.equal(alive, false, `worker ${pid} outlived its killed parent`);
   },
 });
+
+function isAlive(pid: number): boolean {
+  try {
+    Deno.kill(pid, 0 as unknown as Deno.Signal);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** CPU time (user + system, in clock ticks) a process has used; Linux /proc, read with cat (Deno reads /proc only with --allow-all). */
+async function cpuTicks(pid: number): Promise<number> {
+  const { stdout } = await new Deno.Command("cat", { args: [`/proc/${pid}/stat`], stdout: "piped", stderr: "null" }).output();
+  const fields = new TextDecoder().decode(stdout).replace(/^.*\) /, "").split(" ");
+  return Number(fields[11]) + Number(fields[12]);
+}
+
+// Workers busy in a loop never turn their event loop, so they never read the closed stdin: only a
+// watchdog beside the busy thread can see that the host died.
+for (const mode of ["Pool", "Pool with a run timeout", "Process"]) {
+  Deno.test({
+    ...options,
+    ignore: Deno.build.os !== "linux",
+    name: `[deno/process] a host killed with SIGKILL while its ${mode} workers are CPU-bound leaves no orphan process`,
+    async fn() {
+      let pids: number[] = [];
+      let host: Deno.ChildProcess | undefined;
+      const run = denoRun(
+        new URL("./fixtures/busy-parent.ts", import.meta.url),
+        (text) => {
+          const match = /PIDS (\[[^\]]*\])/.exec(text);
+          if (match && pids.length === 0) pids = JSON.parse(match[1]!);
+        },
+        [mode],
+        (child) => (host = child),
+      );
+      try {
+        await withTimeout(
+          (async () => {
+            while (pids.length === 0) await new Promise((r) => setTimeout(r, 50));
+            // Busy in the task, not idle: each has used another second of CPU.
+            const start = await Promise.all(pids.map(cpuTicks));
+            for (;;) {
+              const now = await Promise.all(pids.map(cpuTicks));
+              if (now.every((ticks, i) => ticks - start[i]! >= 100)) break;
+              await new Promise((r) => setTimeout(r, 100));
+            }
+          })(),
+          40_000,
+          "busy workers",
+        );
+        host!.kill("SIGKILL");
+        await run;
+        // About a second by design (the watchdog looks every 200 ms); generous for a loaded machine.
+        const deadline = Date.now() + 15_000;
+        while (pids.some(isAlive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+        assert.deepEqual(pids.filter(isAlive), [], "worker processes outlived their killed host");
+      } finally {
+        for (const pid of pids) if (isAlive(pid)) Deno.kill(pid, "SIGKILL");
+        try {
+          host?.kill("SIGKILL");
+        } catch {
+          // already gone
+        }
+      }
+    },
+  });
+}
+
+/** This process's open file descriptors (Linux), listed with ls: Deno reads /proc only with --allow-all. */
+async function openFds(): Promise<number> {
+  const { stdout } = await new Deno.Command("ls", { args: [`/proc/${Deno.pid}/fd`], stdout: "piped", stderr: "null" }).output();
+  return new TextDecoder().decode(stdout).split("\n").filter(Boolean).length;
+}
+
+// Closing a pool releases every pipe and handle it opened (process pools once kept one pipe per worker).
+for (const kind of KINDS) {
+  Deno.test({
+    ...options,
+    ignore: Deno.build.os !== "linux",
+    name: `[deno/${kind}] 40 pools opened and closed release what they opened`,
+    async fn() {
+      const cycle = async () => {
+        const p = pool(kind);
+        assert.equal(await p.apply("echo", [1]), 1);
+        await p.close();
+      };
+      await cycle(); // warm-up: what the runtime opens once
+      const before = await openFds();
+      for (let i = 0; i < 40; i++) await cycle();
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const after = await openFds();
+      // A few descriptors the runtime may open once, lazily; not one per pool.
+      assert.ok(after - before <= 5, `open descriptors went from ${before} to ${after} over 40 pools`);
+    },
+  });
+}
 
 Deno.test({
   ...options,

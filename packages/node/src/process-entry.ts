@@ -1,4 +1,8 @@
+import { Worker } from "node:worker_threads";
 import { exitAfterSends, serveWorkerUntilEnd } from "@weftjs/core";
+
+/** How often the watchdog looks for the parent: a child outlives a killed host by at most this. */
+const PARENT_CHECK_MS = 200;
 
 if (typeof process.send !== "function") throw new Error("@weftjs/node's process entry must be forked with an IPC channel.");
 const send = process.send.bind(process);
@@ -18,3 +22,8 @@ serveWorkerUntilEnd(
 );
 // The parent is gone (closed the channel, exited or was killed): leave no orphan behind.
 process.on("disconnect", () => exit(0));
+// …also while a task keeps this thread busy: a watchdog thread checks on the parent.
+const watchdog = new Worker(new URL("./parent-watchdog.js", import.meta.url), { workerData: { parent: process.ppid, everyMs: PARENT_CHECK_MS } });
+watchdog.unref();
+// A watchdog that could not start leaves the "disconnect" check alone in charge; it must not end the worker.
+watchdog.on("error", () => undefined);

@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { describe, expect, test } from "vitest";
 
 // Shutdown as a user's program sees it: a host script that uses a process pool and simply ends.
@@ -100,4 +101,62 @@ describe("host shutdown (Node)", () => {
     child.kill("SIGKILL");
     expect(await allGone(pids)).toBe(true);
   });
+});
+
+/** CPU time (user + system, in clock ticks) an OS process has used so far; Linux /proc. */
+function cpuTicks(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").replace(/^.*\) /, "").split(" ");
+  return Number(fields[11]) + Number(fields[12]);
+}
+
+/** Waits until each process has used `ticks` of CPU: it is busy in its task, not idle on its event loop. */
+async function untilBusy(pids: number[], ticks = 100): Promise<void> {
+  const start = new Map(pids.map((pid) => [pid, cpuTicks(pid)]));
+  while (!pids.every((pid) => cpuTicks(pid) - start.get(pid)! >= ticks)) await new Promise((r) => setTimeout(r, 100));
+}
+
+// A host whose workers are CPU-bound, killed with SIGKILL: the workers' event loops never turn,
+// so only a watchdog beside them can notice. Each body starts a busy worker and pushes its pid.
+const busyHosts: Record<string, string> = {
+  Pool: `
+    const pool = new Pool({ kind: "process", size: 1 });
+    pool.addEventListener("workerstart", (e) => pids.push(e.detail.pid));
+    pool.apply(() => { for (;;) {} }, []).catch(() => {});`,
+  "Pool with a run timeout": `
+    const pool = new Pool({ kind: "process", size: 1, taskTimeout: 120_000 });
+    pool.addEventListener("workerstart", (e) => pids.push(e.detail.pid));
+    pool.apply(() => { for (;;) {} }, []).catch(() => {});`,
+  Process: `
+    {
+      const p = new Process({ target: () => { for (;;) {} } }).start();
+      p.join().catch(() => {});
+      const wait = () => (p.pid === undefined ? setTimeout(wait, 20) : pids.push(p.pid));
+      wait();
+    }`,
+};
+
+describe.skipIf(process.platform !== "linux")("parent death (Node; reads CPU time from /proc)", () => {
+  for (const [what, body] of Object.entries(busyHosts)) {
+    test(`a host killed with SIGKILL while its ${what} workers are CPU-bound leaves no orphan process`, async () => {
+      const script = `
+        import { Pool, Process } from ${JSON.stringify(ENTRY)};
+        const pids = [];
+        ${body}
+        const report = () => (pids.length === 1 ? console.log(JSON.stringify(pids)) : setTimeout(report, 20));
+        report();
+      `;
+      const child = spawn(process.execPath, ["--input-type=module", "-e", script], { stdio: ["ignore", "pipe", "inherit"] });
+      const pids = await new Promise<number[]>((resolve) => child.stdout.once("data", (chunk) => resolve(JSON.parse(String(chunk)))));
+      try {
+        expect(pids).toHaveLength(1);
+        await untilBusy(pids);
+        child.kill("SIGKILL");
+        // About a second by design (the watchdog looks every 200 ms); generous for a loaded machine.
+        expect(await allGone(pids, 15_000)).toBe(true);
+      } finally {
+        for (const pid of pids) if (alive(pid)) process.kill(pid, "SIGKILL");
+        child.kill("SIGKILL");
+      }
+    }, 60_000);
+  }
 });
