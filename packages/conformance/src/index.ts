@@ -22,6 +22,7 @@ import { valueCases } from "./cases/values.js";
 import { sharedCases } from "./cases/shared.js";
 import { soakCases } from "./cases/soak-smoke.js";
 import { asyncioCases } from "./cases/asyncio.js";
+import { deadPartyCases } from "./cases/dead-parties.js";
 import { CaseSkipped, type CaseContext, type CaseDefinition, type Harness } from "./harness.js";
 import { ResultLog, type CaseResult } from "./results.js";
 
@@ -43,6 +44,7 @@ export const allCases: readonly CaseDefinition[] = [
   ...badInputCases,
   ...sharedCases,
   ...asyncioCases,
+  ...deadPartyCases,
   ...soakCases,
   ...speedupCases,
 ];
