@@ -23,6 +23,7 @@ import { sharedCases } from "./cases/shared.js";
 import { soakCases } from "./cases/soak-smoke.js";
 import { asyncioCases } from "./cases/asyncio.js";
 import { deadPartyCases } from "./cases/dead-parties.js";
+import { futuresCases } from "./cases/futures.js";
 import { CaseSkipped, type CaseContext, type CaseDefinition, type Harness } from "./harness.js";
 import { ResultLog, type CaseResult } from "./results.js";
 
@@ -45,6 +46,7 @@ export const allCases: readonly CaseDefinition[] = [
   ...sharedCases,
   ...asyncioCases,
   ...deadPartyCases,
+  ...futuresCases,
   ...soakCases,
   ...speedupCases,
 ];
