@@ -37,6 +37,54 @@ async function takenByDeadThread(ctx: CaseContext, primitive: object, ready: () 
   return seen.load();
 }
 
+/** A thread that announces itself (1), takes `lock` (2) and sleeps holding it until terminated. */
+function announceTakeAndSleep(lock: threading.Lock, seen: Value<"int32">): void {
+  seen.store(1);
+  lock.acquireSync();
+  seen.store(2);
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);
+}
+
+/**
+ * A Condition's lock is taken by a thread while this one waits on it, and the thread dies holding
+ * it: the timed wait must reject (TimeoutError) rather than wedge. The thread must take the lock
+ * within the wait's timeout; on a loaded machine it may not, so a lost race is retried with a
+ * longer timeout (a lost race is a wait that returned false, holding the lock).
+ */
+async function conditionLockTakenByDeadThread(ctx: CaseContext): Promise<void> {
+  for (const timeoutMs of [500, 2_000, 8_000]) {
+    const cond = new threading.Condition(new threading.Lock());
+    const seen = new Value("int32", 0);
+    await cond.acquire();
+    const thread = new Thread({ adapter: ctx.adapter, target: announceTakeAndSleep, args: [cond.lock as threading.Lock, seen] }).start();
+    await eventually(() => seen.load() === 1, "the thread is about to take the lock", 20_000);
+    const waiting = cond.wait(timeoutMs).then((notified) => ({ notified }), (error: Error) => ({ error }));
+    let raced = false;
+    const outcome = await Promise.race([waiting, eventuallyTaken(seen, () => raced)]);
+    raced = true;
+    if (!("notified" in outcome)) {
+      await thread.terminate();
+      const result = await waiting;
+      ok("error" in result && result.error.name === "TimeoutError", `the wait rejected with TimeoutError, not ${JSON.stringify(result)}`);
+      equal(cond.lock.locked(), true, "the dead thread still holds the lock");
+      return;
+    }
+    // Lost the race: this side re-acquired first. Let the thread have the lock, stop it, retry.
+    cond.release();
+    await thread.terminate();
+  }
+  throw new Error("the thread never took the lock within the wait's timeout, even at 8 s");
+}
+
+/** Resolves once `seen` is 2; stops polling (never resolving) once `over()` is true. */
+async function eventuallyTaken(seen: Value<"int32">, over: () => boolean): Promise<{ taken: true }> {
+  while (seen.load() !== 2) {
+    if (over()) return new Promise(() => undefined);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  return { taken: true };
+}
+
 export const deadPartyCases: CaseDefinition[] = [
   {
     name: "dead parties: a Barrier whose party was terminated mid-wait breaks on a timed wait, and reset() restores it",
@@ -105,13 +153,7 @@ export const deadPartyCases: CaseDefinition[] = [
 
       equal(await new threading.Event().wait(200), false, "an Event nobody will set times out with false");
 
-      // The Condition's lock is taken by a thread while this one waits, and the thread dies holding it.
-      const cond = new threading.Condition(new threading.Lock());
-      await cond.acquire();
-      const waiting = cond.wait(300);
-      await takenByDeadThread(ctx, cond.lock);
-      await rejects(waiting, "TimeoutError", /re-acquire the lock/);
-      equal(cond.lock.locked(), true, "the dead thread still holds the lock");
+      await conditionLockTakenByDeadThread(ctx);
     },
   },
 ];
