@@ -1,7 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { InvalidArgumentError, TimeoutError } from "../src/errors.js";
 import { Future } from "../src/future.js";
-import { ALL_COMPLETED, FIRST_COMPLETED, FIRST_EXCEPTION, asCompleted, wait } from "../src/futures/waiting.js";
+import { ALL_COMPLETED, FIRST_COMPLETED, FIRST_EXCEPTION, asCompleted, wait, type CompletedFuture } from "../src/futures/waiting.js";
 
 function permutations<T>(items: readonly T[]): T[][] {
   if (items.length <= 1) return [[...items]];
@@ -22,7 +22,7 @@ describe("concurrent.futures.asCompleted", () => {
     const kinds = ["value", "error", "cancel", "value"] as const;
     for (const order of permutations([0, 1, 2, 3])) {
       const futures = kinds.map(() => new Future<number>());
-      const seen: Future<number>[] = [];
+      const seen: CompletedFuture<number>[] = [];
       const reading = (async () => {
         for await (const future of asCompleted([...futures, futures[0]!])) seen.push(future);
       })();

@@ -5,7 +5,7 @@
 import { InvalidArgumentError, PoolClosedError, TimeoutError } from "../errors.js";
 import type { Future } from "../future.js";
 import { checkKnownKeys } from "../options.js";
-import { Pool, type PoolOptions } from "../pool.js";
+import { Pool, type PoolOptions } from "../pool/pool.js";
 import type { WorkerKind } from "../port.js";
 import type { AnyFunction } from "../task-ref.js";
 import type { ArgsOf, ItemOf, ResultOf, TaskOf } from "./task-types.js";

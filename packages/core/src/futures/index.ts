@@ -7,7 +7,7 @@
 export { Executor, ThreadPoolExecutor, ProcessPoolExecutor, type ExecutorOptions, type ExecutorMapOptions, type ShutdownOptions } from "./executor.js";
 export {
   wait, asCompleted, FIRST_COMPLETED, FIRST_EXCEPTION, ALL_COMPLETED,
-  type ReturnWhen, type FuturesWaitOptions, type FuturesAsCompletedOptions, type DoneAndNotDoneFutures,
+  type ReturnWhen, type FuturesWaitOptions, type FuturesAsCompletedOptions, type DoneAndNotDoneFutures, type CompletedFuture,
 } from "./waiting.js";
 export { Future, type FutureState } from "../future.js";
 export { TimeoutError, InvalidStateError } from "../errors.js";

@@ -30,6 +30,14 @@ export interface FuturesAsCompletedOptions {
   readonly timeout?: number;
 }
 
+/**
+ * A finished future as {@link asCompleted} yields it: the Future itself, typed without
+ * `then` / `catch` / `finally`. TypeScript types a `for await` variable as the awaited value of
+ * what is yielded, so a thenable type would read as the future's result (the loop does not
+ * actually await it); read the outcome with `result()` / `exception()`.
+ */
+export type CompletedFuture<T> = Omit<Future<T>, "then" | "catch" | "finally">;
+
 /** What {@link wait} resolves: Python's `DoneAndNotDoneFutures(done, not_done)`. */
 export interface DoneAndNotDoneFutures<T> {
   readonly done: Set<Future<T>>;
@@ -113,9 +121,10 @@ export function wait<T>(futures: Iterable<Future<T>>, options: FuturesWaitOption
 
 /**
  * Yields the futures as they finish, in completion order — those already done first (Python's
- * `concurrent.futures.as_completed(fs, timeout=None)`). Each yielded future is done: `await` it
- * or read `result()` / `exception()`. If futures are still not done `timeout` ms after the call,
- * the iteration throws TimeoutError; nothing is cancelled. Duplicates are yielded once. asyncio's
+ * `concurrent.futures.as_completed(fs, timeout=None)`). Each yielded future is done: read its
+ * outcome with `result()` / `exception()` (it is typed as {@link CompletedFuture}, so that
+ * `for await` gives the future). If futures are still not done `timeout` ms after the call, the
+ * iteration throws TimeoutError; nothing is cancelled. Duplicates are yielded once. asyncio's
  * `asCompleted` is the one for asyncio Tasks and promises.
  *
  * @example
@@ -123,7 +132,7 @@ export function wait<T>(futures: Iterable<Future<T>>, options: FuturesWaitOption
  * for await (const future of concurrent.futures.asCompleted(futures)) console.log(future.result());
  * ```
  */
-export function asCompleted<T>(futures: Iterable<Future<T>>, options: FuturesAsCompletedOptions = {}): AsyncIterableIterator<Future<T>> {
+export function asCompleted<T>(futures: Iterable<Future<T>>, options: FuturesAsCompletedOptions = {}): AsyncIterableIterator<CompletedFuture<T>> {
   const unique = checkFutures(futures, "concurrent.futures.asCompleted");
   checkKnownKeys(options, ["timeout"], "concurrent.futures.asCompleted options");
   const timeout = checkTimeout(options.timeout, "concurrent.futures.asCompleted");
@@ -139,8 +148,8 @@ export function asCompleted<T>(futures: Iterable<Future<T>>, options: FuturesAsC
   }
   // A hand-written iterator, not an async generator: a generator would await each yielded
   // Future (it is a thenable) and yield its value instead of the future.
-  const iterator: AsyncIterableIterator<Future<T>> = {
-    async next(): Promise<IteratorResult<Future<T>>> {
+  const iterator: AsyncIterableIterator<CompletedFuture<T>> = {
+    async next(): Promise<IteratorResult<CompletedFuture<T>>> {
       if (left <= 0) return { done: true, value: undefined };
       while (ready.length === 0) {
         const remaining = deadline === undefined ? undefined : deadline - performance.now();
@@ -161,7 +170,7 @@ export function asCompleted<T>(futures: Iterable<Future<T>>, options: FuturesAsC
       left--;
       return { done: false, value: ready.shift() as Future<T> };
     },
-    async return(): Promise<IteratorResult<Future<T>>> {
+    async return(): Promise<IteratorResult<CompletedFuture<T>>> {
       left = 0;
       return { done: true, value: undefined };
     },
