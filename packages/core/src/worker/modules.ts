@@ -21,7 +21,9 @@ interface Loaded {
 async function importNamespace(url: string): Promise<Loaded> {
   let wrapper: Loaded | undefined;
   try {
-    wrapper = (await import(/* @vite-ignore */ `data:text/javascript,export * as ns from ${encodeURIComponent(JSON.stringify(url))};`)) as Loaded;
+    // base64: Bun takes a plain data: URL for an asset, not a module.
+    const source = btoa(`export * as ns from ${JSON.stringify(url)};`);
+    wrapper = (await import(/* @vite-ignore */ `data:text/javascript;base64,${source}`)) as Loaded;
   } catch {
     wrapper = undefined;
   }
