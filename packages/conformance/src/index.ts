@@ -26,6 +26,8 @@ import { sharedCases } from "./cases/shared.js";
 import { channelCases } from "./cases/channels.js";
 import { soakCases } from "./cases/soak-smoke.js";
 import { asyncioCases } from "./cases/asyncio.js";
+import { deadPartyCases } from "./cases/dead-parties.js";
+import { futuresCases } from "./cases/futures.js";
 import { CaseSkipped, type CaseContext, type CaseDefinition, type Harness } from "./harness.js";
 import { ResultLog, type CaseResult } from "./results.js";
 
@@ -53,6 +55,8 @@ export const allCases: readonly CaseDefinition[] = [
   ...sharedCases,
   ...channelCases,
   ...asyncioCases,
+  ...deadPartyCases,
+  ...futuresCases,
   ...soakCases,
   ...speedupCases,
 ];

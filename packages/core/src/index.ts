@@ -33,6 +33,11 @@ export * as asyncio from "./asyncio/index.js";
 export * as threading from "./sync/index.js";
 /** Python's multiprocessing channels: Queue and Pipe, between the main side and threads or processes. */
 export * as multiprocessing from "./channels/index.js";
+/**
+ * Python's `concurrent.futures`, as `concurrent.futures.*`: ThreadPoolExecutor, ProcessPoolExecutor,
+ * and the `wait` / `asCompleted` that take their Futures (the top-level `wait` / `asCompleted` are asyncio's).
+ */
+export * as concurrent from "./futures/concurrent.js";
 
 // Names that mean one thing only are also exported directly.
 export {
@@ -41,3 +46,4 @@ export {
 } from "./asyncio/index.js";
 export { Value, SharedArray } from "./sync/index.js";
 export { Pipe, Connection } from "./channels/index.js";
+export { ThreadPoolExecutor, ProcessPoolExecutor } from "./futures/index.js";

@@ -1,27 +1,39 @@
 /** threading.Barrier over shared memory. */
 import { registerSharedType, SHARED_HANDLE, type SharedDescriptor, type SharedHandle } from "../shared-handle.js";
-import { InvalidArgumentError } from "../errors.js";
+import { InvalidArgumentError, TimeoutError } from "../errors.js";
 import { assertMayBlock } from "./blocking.js";
-import { Condition, CONDITION_BYTES, CONDITION_WAIT, CONDITION_WAIT_FOR, conditionOver } from "./condition.js";
+import { Condition, CONDITION_WAIT_FOR, conditionOver } from "./condition.js";
 import { BrokenBarrierError } from "./errors.js";
-import { lockUntil } from "./futex.js";
-import { lockOver } from "./lock.js";
+import { CONTENDED, lockUntil } from "./futex.js";
+import { LOCK_BYTES, lockOver } from "./lock.js";
 import { adopt, allocateShared, checkMemoryState, type MemoryState } from "./shared-memory.js";
 import { toDeadline } from "./timeout.js";
 import { runAsync, runSync, type Waiting } from "./wait.js";
 
 const TYPE = "weft.threading.Barrier";
-// Layout (int32 cells): [0] lock, [1..3] condition, [4] state, [5] count.
-const CONDITION_OFFSET = 4;
-const STATE = 4;
-const COUNT = 5;
-const BYTES = 24;
-
-// Python's Barrier states.
-const FILLING = 0;
-const DRAINING = 1;
-const RESETTING = -1;
-const BROKEN = -2;
+// Layout (int32 cells): [0..1] the internal lock, [2..4] its condition, then the barrier's own.
+const LOCK = 0;
+const CONDITION_OFFSET = LOCK_BYTES;
+/** The generation: bumped each time the barrier trips or is reset. */
+const GEN = 5;
+/** Arrivals in the current generation (a party that died after arriving stays counted). */
+const COUNT = 6;
+/** 1 while broken (aborted, or a wait timed out), until reset. */
+const BROKEN = 7;
+/**
+ * The last generations that tripped, slot `gen % RING`, so that a waiter woken late can tell
+ * "my generation tripped" from "it was reset". A waiter would misread only if RING more
+ * generations ended before it woke, which needs more threads than parties and a very late wake-up.
+ */
+const RING_START = 8;
+const RING = 8;
+const BYTES = (RING_START + RING) * 4;
+/**
+ * The internal lock is held for a few instructions at a time; a holder that keeps it this long
+ * died inside. Timed waits give up on it after their deadline plus this; reset() and abort()
+ * take it over.
+ */
+const INTERNAL_LOCK_GRACE_MS = 1000;
 
 interface BarrierState extends MemoryState {
   readonly parties: number;
@@ -41,8 +53,8 @@ function checkParties(parties: unknown, what: string): number {
   return parties;
 }
 
-function broken(): BrokenBarrierError {
-  return new BrokenBarrierError("The barrier is broken: it was aborted or reset, or a wait on it timed out.");
+function broken(why = "it was aborted or reset, or a wait on it timed out"): BrokenBarrierError {
+  return new BrokenBarrierError(`The barrier is broken: ${why}.`);
 }
 
 /**
@@ -52,7 +64,14 @@ function broken(): BrokenBarrierError {
  * loop use asyncio.Barrier.
  *
  * If a wait times out (milliseconds), the barrier breaks: that wait and every other one throw
- * BrokenBarrierError, as do later waits until `reset()`. `abort()` breaks it on purpose. Unlike
+ * BrokenBarrierError, as do later waits until `reset()`. `abort()` breaks it on purpose.
+ *
+ * Dead parties: weft cannot see that a waiting thread was terminated. A party that died after
+ * arriving stays counted, so the arrival that completes its generation trips the barrier, as in
+ * Python; a party that never comes makes the others wait until their timeout breaks the barrier
+ * — every timed wait honours its timeout, so give one (or the `timeout` option) where a party
+ * may die. `reset()` then restores the barrier whatever the dead left behind (their arrivals are
+ * forgotten), even if one died inside the barrier's internal lock. Unlike
  * Python there is no `action` callback (a function cannot live in shared memory): let the thread
  * that gets index 0 do the work, e.g. `if ((await barrier.wait()) === 0) …`.
  * The `*Sync` methods block and are only allowed inside a weft worker; the others never block.
@@ -68,6 +87,8 @@ export class Barrier implements SharedHandle {
     const buffer = allocateShared(BYTES, "threading.Barrier");
     this.state = { buffer, byteOffset: 0, parties, timeout: options.timeout };
     this.cells = new Int32Array(buffer, 0, BYTES / 4);
+    // No generation has tripped yet: slot i holds i + 1, which never maps to slot i.
+    for (let i = 0; i < RING; i++) this.cells[RING_START + i] = i + 1;
     this.cond = conditionOver(buffer, CONDITION_OFFSET, lockOver(buffer, 0));
   }
 
@@ -76,14 +97,14 @@ export class Barrier implements SharedHandle {
     return this.state.parties;
   }
 
-  /** The number of threads currently waiting in the barrier (Python's `n_waiting`). */
+  /** The number of threads currently waiting in the barrier (Python's `n_waiting`), counting arrived parties that died since. */
   get nWaiting(): number {
-    return Atomics.load(this.cells, STATE) === FILLING ? Atomics.load(this.cells, COUNT) : 0;
+    return this.broken ? 0 : Atomics.load(this.cells, COUNT);
   }
 
   /** Whether the barrier is broken. */
   get broken(): boolean {
-    return Atomics.load(this.cells, STATE) === BROKEN;
+    return Atomics.load(this.cells, BROKEN) !== 0;
   }
 
   /**
@@ -125,63 +146,68 @@ export class Barrier implements SharedHandle {
     runSync(this.aborting());
   }
 
-  private get phase(): number {
-    return Atomics.load(this.cells, STATE);
-  }
-
-  private set phase(value: number) {
-    Atomics.store(this.cells, STATE, value);
-  }
-
   private *passing(deadline: number): Waiting<number> {
     const { cells, cond } = this;
-    yield* lockUntil(cells, 0, Infinity);
+    const lockDeadline = deadline === Infinity ? Infinity : deadline + INTERNAL_LOCK_GRACE_MS;
+    if (!(yield* lockUntil(cells, LOCK, lockDeadline))) {
+      Atomics.store(cells, BROKEN, 1);
+      throw broken("a thread died inside its internal lock (reset() recovers it)");
+    }
+    let holding = true;
     try {
-      // Wait while the previous cycle drains or resets.
-      while (this.phase === DRAINING || this.phase === RESETTING) yield* cond[CONDITION_WAIT](Infinity);
-      if (this.phase === BROKEN) throw broken();
+      if (this.broken) throw broken();
+      const gen = Atomics.load(cells, GEN);
       const index = Atomics.add(cells, COUNT, 1);
-      try {
-        if (index + 1 === this.state.parties) {
-          this.phase = DRAINING;
-          cond.notifyAll();
-        } else {
-          const passed = yield* cond[CONDITION_WAIT_FOR](() => this.phase !== FILLING, deadline);
-          if (!passed) {
-            this.breakBarrier();
-            throw broken();
-          }
-          if (this.phase === BROKEN || this.phase === RESETTING) throw broken();
-        }
+      if (index + 1 === this.state.parties) {
+        this.endGeneration(gen, true);
         return index;
-      } finally {
-        // The last one out of a draining (or resetting) barrier refills it.
-        if (Atomics.sub(cells, COUNT, 1) === 1 && (this.phase === DRAINING || this.phase === RESETTING)) {
-          this.phase = FILLING;
-          cond.notifyAll();
-        }
       }
+      let over: boolean;
+      try {
+        over = yield* cond[CONDITION_WAIT_FOR](() => Atomics.load(cells, GEN) !== gen || this.broken, deadline);
+      } catch (error) {
+        if (!(error instanceof TimeoutError)) throw error;
+        holding = false; // the condition could not re-acquire the internal lock
+        Atomics.store(cells, BROKEN, 1);
+        throw broken("a thread died inside its internal lock (reset() recovers it)");
+      }
+      if (Atomics.load(cells, GEN) !== gen) {
+        if (Atomics.load(cells, RING_START + (gen & (RING - 1))) === gen) return index;
+        throw broken();
+      }
+      if (!over) this.breakBarrier();
+      throw broken();
     } finally {
-      cond.release();
+      if (holding) cond.release();
     }
   }
 
+  /** Ends the current generation (tripped, or reset): its waiters wake and read how it ended. */
+  private endGeneration(gen: number, tripped: boolean): void {
+    if (tripped) Atomics.store(this.cells, RING_START + (gen & (RING - 1)), gen);
+    Atomics.store(this.cells, COUNT, 0);
+    Atomics.store(this.cells, GEN, (gen + 1) | 0);
+    this.cond.notifyAll();
+  }
+
+  /** Takes the internal lock; if its holder kept it for INTERNAL_LOCK_GRACE_MS, it died inside: take it over. */
+  private *lockOrTakeOver(): Waiting<void> {
+    if (yield* lockUntil(this.cells, LOCK, performance.now() + INTERNAL_LOCK_GRACE_MS)) return;
+    Atomics.store(this.cells, LOCK, CONTENDED); // contended, so that our release wakes its waiters
+  }
+
   private *resetting(): Waiting<void> {
-    yield* lockUntil(this.cells, 0, Infinity);
+    yield* this.lockOrTakeOver();
     try {
-      if (Atomics.load(this.cells, COUNT) > 0) {
-        if (this.phase === FILLING || this.phase === BROKEN) this.phase = RESETTING;
-      } else {
-        this.phase = FILLING;
-      }
-      this.cond.notifyAll();
+      Atomics.store(this.cells, BROKEN, 0);
+      this.endGeneration(Atomics.load(this.cells, GEN), false);
     } finally {
       this.cond.release();
     }
   }
 
   private *aborting(): Waiting<void> {
-    yield* lockUntil(this.cells, 0, Infinity);
+    yield* this.lockOrTakeOver();
     try {
       this.breakBarrier();
     } finally {
@@ -190,7 +216,7 @@ export class Barrier implements SharedHandle {
   }
 
   private breakBarrier(): void {
-    this.phase = BROKEN;
+    Atomics.store(this.cells, BROKEN, 1);
     this.cond.notifyAll();
   }
 

@@ -1,6 +1,6 @@
 /** threading.Condition over shared memory. */
 import { registerSharedType, reviveShared, SHARED_HANDLE, type SharedDescriptor, type SharedHandle } from "../shared-handle.js";
-import { InvalidArgumentError } from "../errors.js";
+import { InvalidArgumentError, TimeoutError } from "../errors.js";
 import { assertMayBlock } from "./blocking.js";
 import type { Held } from "./dispose.js";
 import { NotOwnerError } from "./errors.js";
@@ -35,6 +35,15 @@ function takeSignal(cells: Int32Array): boolean {
   return false;
 }
 
+/**
+ * How long a timed wait may take to re-acquire its lock: the deadline plus the timeout once more.
+ * Python re-acquires without a limit; weft bounds it so that a timed wait returns even when the
+ * lock's holder died (an untimed wait keeps Python's unbounded re-acquire).
+ */
+function reacquireDeadline(deadline: number, startedAt: number): number {
+  return deadline === Infinity ? Infinity : deadline + Math.max(0, deadline - startedAt);
+}
+
 function checkCount(n: unknown): number {
   if (n === Infinity) return Infinity;
   if (typeof n !== "number" || !Number.isInteger(n) || n < 0) {
@@ -54,6 +63,10 @@ function checkCount(n: unknown): number {
  * Which of them wakes is unspecified (as in Python's documentation). Timeouts are in
  * milliseconds; `wait` returns `false` when the timeout elapsed (Python semantics), after
  * re-acquiring the lock. The `*Sync` methods block and are only allowed inside a weft worker.
+ *
+ * Dead parties: a timed `wait` honours its timeout whatever the other threads did. If it cannot
+ * re-acquire the lock within the timeout once more after waiting (the lock's holder died holding
+ * it, say), it rejects with TimeoutError without the lock, where Python would block forever.
  *
  * RLock ownership is per thread, so several async tasks of one thread all "hold" a default
  * (RLock) Condition at once: when tasks of one thread share a Condition, give it a Lock
@@ -159,6 +172,7 @@ export class Condition implements SharedHandle {
   *[CONDITION_WAIT](deadline: number): Waiting<boolean> {
     const { cells, hooks } = this;
     if (!hooks.isOwned()) throw new NotOwnerError("cannot wait on un-acquired lock: hold the Condition's lock to wait.");
+    const startedAt = performance.now();
     // A waiter may only take notifications made after it registered (SEQ changes under the lock).
     const registeredAt = Atomics.load(cells, SEQ);
     Atomics.add(cells, WAITERS, 1);
@@ -173,7 +187,15 @@ export class Condition implements SharedHandle {
       const outcome = yield { cells, index: SEQ, expected: seq, deadline };
       if (outcome === "timed-out") break;
     }
-    yield* hooks.acquireRestore(saved);
+    if (!(yield* hooks.acquireRestore(saved, reacquireDeadline(deadline, startedAt)))) {
+      // The lock's holder kept it past the timeout, given once more to re-acquire it: most
+      // likely it died holding it. Unregister and fail rather than wedge.
+      if (!notified && !(Atomics.load(cells, SEQ) !== registeredAt && takeSignal(cells))) Atomics.sub(cells, WAITERS, 1);
+      throw new TimeoutError(
+        `Condition.wait: could not re-acquire the lock after the wait (held by thread ${String(hooks.holder())}, ` +
+          "which may have died holding it); the lock is not held now.",
+      );
+    }
     if (!notified) {
       // Timed out. A notification made meanwhile is ours to take; otherwise unregister.
       if (Atomics.load(cells, SEQ) !== registeredAt && takeSignal(cells)) notified = true;

@@ -9,10 +9,12 @@ export const LOCK_HOOKS: unique symbol = Symbol("weft.threading.lockHooks") as n
 export interface LockHooks {
   /** Whether the calling thread holds the lock (for a plain Lock: whether anyone does, as in Python). */
   isOwned(): boolean;
+  /** The thread id of the holder (for a plain Lock: its last acquirer), or undefined while free. */
+  holder(): number | undefined;
   /** Releases completely; returns what {@link acquireRestore} needs. */
   releaseSave(): number;
-  /** Re-acquires (no timeout) and restores the saved state. */
-  acquireRestore(saved: number): Waiting<void>;
+  /** Re-acquires and restores the saved state; false (not acquired) if `deadline` passed first. */
+  acquireRestore(saved: number, deadline: number): Waiting<boolean>;
 }
 
 export interface HasLockHooks {

@@ -7,11 +7,16 @@ import { NotOwnerError } from "./errors.js";
 import { LOCKED, lockUntil, tryLock, unlock, UNLOCKED } from "./futex.js";
 import { LOCK_HOOKS, type HasLockHooks, type LockHooks } from "./lock-hooks.js";
 import { adopt, allocateShared, checkMemoryState, type MemoryState } from "./shared-memory.js";
+import { currentThreadId } from "./thread-id.js";
 import { toDeadline } from "./timeout.js";
 import { runAsync, runSync, type Waiting } from "./wait.js";
 
 const TYPE = "weft.threading.Lock";
-const BYTES = 4;
+// Layout (int32 cells): [0] the futex word, [1] the holder's thread id (0 while unlocked).
+const FUTEX = 0;
+const HOLDER = 1;
+/** Bytes a Lock takes (also inside a Value, SharedArray or Barrier). */
+export const LOCK_BYTES = 8;
 
 /**
  * Mirrors Python's `threading.Lock`: a primitive lock, not owned by any thread (any thread may
@@ -27,15 +32,27 @@ const BYTES = 4;
  * using held = lock.holdSync();          // in a worker
  * await using held = await lock.hold();  // anywhere
  * ```
+ *
+ * A lock held by a thread that died (terminated, or its worker crashed) stays held, as in
+ * Python: nothing releases it on the thread's behalf. Timed acquires still return `false` when
+ * their timeout elapses, and {@link holder} tells which thread took it, so that the code that
+ * terminated that thread (compare with `currentThreadId()` reported by the thread, or the
+ * thread id you recorded) can decide to `release()` it — any thread may release a Lock.
  */
 export class Lock implements SharedHandle, HasLockHooks {
   private readonly cells: Int32Array;
   private readonly state: MemoryState;
 
   constructor() {
-    const buffer = allocateShared(BYTES, "threading.Lock");
+    const buffer = allocateShared(LOCK_BYTES, "threading.Lock");
     this.state = { buffer, byteOffset: 0 };
-    this.cells = new Int32Array(buffer, 0, 1);
+    this.cells = new Int32Array(buffer, 0, 2);
+  }
+
+  /** Records the calling thread as the holder after an acquire; passes `acquired` through. */
+  private took(acquired: boolean): boolean {
+    if (acquired) Atomics.store(this.cells, HOLDER, currentThreadId());
+    return acquired;
   }
 
   /**
@@ -44,8 +61,8 @@ export class Lock implements SharedHandle, HasLockHooks {
    */
   async acquire(timeoutMs?: number): Promise<boolean> {
     const deadline = toDeadline(timeoutMs, "Lock.acquire");
-    if (tryLock(this.cells, 0)) return true;
-    return runAsync(lockUntil(this.cells, 0, deadline));
+    if (tryLock(this.cells, FUTEX)) return this.took(true);
+    return this.took(await runAsync(lockUntil(this.cells, FUTEX, deadline)));
   }
 
   /**
@@ -55,23 +72,35 @@ export class Lock implements SharedHandle, HasLockHooks {
   acquireSync(timeoutMs?: number): boolean {
     const deadline = toDeadline(timeoutMs, "Lock.acquireSync");
     if (timeoutMs !== 0) assertMayBlock("Lock.acquireSync()", "await lock.acquire()");
-    if (tryLock(this.cells, 0)) return true;
-    return runSync(lockUntil(this.cells, 0, deadline));
+    if (tryLock(this.cells, FUTEX)) return this.took(true);
+    return this.took(runSync(lockUntil(this.cells, FUTEX, deadline)));
   }
 
   /** One attempt that never waits (Python's `acquire(blocking=False)`). */
   tryAcquire(): boolean {
-    return tryLock(this.cells, 0);
+    return this.took(tryLock(this.cells, FUTEX));
   }
 
   /** Releases. Any thread may release a Lock; releasing an unlocked Lock throws NotOwnerError (Python: RuntimeError). */
   release(): void {
-    if (!unlock(this.cells, 0)) throw new NotOwnerError("release unlocked lock: this Lock is not locked.");
+    Atomics.store(this.cells, HOLDER, 0);
+    if (!unlock(this.cells, FUTEX)) throw new NotOwnerError("release unlocked lock: this Lock is not locked.");
   }
 
   /** Whether some thread holds the lock. */
   locked(): boolean {
-    return Atomics.load(this.cells, 0) !== UNLOCKED;
+    return Atomics.load(this.cells, FUTEX) !== UNLOCKED;
+  }
+
+  /**
+   * The id (`threading.currentThreadId()`) of the thread that holds the lock, or `undefined`
+   * while it is unlocked. Python's Lock records no owner; weft records the acquirer so that a
+   * lock left held by a thread that died can be recognised. A snapshot: other threads may change
+   * it at once (briefly `undefined` while an acquire completes).
+   */
+  get holder(): number | undefined {
+    const id = Atomics.load(this.cells, HOLDER);
+    return id === 0 ? undefined : id;
   }
 
   /** Acquires (blocking; workers only) and returns a handle that releases on dispose: `using held = lock.holdSync()`. Throws TimeoutError if `timeoutMs` elapses. */
@@ -90,13 +119,16 @@ export class Lock implements SharedHandle, HasLockHooks {
   get [LOCK_HOOKS](): LockHooks {
     const cells = this.cells;
     return {
-      isOwned: () => Atomics.load(cells, 0) !== UNLOCKED,
+      isOwned: () => Atomics.load(cells, FUTEX) !== UNLOCKED,
+      holder: () => this.holder,
       releaseSave: () => {
         this.release();
         return LOCKED;
       },
-      acquireRestore: function* (): Waiting<void> {
-        yield* lockUntil(cells, 0, Infinity);
+      acquireRestore: function* (this: void, _saved: number, deadline: number): Waiting<boolean> {
+        const acquired = yield* lockUntil(cells, FUTEX, deadline);
+        if (acquired) Atomics.store(cells, HOLDER, currentThreadId());
+        return acquired;
       },
     };
   }
@@ -106,12 +138,12 @@ export class Lock implements SharedHandle, HasLockHooks {
   }
 }
 
-/** @internal A Lock over 4 bytes of existing shared memory (inside a Value, SharedArray or Barrier). */
+/** @internal A Lock over LOCK_BYTES of existing shared memory (inside a Value, SharedArray or Barrier). */
 export function lockOver(buffer: SharedArrayBuffer, byteOffset: number): Lock {
-  return adopt(Lock.prototype, { state: { buffer, byteOffset }, cells: new Int32Array(buffer, byteOffset, 1) });
+  return adopt(Lock.prototype, { state: { buffer, byteOffset }, cells: new Int32Array(buffer, byteOffset, 2) });
 }
 
 registerSharedType(TYPE, (state) => {
-  const { buffer, byteOffset } = checkMemoryState(state, TYPE, BYTES);
+  const { buffer, byteOffset } = checkMemoryState(state, TYPE, LOCK_BYTES);
   return lockOver(buffer, byteOffset);
 });

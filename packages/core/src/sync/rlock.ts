@@ -101,6 +101,17 @@ export class RLock implements SharedHandle, HasLockHooks {
     return Atomics.load(this.cells, FUTEX) !== UNLOCKED;
   }
 
+  /**
+   * The id (`threading.currentThreadId()`) of the thread that holds it, or `undefined` while it
+   * is free. An RLock whose owner died stays held, as in Python, and only its owner could
+   * release it: timed acquires return `false` when they elapse, and this view lets you see that
+   * the owner is a thread you terminated. Replace such a lock; it cannot be recovered.
+   */
+  get owner(): number | undefined {
+    const id = Atomics.load(this.cells, OWNER);
+    return id === 0 ? undefined : id;
+  }
+
   /** Whether the calling thread holds it (Python's `_is_owned`). */
   isOwned(): boolean {
     return Atomics.load(this.cells, OWNER) === currentThreadId();
@@ -131,10 +142,12 @@ export class RLock implements SharedHandle, HasLockHooks {
         unlock(cells, FUTEX);
         return count;
       },
-      acquireRestore: function* (this: void, saved: number): Waiting<void> {
-        yield* lockUntil(cells, FUTEX, Infinity);
+      holder: () => this.owner,
+      acquireRestore: function* (this: void, saved: number, deadline: number): Waiting<boolean> {
+        if (!(yield* lockUntil(cells, FUTEX, deadline))) return false;
         cells[COUNT] = saved;
         Atomics.store(cells, OWNER, currentThreadId());
+        return true;
       },
     };
   }

@@ -6,7 +6,7 @@ import { Lock, lockOver } from "./lock.js";
 import { adopt, allocateShared, checkMemoryState, type MemoryState } from "./shared-memory.js";
 
 const TYPE = "weft.threading.SharedArray";
-// Layout: [0..4) the lock of getLock(), [8..) the elements (8-aligned for every kind).
+// Layout: [0..8) the lock of getLock() (futex word, holder), [8..) the elements (8-aligned for every kind).
 const DATA_OFFSET = 8;
 const MAX_LENGTH = 2 ** 30;
 

@@ -5,7 +5,7 @@ import { Lock, lockOver } from "./lock.js";
 import { adopt, allocateShared, checkMemoryState, type MemoryState } from "./shared-memory.js";
 
 const TYPE = "weft.threading.Value";
-// Layout: [0..4) the lock of getLock(), [8..16) the value.
+// Layout: [0..8) the lock of getLock() (futex word, holder), [8..16) the value.
 const VALUE_OFFSET = 8;
 const BYTES = 16;
 

@@ -4,6 +4,13 @@
  * {@link runSync} drives it with Atomics.wait (blocking: workers only), {@link runAsync} with
  * Atomics.waitAsync, or, where that is missing, with back-off polling on setTimeout (0 → 4 ms)
  * that never spins a core.
+ *
+ * Host liveness: a pending Atomics.waitAsync does not keep Node, Deno or Bun alive, so a timed
+ * wait on the main thread with nothing else pending would let the host exit before the wait
+ * returns. {@link runAsync} therefore holds a timer for as long as a timed wait is pending — a
+ * timed wait keeps the host alive exactly as `setTimeout` would. An untimed wait holds nothing:
+ * when no other party (a thread, a timer, I/O) can ever wake it, the host exits instead of
+ * hanging forever.
  */
 import { BlockingNotAllowedError } from "./errors.js";
 import { mayBlock } from "./blocking.js";
@@ -66,9 +73,23 @@ function waitAsync(op: WaitOp): WaitOutcome | Promise<WaitOutcome> {
   if (remaining <= 0) return expired(op);
   if (typeof Atomics.waitAsync === "function") {
     const result = Atomics.waitAsync(op.cells, op.index, op.expected, remaining);
-    return result.value;
+    if (!result.async || remaining === Infinity) return result.value;
+    return keepingHostAlive(result.value, remaining);
   }
   return poll(op);
+}
+
+// setInterval's largest delay (2³¹ − 1 ms); a longer wait re-fires a no-op, which is harmless.
+const MAX_TIMER_DELAY_MS = 0x7fffffff;
+
+/**
+ * Holds an interval until `pending` settles. An interval rather than a timeout: if the timer
+ * fired a little before the wait's own timeout, a one-shot timer would leave a gap in which the
+ * host could exit.
+ */
+function keepingHostAlive<T>(pending: Promise<T>, remainingMs: number): Promise<T> {
+  const timer = setInterval(() => undefined, Math.max(1, Math.min(MAX_TIMER_DELAY_MS, Math.ceil(remainingMs))));
+  return pending.finally(() => clearInterval(timer));
 }
 
 function sleep(ms: number): Promise<void> {
