@@ -1,10 +1,18 @@
 /**
  * A promise-like handle on one submitted task, after Python's `concurrent.futures.Future`:
  * awaitable, cancellable, and inspectable without awaiting.
+ *
+ * weft has two "futures", as Python has: this one (a pool task, `concurrent.futures.Future`) and
+ * `asyncio.Task` (a coroutine on this event loop). Both follow Python: `done()`, `cancelled()` and
+ * `running()` are methods, and `exception()` of a cancelled future throws the cancellation error
+ * (Python raises `CancelledError`), as does `result()`.
  */
-import { AbortError } from "./errors.js";
+import { AbortError, InvalidStateError } from "./errors.js";
 
 export type FutureState = "pending" | "running" | "fulfilled" | "rejected" | "cancelled";
+
+/** Called once with the future when it is done (Python's `add_done_callback`). */
+export type DoneCallback<T> = (future: Future<T>) => void;
 
 /**
  * The result of a task that may not have finished. `await future` gives its value or throws its
@@ -22,11 +30,12 @@ export class Future<T> implements PromiseLike<T> {
   #canceller: ((reason: unknown) => void) | undefined;
   #resolve: ((value: T) => void) | undefined;
   #reject: ((error: unknown) => void) | undefined;
+  #callbacks: DoneCallback<T>[] | undefined;
 
   #ensurePromise(): Promise<T> {
     if (this.#promise) return this.#promise;
     if (this.#state === "fulfilled") this.#promise = Promise.resolve(this.#value as T);
-    else if (this.done) this.#promise = Promise.reject(this.#error);
+    else if (this.done()) this.#promise = Promise.reject(this.#error);
     else {
       this.#promise = new Promise<T>((resolve, reject) => {
         this.#resolve = resolve;
@@ -36,21 +45,25 @@ export class Future<T> implements PromiseLike<T> {
     return this.#promise;
   }
 
-  /** @internal Settles the future; later calls are ignored. */
-  _fulfil(value: T): void {
-    if (this.done) return;
+  /** @internal Settles the future; later calls are ignored. Returns false if it was already done. */
+  _fulfil(value: T): boolean {
+    if (this.done()) return false;
     this.#state = "fulfilled";
     this.#value = value;
     this.#resolve?.(value);
+    this.#runCallbacks();
+    return true;
   }
 
-  /** @internal */
-  _fail(error: unknown, cancelled = false): void {
-    if (this.done) return;
+  /** @internal Settles the future with an error; later calls are ignored. Returns false if it was already done. */
+  _fail(error: unknown, cancelled = false): boolean {
+    if (this.done()) return false;
     this.#state = cancelled ? "cancelled" : "rejected";
     this.#error = error;
     if (this.#reject) this.#reject(error);
     else if (!cancelled) this.#ensurePromise();
+    this.#runCallbacks();
+    return true;
   }
 
   /** @internal */
@@ -68,26 +81,51 @@ export class Future<T> implements PromiseLike<T> {
   }
 
   /** True once the task has a result, an error, or was cancelled (Python's `done()`). */
-  get done(): boolean {
+  done(): boolean {
     return this.#state !== "pending" && this.#state !== "running";
   }
 
   /** True if the task was cancelled before it produced a result (Python's `cancelled()`). */
-  get cancelled(): boolean {
+  cancelled(): boolean {
     return this.#state === "cancelled";
   }
 
-  /** The value of a fulfilled future; throws if it is not fulfilled yet (use `await` to wait). */
-  result(): T {
-    if (this.#state === "fulfilled") return this.#value as T;
-    if (this.done) throw this.#error;
-    throw new Error("The future is not done yet; await it instead.");
+  /** True while a worker runs the task (Python's `running()`). */
+  running(): boolean {
+    return this.#state === "running";
   }
 
-  /** The error of a rejected or cancelled future, `undefined` if it was fulfilled (Python's `exception()`). */
+  /**
+   * The value of a fulfilled future (Python's `result()`); throws the task's error if it failed
+   * or the cancellation error if it was cancelled. Python's `result()` blocks until done; a
+   * JavaScript caller awaits the future instead, so before that this throws InvalidStateError.
+   */
+  result(): T {
+    if (this.#state === "fulfilled") return this.#value as T;
+    if (this.done()) throw this.#error;
+    throw new InvalidStateError("The future is not done yet: await it instead of calling result().");
+  }
+
+  /**
+   * The error of a failed future, `undefined` if it was fulfilled (Python's `exception()`).
+   * Throws the cancellation error if it was cancelled, as Python raises `CancelledError`, and
+   * InvalidStateError if it is not done yet (await it first).
+   */
   exception(): unknown {
-    if (!this.done) throw new Error("The future is not done yet; await it instead.");
+    if (!this.done()) throw new InvalidStateError("The future is not done yet: await it instead of calling exception().");
+    if (this.#state === "cancelled") throw this.#error;
     return this.#state === "fulfilled" ? undefined : this.#error;
+  }
+
+  /**
+   * Calls `callback(future)` when the future is done — at once if it already is (Python's
+   * `add_done_callback`). Callbacks run in the order they were added. As in Python, an error a
+   * callback throws is logged and ignored: it cannot disturb the task or the other callbacks.
+   */
+  addDoneCallback(callback: DoneCallback<T>): void {
+    if (typeof callback !== "function") throw new TypeError("addDoneCallback() takes a function.");
+    if (this.done()) this.#call(callback);
+    else (this.#callbacks ??= []).push(callback);
   }
 
   /**
@@ -95,7 +133,7 @@ export class Future<T> implements PromiseLike<T> {
    * false if the future was already done (cancelling a settled task changes nothing).
    */
   cancel(reason?: unknown): boolean {
-    if (this.done) return false;
+    if (this.done()) return false;
     const error = reason instanceof Error ? reason : new AbortError("The task was cancelled.", reason === undefined ? undefined : { cause: reason });
     if (this.#canceller) this.#canceller(error);
     else this._fail(error, true);
@@ -104,12 +142,13 @@ export class Future<T> implements PromiseLike<T> {
 
   then<R1 = T, R2 = never>(
     onfulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
-    onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
+    onrejected?: ((reason: any) => R2 | PromiseLike<R2>) | null,
   ): Promise<R1 | R2> {
     return this.#ensurePromise().then(onfulfilled, onrejected);
   }
 
-  catch<R = never>(onrejected?: ((reason: unknown) => R | PromiseLike<R>) | null): Promise<T | R> {
+  /** Typed like `Promise.prototype.catch`: the reason is `any`, so `e.name` type-checks under `strict`. */
+  catch<R = never>(onrejected?: ((reason: any) => R | PromiseLike<R>) | null): Promise<T | R> {
     return this.#ensurePromise().catch(onrejected);
   }
 
@@ -124,5 +163,20 @@ export class Future<T> implements PromiseLike<T> {
 
   get [Symbol.toStringTag](): string {
     return "Future";
+  }
+
+  #runCallbacks(): void {
+    const callbacks = this.#callbacks;
+    if (!callbacks) return;
+    this.#callbacks = undefined;
+    for (const callback of callbacks) this.#call(callback);
+  }
+
+  #call(callback: DoneCallback<T>): void {
+    try {
+      callback(this);
+    } catch (error) {
+      console.error("weft: a Future's done callback threw; the error is ignored, as Python's concurrent.futures does:", error);
+    }
   }
 }

@@ -634,7 +634,7 @@ export class Pool<M = Record<string, AnyFunction>> extends EventTarget {
   }
 
   #abort(task: PendingTask, error: Error, isCancel: boolean): void {
-    if (task.future.done) return;
+    if (task.future.done()) return;
     const slot = task.slot;
     if (!slot) {
       this.#queue.remove(task);
@@ -734,7 +734,7 @@ export class Pool<M = Record<string, AnyFunction>> extends EventTarget {
   }
 
   #settleFailure(task: PendingTask, error: unknown, as: "failed" | "cancelled"): void {
-    if (task.future.done) return;
+    if (task.future.done()) return;
     this.#detach(task);
     if (as === "cancelled") this.#cancelled++;
     else this.#failed++;
@@ -777,7 +777,7 @@ export class Pool<M = Record<string, AnyFunction>> extends EventTarget {
       requeue = rest;
       if (victim && !victim.abandoned) this.#settleFailure(victim, new WorkerExitError(info.code, info.signal, info.error ?? slot.fatalError), "failed");
     }
-    const keep = requeue.filter((task) => !task.abandoned && !task.future.done);
+    const keep = requeue.filter((task) => !task.abandoned && !task.future.done());
     for (const task of keep) task.slot = undefined;
     if (this.#terminated) {
       for (const task of keep) this.#settleFailure(task, this.#closedError(), "cancelled");

@@ -17,9 +17,9 @@ export const poolMethodCases: CaseDefinition[] = [
     async run(ctx) {
       await using pool = fixturePool(ctx, { size: 1 });
       const future = pool.submit("sleepThen", [50, "done"]);
-      equal(future.done, false, "not done at once");
+      equal(future.done(), false, "not done at once");
       equal(await future, "done", "awaited value");
-      equal(future.done, true, "done after");
+      equal(future.done(), true, "done after");
       equal(future.state, "fulfilled");
       equal(future.result(), "done", "result()");
       equal(future.cancel(), false, "cancelling a settled task does nothing and says so");
