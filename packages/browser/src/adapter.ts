@@ -1,4 +1,4 @@
-import type { Adapter, Capabilities, Endpoint, StartOptions, WorkerKind } from "@weftjs/core";
+import { type Adapter, type Capabilities, defineAdapter } from "@weftjs/core";
 import { startProcess } from "./process-endpoint.js";
 import { startThread } from "./thread-endpoint.js";
 
@@ -35,14 +35,13 @@ const capabilities: Capabilities = {
 };
 
 /** weft's port implemented over module Web Workers, for threads and for (memory-isolated) processes. */
-export const browserAdapter: Adapter = {
+export const browserAdapter: Adapter = defineAdapter({
   runtime: "browser",
   capabilities,
   cpuCount: () => {
     const count = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency;
     return typeof count === "number" && count > 0 ? count : 1;
   },
-  start(kind: WorkerKind, options: StartOptions): Endpoint {
-    return kind === "thread" ? startThread(options) : startProcess(options);
-  },
-};
+  startThread,
+  startProcess,
+});

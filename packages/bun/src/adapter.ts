@@ -1,9 +1,9 @@
-import type { Adapter, Endpoint, StartOptions, WorkerKind } from "@weftjs/core";
+import { type Adapter, defineAdapter } from "@weftjs/core";
 import { startProcess } from "./process-endpoint.js";
 import { startThread } from "./thread-endpoint.js";
 
 /** weft's port implemented over Bun's Worker (threads) and Bun.spawn with IPC (processes). */
-export const bunAdapter: Adapter = {
+export const bunAdapter: Adapter = defineAdapter({
   runtime: "bun",
   capabilities: {
     sharedMemory: true,
@@ -17,7 +17,6 @@ export const bunAdapter: Adapter = {
     },
   },
   cpuCount: () => navigator.hardwareConcurrency,
-  start(kind: WorkerKind, options: StartOptions): Endpoint {
-    return kind === "thread" ? startThread(options) : startProcess(options);
-  },
-};
+  startThread,
+  startProcess,
+});

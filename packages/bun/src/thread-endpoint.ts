@@ -1,4 +1,4 @@
-import type { Endpoint, ExitInfo, StartOptions } from "@weftjs/core";
+import { type Endpoint, type StartOptions, createEndpoint } from "@weftjs/core";
 
 const ENTRY = new URL("./thread-entry.js", import.meta.url);
 
@@ -12,33 +12,23 @@ export function startThread(options: StartOptions): Endpoint {
     smol,
   });
   let uncaught: unknown;
-  let exitHandler: ((info: ExitInfo) => void) | undefined;
-  let exitInfo: ExitInfo | undefined;
-  const exited = new Promise<void>((resolve) => {
-    // Only errors the entry could not catch land here (e.g. the entry failed to load). Bun
-    // leaves event.error undefined; its message holds the formatted error.
-    worker.addEventListener("error", (event) => {
-      uncaught = event.error ?? new Error(event.message);
-    });
-    // Bun's "close" carries the worker's exit code; it fires after every message the worker
-    // posted before exiting has been dispatched (measured), and also after terminate().
-    worker.addEventListener("close", (event) => {
-      exitInfo = { code: event.code, signal: null, error: uncaught };
-      exitHandler?.(exitInfo);
-      resolve();
-    });
-  });
-  return {
+  const control = createEndpoint({
     send: (message, transfer) => worker.postMessage(message, (transfer ?? []) as Bun.Transferable[]),
-    onMessage: (handler) => worker.addEventListener("message", (event) => handler(event.data)),
-    onExit: (handler) => {
-      exitHandler = handler;
-      if (exitInfo) handler(exitInfo);
-    },
-    terminate: async () => {
-      if (!exitInfo) worker.terminate();
-      await exited;
-    },
+    stop: () => worker.terminate(),
     setKeepAlive: (keepAlive) => (keepAlive ? worker.ref() : worker.unref()),
-  };
+  });
+  worker.addEventListener("message", (event) => control.deliver(event.data));
+  // Only errors the entry could not catch land here (e.g. the entry failed to load). Bun
+  // leaves event.error undefined; its message holds the formatted error.
+  worker.addEventListener("error", (event) => {
+    uncaught = event.error ?? new Error(event.message);
+  });
+  worker.addEventListener("messageerror", () => {
+    uncaught ??= new Error("A message from the thread worker could not be deserialized.");
+    worker.terminate();
+  });
+  // Bun's "close" carries the worker's exit code; it fires after every message the worker
+  // posted before exiting has been dispatched (measured), and also after terminate().
+  worker.addEventListener("close", (event) => control.exited({ code: event.code, signal: null, error: uncaught }));
+  return control.endpoint;
 }

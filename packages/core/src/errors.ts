@@ -15,10 +15,12 @@ export class WeftError extends Error {
 export class WorkerExitError extends WeftError {
   readonly exitCode: number | null;
   readonly signal: string | null;
-  constructor(exitCode: number | null, signal: string | null, cause?: unknown) {
+  /** `inPool`: the worker belonged to a pool, which replaces it (false for a Thread or Process). */
+  constructor(exitCode: number | null, signal: string | null, cause?: unknown, inPool = true) {
     const how = signal ? `was killed by ${signal}` : `exited with code ${exitCode}`;
     const why = cause instanceof Error ? `: ${cause.name}: ${cause.message}` : "";
-    super(`The worker running this task ${how}${why}. The pool replaced it; other tasks are unaffected.`, cause === undefined ? undefined : { cause });
+    const after = inPool ? " The pool replaced it; other tasks are unaffected." : "";
+    super(`The worker running this task ${how}${why}.${after}`, cause === undefined ? undefined : { cause });
     this.exitCode = exitCode;
     this.signal = signal;
   }

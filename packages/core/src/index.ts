@@ -4,17 +4,20 @@
  * installs the runtime's adapter; the core itself imports nothing runtime-specific.
  */
 export type { Adapter, Capabilities, Endpoint, ExitInfo, RuntimeName, StartOptions, WorkerKind, WorkerSidePort } from "./port.js";
+export { createEndpoint, defineAdapter, KILL_AFTER_MS, type AdapterParts, type EndpointControl, type EndpointParts } from "./endpoint-kit.js";
 import { defaultAdapter } from "./adapter-registry.js";
 export { installAdapter, defaultAdapter } from "./adapter-registry.js";
 export * from "./errors.js";
-export { Future, type FutureState } from "./future.js";
-export { Pool, type PoolOptions, type TaskOptions, type MapOptions, type ImapOptions, type PoolStats, type PoolEventType } from "./pool.js";
+export { Future, type FutureState, type DoneCallback } from "./future.js";
+export { Pool, type PoolOptions, type TaskOptions, type MapOptions, type ImapOptions, type PoolStats, type PoolEventType } from "./pool/pool.js";
 export { Thread, Process, type WorkerTargetOptions } from "./lifecycle.js";
-export { serveWorker, reportFatalError, currentTask, type TaskContext, type ServedWorker } from "./worker.js";
-export { serveWorkerUntilEnd, exitAfterSends, type WorkerEndHooks } from "./worker-end.js";
+export { serveWorker, reportFatalError, type ServedWorker } from "./worker/serve.js";
+export { currentTask, type TaskContext } from "./worker/context.js";
+export { serveWorkerUntilEnd, exitAfterSends, WorkerExiting, type WorkerEndHooks } from "./worker/end.js";
+export { serveInWebWorker, type WebWorkerEntryOptions } from "./worker/web-worker.js";
 export type { AnyFunction, ModuleSpecifier, TaskArgs, TaskName, TaskResult } from "./task-ref.js";
 export { SHARED_HANDLE, registerSharedType, type SharedDescriptor, type SharedHandle } from "./shared-handle.js";
-export type { FromWorker, ToWorker, RunRequest, TaskOutcome, TaskTarget } from "./protocol.js";
+export { isExitNotice, type FromWorker, type ToWorker, type RunRequest, type TaskOutcome, type TaskTarget, type ExitNotice } from "./protocol.js";
 
 /** The number of logical CPUs of this host, from the installed adapter (Python's `os.cpu_count()`). */
 export function cpuCount(): number {

@@ -3,20 +3,13 @@
  * start, join, isAlive, exitCode, terminate — running one target in its own worker.
  */
 import { defaultAdapter } from "./adapter-registry.js";
-import {
-  InvalidArgumentError,
-  InvalidStateError,
-  TimeoutError,
-  WorkerExitError,
-  deserializeError,
-} from "./errors.js";
+import { InvalidArgumentError, InvalidStateError, TimeoutError, WorkerExitError } from "./errors.js";
 import { checkDuration, checkKnownKeys } from "./options.js";
-import type { Adapter, Endpoint, ExitInfo, StartOptions, WorkerKind } from "./port.js";
-import type { FromWorker, RunRequest } from "./protocol.js";
+import { HostLink, decodeOutcome } from "./host-link.js";
+import type { Adapter, ExitInfo, StartOptions, WorkerKind } from "./port.js";
+import type { RunRequest } from "./protocol.js";
 import { type AnyFunction, type ModuleSpecifier, moduleUrl, resolveTarget } from "./task-ref.js";
-import { checkTransferList, prepareArgs, reviveValue } from "./values.js";
-import { ChannelHost } from "./channels/host.js";
-import { prepareThreadBootstrap } from "./sync/thread-id.js";
+import { checkTransferList, prepareArgs } from "./values.js";
 
 /** Options of a {@link Thread} or {@link Process}. */
 export interface WorkerTargetOptions<F extends AnyFunction = AnyFunction> {
@@ -51,7 +44,7 @@ abstract class WorkerLifecycle<R> {
   readonly #request: RunRequest;
   readonly #transfer: readonly Transferable[] | undefined;
   readonly #workerOptions: StartOptions;
-  #endpoint: Endpoint | undefined;
+  #link: HostLink | undefined;
   #exitCode: number | null = null;
   #alive = false;
   #outcome: { ok: true; value: R } | { ok: false; error: unknown } | undefined;
@@ -81,39 +74,54 @@ abstract class WorkerLifecycle<R> {
     let settleExit!: () => void;
     this.#exited = new Promise((resolve) => (settleExit = resolve));
     const target = this.#request.target;
-    const endpoint = this.#adapter.start(this.#kind, { ...this.#workerOptions, name: this.name, ...("module" in target ? { module: target.module } : {}) });
-    this.#endpoint = endpoint;
-    this.#alive = true;
-    let fatalError: unknown;
-    const channels = new ChannelHost((reply) => endpoint.send(reply));
-    endpoint.onMessage((raw) => {
-      const message = raw as FromWorker;
-      if (message.type === "channel") return channels.handle(message);
-      if (message.type === "fatal") fatalError = deserializeError(message.error);
-      if (message.type !== "results") return;
-      const outcome = message.results[0];
-      if (!outcome || this.#outcome) return;
-      this.#outcome = outcome.ok
-        ? { ok: true, value: (outcome.encoded ? reviveValue(outcome.value) : outcome.value) as R }
-        : { ok: false, error: deserializeError(outcome.error, this.#callerSite.stack) };
-      // Python: a process whose target returned exits 0; one whose target raised exits 1.
-      this.#exitCode = outcome.ok ? 0 : 1;
-      void endpoint.terminate().catch(() => undefined);
-    });
-    endpoint.onExit((info: ExitInfo) => {
-      this.#alive = false;
-      channels.dispose();
-      if (!this.#outcome) {
-        this.#exitCode = this.#terminating
-          ? TERMINATED_EXIT_CODE
-          : info.signal ? -(SIGNAL_NUMBERS[info.signal] ?? 1) : (info.code ?? 1);
-        this.#outcome = { ok: false, error: new WorkerExitError(this.#terminating ? null : info.code, this.#terminating ? "SIGTERM" : info.signal, info.error ?? fatalError) };
-      }
+    let link: HostLink;
+    try {
+      link = new HostLink(
+        {
+          adapter: this.#adapter,
+          kind: this.#kind,
+          inPool: false,
+          startOptions: { ...this.#workerOptions, name: this.name, ...("module" in target ? { module: target.module } : {}) },
+        },
+        {
+          ready: () => undefined,
+          results: (outcomes) => {
+            const outcome = outcomes[0];
+            if (!outcome || this.#outcome) return;
+            const decoded = decodeOutcome(outcome, this.#callerSite.stack);
+            this.#outcome = decoded.ok ? { ok: true, value: decoded.value as R } : decoded;
+            // Python: a process whose target returned exits 0; one whose target raised exits 1.
+            this.#exitCode = decoded.ok ? 0 : 1;
+            void link.terminate();
+          },
+          exited: (info: ExitInfo, error) => {
+            this.#alive = false;
+            if (!this.#outcome) {
+              this.#exitCode = this.#terminating
+                ? TERMINATED_EXIT_CODE
+                : info.signal ? -(SIGNAL_NUMBERS[info.signal] ?? 1) : (info.code ?? 1);
+              this.#outcome = { ok: false, error: this.#terminating ? new WorkerExitError(null, "SIGTERM", undefined, false) : error };
+            }
+            settleExit();
+          },
+        },
+      );
+    } catch (error) {
+      this.#outcome = { ok: false, error };
+      this.#exitCode = 1;
       settleExit();
-    });
-    if (this.daemon) endpoint.setKeepAlive?.(false);
-    if (this.#kind === "thread") endpoint.send({ type: "init", thread: prepareThreadBootstrap() });
-    endpoint.send({ type: "run", tasks: [this.#request] }, this.#transfer?.length ? this.#transfer : undefined);
+      return this;
+    }
+    this.#link = link;
+    this.#alive = true;
+    if (this.daemon) link.setKeepAlive(false);
+    try {
+      link.send({ type: "run", tasks: [this.#request] }, this.#transfer);
+    } catch (error) {
+      this.#outcome = { ok: false, error };
+      this.#exitCode = 1;
+      void link.terminate();
+    }
     return this;
   }
 
@@ -154,14 +162,14 @@ abstract class WorkerLifecycle<R> {
 
   /** The OS process id of a process worker, where the runtime has one. */
   get pid(): number | undefined {
-    return this.#endpoint?.pid;
+    return this.#link?.pid;
   }
 
   /** Stops the worker now; `join()` then rejects with WorkerExitError and `exitCode` is -15 (Python's `terminate()`). */
   async terminate(): Promise<void> {
-    if (!this.#endpoint || !this.#alive) return;
+    if (!this.#link || !this.#alive) return;
     this.#terminating = true;
-    await this.#endpoint.terminate();
+    await this.#link.terminate();
     await this.#exited;
   }
 

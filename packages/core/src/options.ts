@@ -1,12 +1,52 @@
+/**
+ * Every argument and option check of the public API, in one place, with one wording: what was
+ * wrong, what was given, and what to do. Pool, Thread/Process, asyncio and threading use these.
+ */
 import { AbortError, InvalidArgumentError, TimeoutError } from "./errors.js";
 
-/** Checks a duration in milliseconds: a finite number ≥ 0, or undefined. */
+/** Describes a value for an error message without printing it whole. */
+export function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  if (typeof value === "function") return "a function";
+  if (typeof value === "object") return typeof (value as { then?: unknown }).then === "function" ? "a promise" : "an object";
+  if (typeof value === "string") return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
+  if (typeof value === "symbol") return "a symbol";
+  return `${typeof value} ${String(value)}`;
+}
+
+/** Refuses option keys the API does not know, so that a typo is not silently ignored. */
+export function checkKnownKeys(options: unknown, known: readonly string[], what: string): void {
+  if (options === undefined) return;
+  if (typeof options !== "object" || options === null || Array.isArray(options)) {
+    throw new InvalidArgumentError(`${what}: options must be an object like { ${known.join(", ")} }; got ${describe(options)}.`);
+  }
+  for (const key of Object.keys(options)) {
+    if (!known.includes(key)) {
+      throw new InvalidArgumentError(`${what}: unknown option "${key}". Known options: ${known.join(", ")}.`);
+    }
+  }
+}
+
+/** Checks a duration in milliseconds: a number ≥ 0 (Infinity allowed), or undefined. */
 export function checkDuration(value: unknown, what: string): number | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== "number" || Number.isNaN(value) || value < 0) {
-    throw new InvalidArgumentError(`${what} must be a number of milliseconds ≥ 0 (or Infinity); got ${String(value)}.`);
+    throw new InvalidArgumentError(`${what} must be a number of milliseconds ≥ 0 (or Infinity); got ${describe(value)}.`);
   }
   return value;
+}
+
+/** Checks a required duration in milliseconds: a number ≥ 0 (Infinity allowed). */
+export function requireDuration(value: unknown, what: string): number {
+  if (value === undefined) throw new InvalidArgumentError(`${what} must be a number of milliseconds ≥ 0 (or Infinity); got undefined.`);
+  return checkDuration(value, what)!;
+}
+
+/** A timeout where undefined and null both mean "none". */
+export function checkTimeout(value: unknown, what: string): number | null {
+  if (value === undefined || value === null) return null;
+  return checkDuration(value, `${what}: the timeout`)!;
 }
 
 /** Checks a whole count ≥ `min` (Infinity allowed when `allowInfinity`). */
@@ -14,22 +54,35 @@ export function checkCount(value: unknown, what: string, min: number, allowInfin
   if (value === undefined) return undefined;
   const ok = typeof value === "number" && ((allowInfinity && value === Infinity) || (Number.isInteger(value) && value >= min));
   if (!ok) {
-    throw new InvalidArgumentError(`${what} must be a whole number ≥ ${min}${allowInfinity ? " (or Infinity)" : ""}; got ${String(value)}.${hint}`);
+    throw new InvalidArgumentError(`${what} must be a whole number ≥ ${min}${allowInfinity ? " (or Infinity)" : ""}; got ${describe(value)}.${hint}`);
   }
   return value as number;
 }
 
-/** Refuses option keys the API does not know, so that a typo is not silently ignored. */
-export function checkKnownKeys(options: object | undefined, known: readonly string[], what: string): void {
-  if (options === undefined) return;
-  if (typeof options !== "object" || options === null) {
-    throw new InvalidArgumentError(`${what} must be an object; got ${options === null ? "null" : typeof options}.`);
+/** Checks an optional boolean. */
+export function checkBoolean(value: unknown, what: string): boolean | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== "boolean") throw new InvalidArgumentError(`${what} must be true or false; got ${describe(value)}.`);
+  return value;
+}
+
+/** Checks an optional AbortSignal (duck-typed, so that signals from another realm work too). */
+export function checkSignal(signal: unknown, what: string): AbortSignal | undefined {
+  if (signal === undefined || signal === null) return undefined;
+  const s = signal as Partial<AbortSignal>;
+  if (typeof s.aborted !== "boolean" || typeof s.addEventListener !== "function") {
+    throw new InvalidArgumentError(`${what}: signal must be an AbortSignal (e.g. controller.signal); got ${describe(signal)}.`);
   }
-  for (const key of Object.keys(options)) {
-    if (!known.includes(key)) {
-      throw new InvalidArgumentError(`${what} has no option "${key}"; known options: ${known.join(", ")}.`);
-    }
-  }
+  return signal as AbortSignal;
+}
+
+/**
+ * A timeout turned into an absolute deadline on performance.now()'s clock: undefined or
+ * Infinity → Infinity (wait forever); a number ≥ 0 → now + timeout.
+ */
+export function toDeadline(timeoutMs: unknown, what: string): number {
+  if (timeoutMs === undefined || timeoutMs === Infinity) return Infinity;
+  return performance.now() + checkDuration(timeoutMs, `${what}: the timeout`)!;
 }
 
 /** The error a task rejects with when its signal fires: TimeoutError for AbortSignal.timeout(), AbortError otherwise. */
@@ -37,13 +90,6 @@ export function abortReasonToError(reason: unknown): Error {
   if (reason instanceof Error && (reason.name === "AbortError" || reason.name === "TimeoutError") && reason.constructor.name !== "DOMException") {
     return reason;
   }
-  return reason instanceof Error && reason.name === "TimeoutError" ? timeoutFrom(reason) : abortFrom(reason);
-}
-
-function timeoutFrom(reason: unknown): Error {
-  return new TimeoutError("The task's signal timed out.", { cause: reason });
-}
-
-function abortFrom(reason: unknown): Error {
+  if (reason instanceof Error && reason.name === "TimeoutError") return new TimeoutError("The task's signal timed out.", { cause: reason });
   return new AbortError("The task was aborted.", reason === undefined ? undefined : { cause: reason });
 }

@@ -7,6 +7,8 @@
  * structured-clone messages and tells when it is gone", which a remote worker can also be.
  */
 
+import type { FromWorker, ToWorker } from "./protocol.js";
+
 /** Which kind of worker: a thread shares the process (and may share memory); a process shares nothing. */
 export type WorkerKind = "thread" | "process";
 
@@ -23,14 +25,28 @@ export interface ExitInfo {
 
 /**
  * The caller's side of one worker. Every adapter returns this same shape for both kinds.
- * Messages are protocol objects (see `protocol.ts`); an endpoint carries them with
- * structured-clone semantics, encoding them itself where its transport cannot.
+ *
+ * The contract the core relies on (the conformance suite checks it):
+ * - **Order.** Messages arrive in the order the worker sent them, and every message the worker
+ *   sent before it ended is delivered before its exit is reported. (Crash blame depends on it:
+ *   results a worker flushed before dying must settle their tasks before the exit fails the
+ *   task still running.)
+ * - **One exit report.** `onExit`'s handler runs exactly once, whatever ended the worker; a
+ *   handler registered after the end is called at once. No message is delivered after it.
+ * - **terminate().** Stops the worker and resolves after the exit report. After it resolves the
+ *   worker runs no more code, except where a capability says otherwise (see
+ *   {@link Capabilities.notes}); a process that ignores SIGTERM is killed after a grace period.
+ * - **send().** Throws at once if the message cannot be carried (the core then fails only the
+ *   task it carried) or the worker is gone.
+ *
+ * Adapters usually build it with `createEndpoint` (endpoint-kit.ts), which implements the
+ * bookkeeping of this contract once.
  */
-export interface Endpoint {
+export interface Endpoint<Out = ToWorker, In = FromWorker> {
   /** Sends one message; ArrayBuffers in `transfer` move to threads and are copied to processes. */
-  send(message: unknown, transfer?: readonly Transferable[]): void;
+  send(message: Out, transfer?: readonly Transferable[]): void;
   /** Called for every message the worker sends, in order. */
-  onMessage(handler: (message: unknown) => void): void;
+  onMessage(handler: (message: In) => void): void;
   /** Called exactly once when the worker is gone, whatever the reason. */
   onExit(handler: (info: ExitInfo) => void): void;
   /** Stops the worker at once. Resolves when it is gone; {@link onExit} has fired by then. */
@@ -49,6 +65,12 @@ export interface StartOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** Memory limits, where the runtime supports them (see {@link Capabilities.resourceLimits}). */
   readonly resourceLimits?: { readonly maxHeapMb?: number };
+  /**
+   * Runtime flags of a process worker (Node's execArgv). Default: the parent's own flags, as
+   * Node's `fork` does, so that loaders (tsx, `--import`), type stripping and source maps reach
+   * the worker. Adapters whose runtime has no such notion ignore it.
+   */
+  readonly execArgv?: readonly string[];
   /** Runtime-specific options, passed through untouched (e.g. Deno permissions). */
   readonly runtimeOptions?: Readonly<Record<string, unknown>>;
   /**
@@ -93,9 +115,10 @@ export interface Adapter {
  * The worker's side of the channel, built by the adapter's worker entry and handed to
  * `serveWorker` from the core, which runs the protocol over it.
  */
-export interface WorkerSidePort {
-  send(message: unknown, transfer?: readonly Transferable[]): void;
-  onMessage(handler: (message: unknown) => void): void;
+export interface WorkerSidePort<Out = FromWorker, In = ToWorker> {
+  /** Sends one message to the caller; throws at once if it cannot be carried. */
+  send(message: Out, transfer?: readonly Transferable[]): void;
+  onMessage(handler: (message: In) => void): void;
   /** Ends this worker with an exit code (after flushing what was sent). */
   exit(code: number): void;
   /** Which kind this worker is; a process worker must never receive shared memory. */

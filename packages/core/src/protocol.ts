@@ -33,20 +33,64 @@ export interface RunRequest {
   readonly timed?: boolean;
 }
 
-export type ToWorker =
-  /** First message to a thread worker: its thread id for RLock ownership, from a shared counter. */
-  | { readonly type: "init"; readonly thread: ThreadBootstrapData; readonly fastLane?: FastLaneBuffers }
-  | ChannelReply
-  | { readonly type: "run"; readonly tasks: readonly RunRequest[] }
-  | { readonly type: "abort"; readonly id: number; readonly reason: SerializedError };
+/** First message to a thread worker: its thread id for RLock ownership, and its fast lane. */
+export interface InitMessage {
+  readonly type: "init";
+  readonly thread: ThreadBootstrapData;
+  readonly fastLane?: FastLaneBuffers;
+}
+
+/** Tasks for the worker to run one at a time, in this order, after those it already has. */
+export interface RunMessage {
+  readonly type: "run";
+  readonly tasks: readonly RunRequest[];
+}
+
+/** The caller gave up on a task: abort its signal if it runs; never start it if it waits. */
+export interface AbortMessage {
+  readonly type: "abort";
+  readonly id: number;
+  readonly reason: SerializedError;
+}
+
+/** Every message the caller sends to a worker. */
+export type ToWorker = InitMessage | RunMessage | AbortMessage | ChannelReply;
 
 export type TaskOutcome =
   | { readonly id: number; readonly ok: true; readonly value: unknown; readonly encoded: boolean }
   | { readonly id: number; readonly ok: false; readonly error: SerializedError };
 
-export type FromWorker =
-  | ChannelRequest
-  | { readonly type: "ready" }
-  /** Sent by a worker entry just before an uncaught error ends it, so the caller can say why. */
-  | { readonly type: "fatal"; readonly error: SerializedError }
-  | { readonly type: "results"; readonly results: readonly TaskOutcome[] };
+/** The worker has loaded and can run tasks: a task's run time starts counting from here. */
+export interface ReadyMessage {
+  readonly type: "ready";
+}
+
+/** Sent by a worker just before an uncaught error ends it, so that the caller can say why. */
+export interface FatalMessage {
+  readonly type: "fatal";
+  readonly error: SerializedError;
+}
+
+/** Outcomes of finished tasks, in the order they finished. */
+export interface ResultsMessage {
+  readonly type: "results";
+  readonly results: readonly TaskOutcome[];
+}
+
+/**
+ * The last message of a worker whose runtime tells the caller nothing when the worker ends
+ * itself (a Web Worker's `self.close()`): the endpoint turns it into the exit report, so the
+ * core never sees it. Everything the worker sent before it arrives before it.
+ */
+export interface ExitNotice {
+  readonly type: "exit";
+  readonly code: number;
+}
+
+/** Every message a worker sends to the caller. */
+export type FromWorker = ReadyMessage | FatalMessage | ResultsMessage | ExitNotice | ChannelRequest;
+
+/** True for the worker's {@link ExitNotice}; endpoints of runtimes without an exit event check it. */
+export function isExitNotice(message: unknown): message is ExitNotice {
+  return typeof message === "object" && message !== null && (message as { type?: unknown }).type === "exit" && typeof (message as { code?: unknown }).code === "number";
+}

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { AbortError, InvalidStateError } from "../src/errors.js";
 import { Future } from "../src/future.js";
-import { TaskQueue } from "../src/task-queue.js";
+import { TaskQueue } from "../src/pool/task-queue.js";
 
 describe("Future (Python's concurrent.futures.Future)", () => {
   test("reports state and result", async () => {
@@ -83,8 +83,8 @@ describe("Future (Python's concurrent.futures.Future)", () => {
 
 describe("TaskQueue", () => {
   test("keeps FIFO order, skips removed items and puts items back in front", () => {
-    const queue = new TaskQueue<{ id: number; removed: boolean }>();
-    const items = [1, 2, 3, 4].map((id) => ({ id, removed: false }));
+    const queue = new TaskQueue<{ id: number }>();
+    const items = [1, 2, 3, 4].map((id) => ({ id }));
     for (const item of items) queue.push(item);
     queue.remove(items[1]!);
     expect(queue.size).toBe(3);

@@ -1,9 +1,9 @@
-import type { Adapter, WorkerKind, StartOptions, Endpoint } from "@weftjs/core";
+import { type Adapter, defineAdapter } from "@weftjs/core";
 import { startProcess } from "./process-endpoint.js";
 import { startThread } from "./thread-endpoint.js";
 
 /** weft's port implemented over Deno's module Web Workers and Deno.Command. */
-export const denoAdapter: Adapter = {
+export const denoAdapter: Adapter = defineAdapter({
   runtime: "deno",
   capabilities: {
     sharedMemory: true,
@@ -18,7 +18,6 @@ export const denoAdapter: Adapter = {
     },
   },
   cpuCount: () => navigator.hardwareConcurrency,
-  start(kind: WorkerKind, options: StartOptions): Endpoint {
-    return kind === "thread" ? startThread(options) : startProcess(options);
-  },
-};
+  startThread,
+  startProcess,
+});

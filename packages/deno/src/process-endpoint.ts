@@ -1,11 +1,9 @@
-import type { Endpoint, ExitInfo, StartOptions } from "@weftjs/core";
+import { type Endpoint, type StartOptions, createEndpoint } from "@weftjs/core";
 import { deno } from "./deno-api.js";
 import { bootstrapModule, permissionFlags, resolveRuntimeOptions } from "./permissions.js";
 import { encodeFrame, FrameReader } from "./wire.js";
 
 const ENTRY = new URL("./process-entry.js", import.meta.url);
-/** How long a process may take to honour SIGTERM before it is killed. */
-const KILL_AFTER_MS = 2000;
 /** After the child is gone, how long to wait for the rest of its stdout (a grandchild may hold it open). */
 const DRAIN_AFTER_EXIT_MS = 200;
 
@@ -39,56 +37,6 @@ export function startProcess(options: StartOptions): Endpoint {
     ...(options.env ? { env: { ...options.env } } : {}),
   }).spawn();
 
-  let messageHandler: ((message: unknown) => void) | undefined;
-  let exitHandler: ((info: ExitInfo) => void) | undefined;
-  let exitInfo: ExitInfo | undefined;
-  let decodeError: unknown;
-  let resolveExited!: () => void;
-  const exited = new Promise<void>((resolve) => (resolveExited = resolve));
-
-  const reader = new FrameReader(
-    (message) => {
-      if (!exitInfo) messageHandler?.(message);
-    },
-    // What a task prints goes to this process's stdout, as with Node's inherited stdout.
-    (text) => {
-      for (let written = 0; written < text.length; ) written += api.stdout.writeSync(text.subarray(written));
-    },
-  );
-  const stdout = child.stdout.getReader();
-  const readAll = (async () => {
-    try {
-      for (;;) {
-        const { value, done } = await stdout.read();
-        if (done) return;
-        reader.feed(value);
-      }
-    } catch (error) {
-      // A corrupt frame: the channel cannot be trusted any more.
-      decodeError = error;
-      try {
-        child.kill("SIGKILL");
-      } catch {
-        // Already gone.
-      }
-    }
-  })();
-
-  void child.status.then(async (status) => {
-    // Results the child wrote before it exited must reach the caller before its exit does.
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    await Promise.race([readAll, new Promise((resolve) => (timer = setTimeout(resolve, DRAIN_AFTER_EXIT_MS)))]);
-    clearTimeout(timer);
-    void stdout.cancel().catch(() => undefined);
-    exitInfo = {
-      code: status.signal ? null : status.code,
-      signal: status.signal,
-      ...(decodeError === undefined ? {} : { error: decodeError }),
-    };
-    exitHandler?.(exitInfo);
-    resolveExited();
-  });
-
   const stdin = child.stdin.getWriter();
   // Frames sent in one turn of the event loop go out in one write.
   let pending: Uint8Array[] = [];
@@ -105,47 +53,71 @@ export function startProcess(options: StartOptions): Endpoint {
         at += frame.length;
       }
     }
-    // A write racing the child's death fails here; the exit handler settles what it held.
+    // A write racing the child's death fails here; the exit settles what it held.
     stdin.write(bytes).catch(() => undefined);
   };
-
+  const signal = (name: "SIGTERM" | "SIGKILL") => {
+    try {
+      child.kill(name);
+    } catch {
+      // Already exited; its status is on the way.
+    }
+  };
   let keepAlive = true;
-  return {
+  const control = createEndpoint({
     pid: child.pid,
     send: (message) => {
-      if (exitInfo) throw new Error("The worker process has exited.");
       // Serializing now makes an uncloneable value fail this send, not a later batch.
       const frame = encodeFrame(message);
       if (pending.length === 0) queueMicrotask(flush);
       pending.push(frame);
     },
-    onMessage: (handler) => void (messageHandler = handler),
-    onExit: (handler) => {
-      exitHandler = handler;
-      if (exitInfo) handler(exitInfo);
-    },
-    terminate: async () => {
-      if (exitInfo) return;
-      try {
-        child.kill("SIGTERM");
-      } catch {
-        // Already exited; its status is on the way.
-      }
-      const timer = setTimeout(() => {
-        try {
-          child.kill("SIGKILL");
-        } catch {
-          // Exited meanwhile.
-        }
-      }, KILL_AFTER_MS);
-      await exited;
-      clearTimeout(timer);
-    },
+    stop: () => signal("SIGTERM"),
+    kill: () => signal("SIGKILL"),
     setKeepAlive: (value) => {
-      if (exitInfo || value === keepAlive) return;
+      if (value === keepAlive) return;
       keepAlive = value;
       if (value) child.ref();
       else child.unref();
     },
-  };
+  });
+
+  let decodeError: unknown;
+  const reader = new FrameReader(
+    control.deliver,
+    // What a task prints goes to this process's stdout, as with Node's inherited stdout.
+    (text) => {
+      for (let written = 0; written < text.length; ) written += api.stdout.writeSync(text.subarray(written));
+    },
+  );
+  const stdout = child.stdout.getReader();
+  const readAll = (async () => {
+    try {
+      for (;;) {
+        const { value, done } = await stdout.read();
+        if (done) return;
+        reader.feed(value);
+      }
+    } catch (error) {
+      // A corrupt frame: the channel cannot be trusted any more.
+      decodeError = error;
+      signal("SIGKILL");
+    }
+  })();
+
+  void child.status.then(async (status) => {
+    // Results the child wrote before it exited must reach the caller before its exit does.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([readAll, new Promise((resolve) => (timer = setTimeout(resolve, DRAIN_AFTER_EXIT_MS)))]);
+    clearTimeout(timer);
+    // Release both pipes: a pool that outlives many workers must not keep one per worker.
+    await stdout.cancel().catch(() => undefined);
+    await stdin.close().catch(() => undefined);
+    control.exited({
+      code: status.signal ? null : status.code,
+      signal: status.signal,
+      ...(decodeError === undefined ? {} : { error: decodeError }),
+    });
+  });
+  return control.endpoint;
 }

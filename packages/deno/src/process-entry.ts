@@ -1,4 +1,4 @@
-import { serveWorkerUntilEnd, type WorkerSidePort } from "@weftjs/core";
+import { serveWorkerUntilEnd, type ToWorker, type WorkerSidePort } from "@weftjs/core";
 import { deno } from "./deno-api.js";
 import { encodeFrame, FrameReader } from "./wire.js";
 
@@ -13,7 +13,7 @@ function write(bytes: Uint8Array): void {
   for (let written = 0; written < bytes.length; ) written += api.stdout.writeSync(bytes.subarray(written));
 }
 
-let handler: ((message: unknown) => void) | undefined;
+let handler: ((message: ToWorker) => void) | undefined;
 const port: WorkerSidePort = {
   kind: "process",
   send: (message) => write(encodeFrame(message)),
@@ -36,7 +36,7 @@ serveWorkerUntilEnd(port, {
 });
 
 const reader = new FrameReader(
-  (message) => handler?.(message),
+  (message) => handler?.(message as ToWorker),
   () => undefined,
 );
 const buffer = new Uint8Array(64 * 1024);

@@ -1,10 +1,8 @@
-import type { Endpoint, ExitInfo, StartOptions } from "@weftjs/core";
+import { type Endpoint, type EndpointControl, type StartOptions, createEndpoint } from "@weftjs/core";
 import { deno } from "./deno-api.js";
 import { bootstrapModule, PERMISSION_NAMES, resolveRuntimeOptions, workerPermissions } from "./permissions.js";
 
 const ENTRY = new URL("./thread-entry.js", import.meta.url);
-/** What the thread entry posts last before it closes itself; Deno's Worker has no exit event. */
-const EXIT_NOTICE = "weft:exit";
 
 /** The flag Deno needs before a Worker may take `deno.permissions`. */
 export const WORKER_OPTIONS_FLAG = "--unstable-worker-options";
@@ -83,54 +81,35 @@ export function startThread(options: StartOptions): Endpoint {
     ...(restricted === "inherit" ? {} : { deno: { permissions: restricted } }),
   } as WorkerOptions);
   let keepAlive = true;
-  let messageHandler: ((message: unknown) => void) | undefined;
-  let exitHandler: ((info: ExitInfo) => void) | undefined;
-  let exitInfo: ExitInfo | undefined;
-  let resolveExited!: () => void;
-  const exited = new Promise<void>((resolve) => (resolveExited = resolve));
-  const finish = (info: ExitInfo) => {
-    if (exitInfo) return;
-    exitInfo = info;
+  const control: EndpointControl = createEndpoint({
+    exitByNotice: true,
+    send: (message, transfer) => worker.postMessage(message, transfer?.length ? { transfer: transfer as Transferable[] } : undefined),
+    // Like Node's worker.terminate(): the thread stops, exit code 1. Deno's Worker reports nothing back.
+    stop: () => {
+      worker.terminate();
+      control.exited({ code: 1, signal: null });
+    },
+    setKeepAlive: (value) => {
+      if (value === keepAlive) return;
+      keepAlive = value;
+      refWorker?.(worker, value);
+    },
+  });
+  const end = (error: Error) => {
     worker.terminate();
-    exitHandler?.(info);
-    resolveExited();
+    control.exited({ code: 1, signal: null, error });
   };
   worker.onmessage = (event: MessageEvent) => {
-    const data = event.data as { type?: unknown; code?: unknown } | null;
-    if (data !== null && typeof data === "object" && data.type === EXIT_NOTICE) {
-      finish({ code: typeof data.code === "number" ? data.code : 0, signal: null });
-      return;
-    }
-    messageHandler?.(event.data);
+    control.deliver(event.data);
+    // Also after the worker closed itself: what it still had queued must never run.
+    if (control.gone) worker.terminate();
   };
   // Reaches here only when the entry itself failed (e.g. could not load): the entry reports a
   // task's uncaught errors itself. preventDefault keeps Deno from ending this process too.
   worker.onerror = (event: ErrorEvent) => {
     event.preventDefault();
-    finish({ code: 1, signal: null, error: event.error ?? new Error(event.message) });
+    end(event.error ?? new Error(event.message));
   };
-  worker.onmessageerror = () => {
-    finish({ code: 1, signal: null, error: new Error("A message from the worker thread could not be deserialized.") });
-  };
-  return {
-    send: (message, transfer) => {
-      if (exitInfo) throw new Error("The worker thread has exited.");
-      worker.postMessage(message, transfer?.length ? { transfer: transfer as Transferable[] } : undefined);
-    },
-    onMessage: (handler) => void (messageHandler = handler),
-    onExit: (handler) => {
-      exitHandler = handler;
-      if (exitInfo) handler(exitInfo);
-    },
-    terminate: async () => {
-      // Like Node's worker.terminate(): the thread stops at once, exit code 1.
-      finish({ code: 1, signal: null });
-      await exited;
-    },
-    setKeepAlive: (value) => {
-      if (exitInfo || value === keepAlive) return;
-      keepAlive = value;
-      refWorker?.(worker, value);
-    },
-  };
+  worker.onmessageerror = () => end(new Error("A message from the worker thread could not be deserialized."));
+  return control.endpoint;
 }

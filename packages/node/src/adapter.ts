@@ -1,10 +1,10 @@
 import { availableParallelism, cpus } from "node:os";
-import type { Adapter, WorkerKind, StartOptions, Endpoint } from "@weftjs/core";
+import { type Adapter, defineAdapter } from "@weftjs/core";
 import { startProcess } from "./process-endpoint.js";
 import { startThread } from "./thread-endpoint.js";
 
 /** weft's port implemented over Node's worker_threads and child_process.fork. */
-export const nodeAdapter: Adapter = {
+export const nodeAdapter: Adapter = defineAdapter({
   runtime: "node",
   capabilities: {
     sharedMemory: true,
@@ -14,7 +14,6 @@ export const nodeAdapter: Adapter = {
     resourceLimits: true,
   },
   cpuCount: () => (typeof availableParallelism === "function" ? availableParallelism() : cpus().length),
-  start(kind: WorkerKind, options: StartOptions): Endpoint {
-    return kind === "thread" ? startThread(options) : startProcess(options);
-  },
-};
+  startThread,
+  startProcess,
+});

@@ -1,5 +1,5 @@
 import { Worker } from "node:worker_threads";
-import type { Endpoint, ExitInfo, StartOptions } from "@weftjs/core";
+import { type Endpoint, type StartOptions, createEndpoint } from "@weftjs/core";
 
 const ENTRY = new URL("./thread-entry.js", import.meta.url);
 
@@ -14,29 +14,21 @@ export function startThread(options: StartOptions): Endpoint {
     stderr: false,
   });
   let uncaught: unknown;
-  let exitHandler: ((info: ExitInfo) => void) | undefined;
-  let exitInfo: ExitInfo | undefined;
-  const exited = new Promise<void>((resolve) => {
-    worker.on("error", (error) => {
-      uncaught = error;
-    });
-    worker.on("exit", (code) => {
-      exitInfo = { code, signal: null, error: uncaught };
-      exitHandler?.(exitInfo);
-      resolve();
-    });
-  });
-  return {
+  const control = createEndpoint({
     send: (message, transfer) => worker.postMessage(message, transfer as never),
-    onMessage: (handler) => void worker.on("message", handler),
-    onExit: (handler) => {
-      exitHandler = handler;
-      if (exitInfo) handler(exitInfo);
-    },
-    terminate: async () => {
-      await worker.terminate();
-      await exited;
-    },
+    stop: () => void worker.terminate(),
     setKeepAlive: (keepAlive) => (keepAlive ? worker.ref() : worker.unref()),
-  };
+  });
+  worker.on("message", control.deliver);
+  worker.on("error", (error) => {
+    uncaught = error;
+  });
+  // A message the main thread cannot deserialize would vanish with the results it carried:
+  // end the worker instead, so that its tasks are answered.
+  worker.on("messageerror", (error) => {
+    uncaught ??= new Error(`A message from the thread worker could not be deserialized: ${error instanceof Error ? error.message : String(error)}`);
+    void worker.terminate();
+  });
+  worker.on("exit", (code) => control.exited({ code, signal: null, error: uncaught }));
+  return control.endpoint;
 }

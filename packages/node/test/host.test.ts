@@ -42,7 +42,7 @@ function alive(pid: number): boolean {
   }
 }
 
-async function allGone(pids: number[], withinMs = 3000): Promise<boolean> {
+async function allGone(pids: number[], withinMs = 10_000): Promise<boolean> {
   const end = performance.now() + withinMs;
   while (performance.now() < end) {
     if (pids.every((pid) => !alive(pid))) return true;

@@ -2,7 +2,18 @@
  * Small shared helpers of the asyncio model: argument checks, cancellation reasons, deadline timers and the
  * disposal symbols. Internal: not exported from the package.
  */
-import { AbortError, InvalidArgumentError } from "../errors.js";
+import { AbortError } from "../errors.js";
+import { checkKnownKeys, requireDuration, checkSignal, checkTimeout as checkTimeoutOption, describe } from "../options.js";
+
+// Argument checks live in ../options.ts, shared with the pool and threading; these names keep
+// the asyncio modules' call sites short.
+export { checkSignal, describe };
+/** Checks an options bag: an object (or undefined) with only the known keys. */
+export const checkOptions = (options: unknown, allowed: readonly string[], where: string): void => checkKnownKeys(options, allowed, where);
+/** A duration in milliseconds: a number ≥ 0 (Infinity allowed). */
+export const checkDelay = (ms: unknown, where: string, what = "the delay"): number => requireDuration(ms, `${where}: ${what}`);
+/** An optional timeout: undefined/null for none. */
+export const checkTimeout = (ms: unknown, where: string): number | null => checkTimeoutOption(ms, where);
 
 /**
  * `Symbol.asyncDispose` / `Symbol.dispose`, or — on runtimes that do not define them yet (Node 20) — the
@@ -28,55 +39,9 @@ export function toAbortError(reason: unknown, fallback: string): AbortError {
   return new AbortError(`${fallback} (${detail})`, { cause: reason });
 }
 
-export function describe(value: unknown): string {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "an array";
-  if (typeof value === "function") return "a function";
-  if (typeof value === "object") return typeof (value as { then?: unknown }).then === "function" ? "a promise" : "an object";
-  if (typeof value === "string") return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
-  return `${typeof value} ${String(value)}`;
-}
-
 export function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (typeof value === "object" || typeof value === "function") && value !== null &&
     typeof (value as { then?: unknown }).then === "function";
-}
-
-/** Checks an options bag: an object (or undefined) with only the known keys. */
-export function checkOptions(options: unknown, allowed: readonly string[], where: string): void {
-  if (options === undefined) return;
-  if (typeof options !== "object" || options === null || Array.isArray(options)) {
-    throw new InvalidArgumentError(`${where}: options must be an object like { ${allowed.join(", ")} }, got ${describe(options)}.`);
-  }
-  for (const key of Object.keys(options)) {
-    if (!allowed.includes(key)) {
-      throw new InvalidArgumentError(`${where}: unknown option "${key}". Known options: ${allowed.join(", ")}.`);
-    }
-  }
-}
-
-/** Checks an optional AbortSignal option (duck-typed, so signals from another realm work too). */
-export function checkSignal(signal: unknown, where: string): AbortSignal | undefined {
-  if (signal === undefined || signal === null) return undefined;
-  const s = signal as Partial<AbortSignal>;
-  if (typeof s.aborted !== "boolean" || typeof s.addEventListener !== "function") {
-    throw new InvalidArgumentError(`${where}: signal must be an AbortSignal (e.g. controller.signal), got ${describe(signal)}.`);
-  }
-  return signal as AbortSignal;
-}
-
-/** A duration in milliseconds: a number ≥ 0 (Infinity allowed); NaN/negative/non-numbers are rejected. */
-export function checkDelay(ms: unknown, where: string, what = "the delay"): number {
-  if (typeof ms !== "number" || Number.isNaN(ms) || ms < 0) {
-    throw new InvalidArgumentError(`${where}: ${what} must be a number of milliseconds ≥ 0 (Infinity for none), got ${describe(ms)}.`);
-  }
-  return ms;
-}
-
-/** An optional timeout: undefined/null for none, else as {@link checkDelay}. */
-export function checkTimeout(ms: unknown, where: string): number | null {
-  if (ms === undefined || ms === null) return null;
-  return checkDelay(ms, where, "timeout");
 }
 
 /** The clock of deadlines: `performance.now()` in milliseconds. */

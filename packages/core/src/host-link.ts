@@ -1,0 +1,154 @@
+/**
+ * The host's side of the protocol with one worker, shared by Pool and by Thread/Process: starts
+ * the worker and sends its init, routes channel operations, keeps the worker's fatal report,
+ * decodes each task's outcome inside its own guard, and turns the worker's exit into the
+ * WorkerExitError its running task gets.
+ */
+import { ChannelHost } from "./channels/host.js";
+import { DataCloneError, WorkerExitError, WorkerStartError, deserializeError } from "./errors.js";
+import { FastLaneCaller, createFastLaneBuffers, fastLaneAvailable } from "./fast-lane.js";
+import type { Adapter, Endpoint, ExitInfo, StartOptions, WorkerKind } from "./port.js";
+import type { FromWorker, TaskOutcome, ToWorker } from "./protocol.js";
+import { prepareThreadBootstrap } from "./sync/thread-id.js";
+import { reviveValue } from "./values.js";
+
+/** What a link reports to its owner (a pool's worker slot, or a Thread/Process). */
+export interface HostLinkEvents {
+  /** The worker has loaded and can run tasks. */
+  ready(): void;
+  /** Outcomes of finished tasks, in the order they finished; decode each with {@link decodeOutcome}. */
+  results(outcomes: readonly TaskOutcome[]): void;
+  /** The worker is gone; `error` is what the task it was running gets. */
+  exited(info: ExitInfo, error: WorkerExitError): void;
+}
+
+/** A task's outcome as the caller sees it. */
+export type DecodedOutcome = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: unknown };
+
+/**
+ * Decodes one outcome. Never throws: a value that cannot be decoded fails its own task with a
+ * DataCloneError that says why, whatever else the batch carried.
+ */
+export function decodeOutcome(outcome: TaskOutcome, callerStack: string | undefined): DecodedOutcome {
+  try {
+    if (outcome.ok) return { ok: true, value: outcome.encoded ? reviveValue(outcome.value) : outcome.value };
+    return { ok: false, error: deserializeError(outcome.error, callerStack) };
+  } catch (error) {
+    const reason = error instanceof Error ? `${error.name}: ${error.message}` : "it could not be decoded";
+    return { ok: false, error: new DataCloneError(outcome.ok ? "the task's result" : "the task's error", `it could not be decoded on the caller's side (${reason})`) };
+  }
+}
+
+/** What starting a link needs. */
+export interface HostLinkOptions {
+  readonly adapter: Adapter;
+  readonly kind: WorkerKind;
+  readonly startOptions: StartOptions;
+  /** Offer the worker a fast lane (thread workers with shared memory only). */
+  readonly fastLane?: boolean;
+  /** The worker belongs to a pool, which replaces it when it dies (said in the WorkerExitError). */
+  readonly inPool: boolean;
+}
+
+export class HostLink {
+  readonly endpoint: Endpoint;
+  readonly #events: HostLinkEvents;
+  readonly #inPool: boolean;
+  readonly #lane: FastLaneCaller | undefined;
+  #channels: ChannelHost | undefined;
+  #fatalError: unknown;
+  #ready = false;
+  #gone = false;
+  #keptAlive = true;
+
+  /** Starts a worker; throws WorkerStartError if the adapter cannot. */
+  constructor(options: HostLinkOptions, events: HostLinkEvents) {
+    this.#events = events;
+    this.#inPool = options.inPool;
+    const { adapter, kind } = options;
+    try {
+      this.endpoint = adapter.start(kind, options.startOptions);
+    } catch (error) {
+      throw new WorkerStartError(`The ${adapter.runtime} adapter could not start a ${kind} worker: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    }
+    if (kind === "thread") {
+      const buffers = options.fastLane && adapter.capabilities.sharedMemory && fastLaneAvailable() ? createFastLaneBuffers() : undefined;
+      if (buffers) this.#lane = new FastLaneCaller(buffers, (message) => this.#receive(message as FromWorker));
+      this.endpoint.send({ type: "init", thread: prepareThreadBootstrap(), ...(buffers ? { fastLane: buffers } : {}) });
+    }
+    this.endpoint.onMessage((message) => this.#receive(message));
+    this.endpoint.onExit((info) => this.#exit(info));
+  }
+
+  get ready(): boolean {
+    return this.#ready;
+  }
+
+  get gone(): boolean {
+    return this.#gone;
+  }
+
+  get pid(): number | undefined {
+    return this.endpoint.pid;
+  }
+
+  /** Sends by message, first waking the worker if it is waiting on its fast lane. Throws if the transport refuses. */
+  send(message: ToWorker, transfer?: readonly Transferable[]): void {
+    this.#lane?.wake();
+    this.endpoint.send(message, transfer?.length ? transfer : undefined);
+  }
+
+  /**
+   * Hands one task to an idle worker through shared memory, skipping both event loops. False if
+   * the worker is not waiting on its lane or the message does not fit; send it by message then.
+   */
+  trySendByLane(message: ToWorker): boolean {
+    return this.#ready && this.#lane !== undefined && this.#lane.trySend(message);
+  }
+
+  /** Spins up to `microseconds` for the answer to a task just sent by lane (Pool's `spinWait`). */
+  spin(microseconds: number): void {
+    this.#lane?.spin(microseconds);
+  }
+
+  setKeepAlive(keepAlive: boolean): void {
+    if (this.#keptAlive === keepAlive || this.#gone) return;
+    this.#keptAlive = keepAlive;
+    this.endpoint.setKeepAlive?.(keepAlive);
+  }
+
+  /** Stops the worker; resolves once its exit has been reported. Never rejects. */
+  terminate(): Promise<void> {
+    return this.endpoint.terminate().catch(() => undefined);
+  }
+
+  #receive(message: FromWorker): void {
+    if (this.#gone) return;
+    switch (message.type) {
+      case "ready":
+        this.#ready = true;
+        this.#events.ready();
+        return;
+      case "results":
+        this.#events.results(message.results);
+        return;
+      case "channel":
+        (this.#channels ??= new ChannelHost((reply) => this.send(reply))).handle(message);
+        return;
+      case "fatal":
+        try {
+          this.#fatalError = deserializeError(message.error);
+        } catch (error) {
+          this.#fatalError = error;
+        }
+        return;
+    }
+  }
+
+  #exit(info: ExitInfo): void {
+    if (this.#gone) return;
+    this.#gone = true;
+    this.#channels?.dispose();
+    this.#events.exited(info, new WorkerExitError(info.code, info.signal, info.error ?? this.#fatalError, this.#inPool));
+  }
+}

@@ -1,0 +1,123 @@
+/**
+ * map, starmap, imap and imapUnordered as functions over a pool's submit: chunking (Python's
+ * chunksize rule), ordered assembly, and imap's bounded buffer of chunks in flight.
+ */
+import { AbortError, InvalidArgumentError } from "../errors.js";
+import type { Future } from "../future.js";
+import { checkCount, checkKnownKeys } from "../options.js";
+import type { TaskOptions } from "./submission.js";
+
+/** Options of `map`, `starmap`, `imap` and `imapUnordered`. */
+export interface MapOptions {
+  /** Items per task. `map`/`starmap` default to Python's choice (about 4 chunks per worker); `imap` defaults to 1. */
+  readonly chunksize?: number;
+  /** Cancels every chunk not yet finished. */
+  readonly signal?: AbortSignal;
+  /** Run timeout of each chunk (ms). */
+  readonly timeout?: number;
+}
+
+/** Options of `imap` and `imapUnordered`. */
+export interface ImapOptions extends MapOptions {
+  /** Most chunks submitted and not yet consumed (the bounded buffer). Default: twice the pool size. */
+  readonly buffer?: number;
+}
+
+/** Submits one chunk: runs the task on each item of `chunk` (spread as arguments for starmap). */
+export type SubmitChunk = (chunk: unknown[], options: TaskOptions) => Future<unknown>;
+
+const MAP_OPTION_KEYS = ["chunksize", "signal", "timeout"] as const;
+const IMAP_OPTION_KEYS = [...MAP_OPTION_KEYS, "buffer"] as const;
+
+/**
+ * Python's `Pool.map`: results in input order. If a chunk fails, rejects with the first error in
+ * input order; the other chunks still run to completion, as in Python.
+ */
+export async function mapChunks(submit: SubmitChunk, items: Iterable<unknown>, poolSize: number, options: MapOptions | undefined): Promise<unknown[]> {
+  checkKnownKeys(options, MAP_OPTION_KEYS, "map options");
+  if (items === null || typeof (items as Iterable<unknown>)?.[Symbol.iterator] !== "function") {
+    throw new InvalidArgumentError(`map() takes an iterable of items; got ${items === null ? "null" : typeof items}.`);
+  }
+  const list = Array.isArray(items) ? (items as unknown[]) : Array.from(items);
+  // Python's Pool.map: about four chunks per worker.
+  const chunksize = checkCount(options?.chunksize, "chunksize", 1) ?? Math.max(1, Math.ceil(list.length / (poolSize * 4)));
+  const chunkOptions: TaskOptions = { signal: options?.signal, timeout: options?.timeout };
+  const futures: Future<unknown>[] = [];
+  for (let i = 0; i < list.length; i += chunksize) futures.push(submit(list.slice(i, i + chunksize), chunkOptions));
+  const chunks = (await Promise.all(futures)) as unknown[][];
+  const results = new Array<unknown>(list.length);
+  let at = 0;
+  for (const chunk of chunks) for (let i = 0; i < chunk.length; i++) results[at++] = chunk[i];
+  return results;
+}
+
+/**
+ * Python's `imap` (ordered) and `imap_unordered`: lazily over a possibly endless, possibly async
+ * iterable, with at most `buffer` chunks in flight; leaving the loop early cancels them.
+ */
+export async function* imapChunks(
+  submit: SubmitChunk,
+  items: Iterable<unknown> | AsyncIterable<unknown>,
+  ordered: boolean,
+  poolSize: number,
+  options: ImapOptions | undefined,
+): AsyncGenerator<unknown, void, undefined> {
+  checkKnownKeys(options, IMAP_OPTION_KEYS, "imap options");
+  const chunksize = checkCount(options?.chunksize, "chunksize", 1) ?? 1;
+  const buffer = checkCount(options?.buffer, "buffer", 1) ?? poolSize * 2;
+  const isAsync = items != null && typeof (items as AsyncIterable<unknown>)[Symbol.asyncIterator] === "function";
+  if (!isAsync && (items == null || typeof (items as Iterable<unknown>)[Symbol.iterator] !== "function")) {
+    throw new InvalidArgumentError(`imap() takes an iterable or async iterable of items; got ${items === null ? "null" : typeof items}.`);
+  }
+  const source = isAsync ? (items as AsyncIterable<unknown>)[Symbol.asyncIterator]() : (items as Iterable<unknown>)[Symbol.iterator]();
+  const chunkOptions: TaskOptions = { signal: options?.signal, timeout: options?.timeout };
+  const inFlight: Future<unknown>[] = [];
+  const finished: Future<unknown>[] = [];
+  let wake: (() => void) | undefined;
+  let exhausted = false;
+  const refill = async () => {
+    while (!exhausted && inFlight.length < buffer) {
+      const chunk: unknown[] = [];
+      while (chunk.length < chunksize) {
+        const step = await source.next();
+        if (step.done) {
+          exhausted = true;
+          break;
+        }
+        chunk.push(step.value);
+      }
+      if (chunk.length === 0) break;
+      const future = submit(chunk, chunkOptions);
+      inFlight.push(future);
+      if (!ordered) {
+        // then(), not addDoneCallback: a failed chunk must count as handled until it is consumed.
+        const settle = () => {
+          finished.push(future);
+          wake?.();
+        };
+        future.then(settle, settle);
+      }
+    }
+  };
+  try {
+    await refill();
+    while (inFlight.length > 0) {
+      let next: Future<unknown>;
+      if (ordered) {
+        next = inFlight[0]!;
+        await next.then(() => undefined, () => undefined);
+      } else {
+        while (finished.length === 0) await new Promise<void>((resolve) => (wake = resolve));
+        wake = undefined;
+        next = finished.shift()!;
+      }
+      inFlight.splice(inFlight.indexOf(next), 1);
+      const results = (await next) as unknown[];
+      await refill();
+      yield* results;
+    }
+  } finally {
+    for (const future of inFlight) future.cancel(new AbortError("The imap consumer stopped before this chunk was used."));
+    if (!exhausted) await source.return?.();
+  }
+}

@@ -1,0 +1,279 @@
+/**
+ * Pool: Python's `multiprocessing.Pool` (kind "process") and `multiprocessing.pool.ThreadPool`
+ * (kind "thread") over any runtime's workers. This file is the facade: options, the API, closing
+ * and stats. A task's path: submission.ts builds it, scheduler.ts queues and places it,
+ * worker-slot.ts runs it on a worker through host-link.ts, and task.ts settles it.
+ */
+import { defaultAdapter } from "../adapter-registry.js";
+import { InvalidArgumentError, QueueFullError } from "../errors.js";
+import { Future } from "../future.js";
+import { abortReasonToError, checkBoolean, checkCount, checkDuration, checkKnownKeys } from "../options.js";
+import type { Adapter, StartOptions, WorkerKind } from "../port.js";
+import type { RunRequest } from "../protocol.js";
+import { type AnyFunction, type ModuleSpecifier, type TaskArgs, type TaskName, type TaskResult, moduleUrl } from "../task-ref.js";
+import { type ImapOptions, type MapOptions, imapChunks, mapChunks } from "./map.js";
+import { Scheduler } from "./scheduler.js";
+import { PoolRecorder, type PoolEventType, type PoolStats } from "./stats.js";
+import { Submissions, type TaskOptions } from "./submission.js";
+import { PoolTask } from "./task.js";
+
+export type { ImapOptions, MapOptions, PoolEventType, PoolStats, TaskOptions };
+
+/** Options of a {@link Pool}. */
+export interface PoolOptions {
+  /** "thread" (default: shares memory, starts fast) or "process" (isolated, shares nothing). */
+  readonly kind?: WorkerKind;
+  /** Number of workers. Default: the runtime's CPU count (Python's `os.cpu_count()`). */
+  readonly size?: number;
+  /** The task module whose exported functions are called by name. */
+  readonly module?: ModuleSpecifier;
+  /** Most tasks waiting for a worker; beyond it `submit` rejects with QueueFullError. Default Infinity. */
+  readonly maxQueue?: number;
+  /** A worker idle this long (ms) is stopped, and started again on demand. Default Infinity. */
+  readonly idleTimeout?: number;
+  /** A worker is replaced after running this many tasks (Python's `maxtasksperchild`). Default Infinity. */
+  readonly maxTasksPerWorker?: number;
+  /** How long (ms) a running task may ignore its abort before its worker is terminated and replaced. Default 1000. */
+  readonly abortGrace?: number;
+  /** Default run timeout (ms) of each task, counted from when it starts running, not from when it was queued. */
+  readonly taskTimeout?: number;
+  /**
+   * Append the caller's stack to errors thrown in workers. Default true. Capturing a stack costs
+   * a few microseconds, as much as a tiny task: so in a burst of submissions (more than 64 tasks
+   * queued), the tasks of the burst share the stack captured by its first call.
+   */
+  readonly captureCallerStack?: boolean;
+  /**
+   * Microseconds the caller's thread may spin, after sending one task to an idle thread worker
+   * through the fast lane, waiting for its answer instead of returning to the event loop.
+   * Default 0 (never). About halves the round trip of tiny sequential tasks on Node, at the price of
+   * blocking the caller's thread while it waits (and after 64 answers in a row it yields once):
+   * leave it at 0 in a browser and in servers that must stay responsive. At most 10,000.
+   */
+  readonly spinWait?: number;
+  /** Options passed to the adapter for every worker (env, resource limits, runtime options). */
+  readonly workerOptions?: StartOptions;
+  /** The runtime adapter; defaults to the one installed by importing `weftjs` or `@weftjs/<runtime>`. */
+  readonly adapter?: Adapter;
+}
+
+/** A task given by name (of the pool's module) or as a self-contained function. */
+type TaskOf<M> = TaskName<M> | AnyFunction;
+type ArgsOf<M, T> = T extends AnyFunction ? Parameters<T> : T extends keyof M ? TaskArgs<M, T> : never;
+type ResultOf<M, T> = T extends AnyFunction ? Awaited<ReturnType<T>> : T extends keyof M ? TaskResult<M, T> : never;
+type ItemOf<M, T> = ArgsOf<M, T> extends [infer First, ...unknown[]] ? First : ArgsOf<M, T> extends [] ? never : unknown;
+
+const POOL_OPTION_KEYS = [
+  "kind", "size", "module", "maxQueue", "idleTimeout", "maxTasksPerWorker", "abortGrace",
+  "taskTimeout", "captureCallerStack", "spinWait", "workerOptions", "adapter",
+] as const;
+const WORKER_OPTION_KEYS = ["name", "env", "resourceLimits", "runtimeOptions", "module", "execArgv"] as const;
+/** spinWait blocks the caller's thread: more than 10 ms of it is a mistake, not a tuning. */
+const MAX_SPIN_WAIT_US = 10_000;
+
+/**
+ * A pool of workers running tasks from a task module (or inline functions).
+ *
+ * Mirrors Python's `multiprocessing.Pool`: `apply`/`submit` (apply_async), `map` (ordered, with
+ * chunksize), `imap`, `imapUnordered`, `starmap`, `close`, `terminate`. Differences: every call
+ * returns a promise (or async iterator); `close()` also waits for the queue to drain and the
+ * workers to exit (Python's close + join); tasks can be cancelled with an AbortSignal, even
+ * while running; a worker that dies fails only the task it was running, and the pool keeps
+ * serving (Python's ProcessPoolExecutor would break).
+ *
+ * @example
+ * ```ts
+ * await using pool = new Pool<typeof import("./tasks.js")>({ module: new URL("./tasks.js", import.meta.url) });
+ * const primes = await pool.map("countPrimes", [[0, 1e6], [1e6, 2e6]]);
+ * ```
+ */
+export class Pool<M = Record<string, AnyFunction>> extends EventTarget {
+  readonly kind: WorkerKind;
+  readonly size: number;
+  readonly #module: string | undefined;
+  readonly #taskTimeout: number | undefined;
+  readonly #captureCallerStack: boolean;
+  readonly #maxQueue: number;
+  readonly #recorder = new PoolRecorder(this);
+  readonly #scheduler: Scheduler;
+  readonly #submissions = new Submissions();
+  #closing = false;
+  #closePromise: Promise<void> | undefined;
+  #terminatePromise: Promise<void> | undefined;
+
+  constructor(options: PoolOptions = {}) {
+    super();
+    checkKnownKeys(options, POOL_OPTION_KEYS, "Pool options");
+    const kind = options.kind ?? "thread";
+    if (kind !== "thread" && kind !== "process") {
+      throw new InvalidArgumentError(`Pool kind must be "thread" or "process"; got ${JSON.stringify(kind)}.`);
+    }
+    this.kind = kind;
+    const adapter = options.adapter ?? defaultAdapter();
+    const cpus = adapter.cpuCount();
+    this.size = checkCount(options.size, "Pool size", 1, false, ` Leave it out to use the CPU count (${cpus}).`) ?? Math.max(1, cpus);
+    this.#module = options.module === undefined ? undefined : moduleUrl(options.module);
+    this.#maxQueue = checkCount(options.maxQueue, "maxQueue", 0, true) ?? Infinity;
+    this.#taskTimeout = checkDuration(options.taskTimeout, "taskTimeout");
+    this.#captureCallerStack = checkBoolean(options.captureCallerStack, "captureCallerStack") ?? true;
+    const spinWait = checkDuration(options.spinWait, "spinWait") ?? 0;
+    if (spinWait > MAX_SPIN_WAIT_US) throw new InvalidArgumentError(`spinWait is in microseconds and blocks the caller's thread; at most ${MAX_SPIN_WAIT_US}; got ${spinWait}.`);
+    checkKnownKeys(options.workerOptions, WORKER_OPTION_KEYS, "workerOptions");
+    this.#scheduler = new Scheduler(
+      {
+        adapter,
+        kind,
+        size: this.size,
+        module: this.#module,
+        maxQueue: this.#maxQueue,
+        idleTimeout: checkDuration(options.idleTimeout, "idleTimeout") ?? Infinity,
+        maxTasksPerWorker: checkCount(options.maxTasksPerWorker, "maxTasksPerWorker", 1, true) ?? Infinity,
+        abortGrace: checkDuration(options.abortGrace, "abortGrace") ?? 1000,
+        spinWaitUs: spinWait,
+        workerOptions: options.workerOptions ?? {},
+      },
+      this.#recorder,
+    );
+  }
+
+  // ----- submitting -------------------------------------------------------------------------
+
+  /** Runs one task and returns its future (Python's `apply_async`). */
+  submit<T extends TaskOf<M>>(task: T, args: ArgsOf<M, T>, options?: TaskOptions): Future<ResultOf<M, T>> {
+    return this.#submit(task, args, "call", options) as Future<ResultOf<M, T>>;
+  }
+
+  /** Runs one task; await it for the result (Python's `apply`, which blocks; here a future). */
+  apply<T extends TaskOf<M>>(task: T, args: ArgsOf<M, T>, options?: TaskOptions): Future<ResultOf<M, T>> {
+    return this.submit(task, args, options);
+  }
+
+  /**
+   * Applies `task` to every item, in chunks, and resolves the results in input order (Python's
+   * `map`). If a chunk fails, the map rejects with the first error in input order; other chunks
+   * still run to completion, as in Python.
+   */
+  async map<T extends TaskOf<M>>(task: T, items: Iterable<ItemOf<M, T>>, options?: MapOptions): Promise<ResultOf<M, T>[]> {
+    return mapChunks((chunk, chunkOptions) => this.#submit(task, [chunk], "map", chunkOptions), items, this.size, options) as Promise<ResultOf<M, T>[]>;
+  }
+
+  /** Like {@link map}, with each item an argument list spread into the call (Python's `starmap`). */
+  async starmap<T extends TaskOf<M>>(task: T, items: Iterable<ArgsOf<M, T>>, options?: MapOptions): Promise<ResultOf<M, T>[]> {
+    return mapChunks((chunk, chunkOptions) => this.#submit(task, [chunk], "starmap", chunkOptions), items as Iterable<unknown>, this.size, options) as Promise<ResultOf<M, T>[]>;
+  }
+
+  /**
+   * Lazily applies `task` to items of a (possibly async, possibly endless) iterable, yielding the
+   * results in input order (Python's `imap`). At most `buffer` chunks are in flight; leaving the
+   * loop early cancels them.
+   */
+  imap<T extends TaskOf<M>>(task: T, items: Iterable<ItemOf<M, T>> | AsyncIterable<ItemOf<M, T>>, options?: ImapOptions): AsyncGenerator<ResultOf<M, T>, void, undefined> {
+    return imapChunks((chunk, chunkOptions) => this.#submit(task, [chunk], "map", chunkOptions), items, true, this.size, options) as AsyncGenerator<ResultOf<M, T>, void, undefined>;
+  }
+
+  /** Like {@link imap}, yielding results as they complete (Python's `imap_unordered`). */
+  imapUnordered<T extends TaskOf<M>>(task: T, items: Iterable<ItemOf<M, T>> | AsyncIterable<ItemOf<M, T>>, options?: ImapOptions): AsyncGenerator<ResultOf<M, T>, void, undefined> {
+    return imapChunks((chunk, chunkOptions) => this.#submit(task, [chunk], "map", chunkOptions), items, false, this.size, options) as AsyncGenerator<ResultOf<M, T>, void, undefined>;
+  }
+
+  /** Resolves when the queue has room under `maxQueue` (at once if it has); rejects if the pool closes. */
+  ready(): Promise<void> {
+    return this.#scheduler.whenRoom(() => this.#scheduler.closedError());
+  }
+
+  #submit(task: unknown, args: unknown, mode: RunRequest["mode"], options: TaskOptions | undefined): Future<unknown> {
+    try {
+      if (this.#closing) throw this.#scheduler.closedError();
+      const init = this.#submissions.build(
+        { kind: this.kind, module: this.#module, taskTimeout: this.#taskTimeout, captureCallerStack: this.#captureCallerStack, queued: this.#scheduler.queue.size },
+        task, args, mode, options,
+      );
+      if (!this.#scheduler.hasRoom) {
+        throw new QueueFullError(`The pool's queue is full (maxQueue ${this.#maxQueue}); await pool.ready() before submitting more, or raise maxQueue.`);
+      }
+      const pending = new PoolTask(init, this.#recorder);
+      pending.future._onCancel((reason) => this.#scheduler.abort(pending, reason instanceof Error ? reason : abortReasonToError(reason), "cancelled"));
+      pending.watchSignal(() => this.#scheduler.abort(pending, abortReasonToError(pending.signal!.reason), "cancelled"));
+      this.#scheduler.enqueue(pending);
+      return pending.future;
+    } catch (error) {
+      const failed = new Future<unknown>();
+      failed._fail(error);
+      return failed;
+    }
+  }
+
+  // ----- closing ----------------------------------------------------------------------------
+
+  /**
+   * Stops accepting tasks, lets every queued and running task finish, then stops the workers.
+   * Resolves when they are gone (Python's `close()` followed by `join()`). Calling it again
+   * returns the same promise.
+   */
+  close(): Promise<void> {
+    if (this.#closePromise) return this.#closePromise;
+    this.#closing = true;
+    this.#scheduler.close();
+    this.#closePromise = this.#scheduler.whenDrained().then(() => this.#scheduler.stopAll());
+    return this.#closePromise;
+  }
+
+  /**
+   * Stops every worker now. Queued and running tasks reject with PoolClosedError (Python's
+   * `terminate()`). Resolves when every worker is gone.
+   */
+  terminate(): Promise<void> {
+    this.#closing = true;
+    this.#scheduler.terminate();
+    this.#terminatePromise ??= this.#scheduler.stopAll().then(() => this.#closePromise);
+    return this.#terminatePromise;
+  }
+
+  /** `await using pool = new Pool(…)` closes the pool (draining it) at the end of the scope. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  /** True once `close()` or `terminate()` was called. */
+  get closed(): boolean {
+    return this.#closing;
+  }
+
+  /**
+   * A snapshot: `queued` counts the tasks waiting for a worker (what `maxQueue` limits);
+   * `running` counts the tasks with a worker — running, or next in its pipeline — whose callers
+   * still wait (an aborted task still finishing on its worker is not counted).
+   */
+  get stats(): PoolStats {
+    let running = 0;
+    let idle = 0;
+    const workers = this.#scheduler.workers;
+    for (const slot of workers) {
+      running += slot.running;
+      if (!slot.busy) idle++;
+    }
+    return {
+      kind: this.kind,
+      size: this.size,
+      workers: workers.size,
+      idleWorkers: idle,
+      queued: this.#scheduler.queue.size,
+      running,
+      completed: this.#recorder.completed,
+      failed: this.#recorder.failed,
+      cancelled: this.#recorder.cancelled,
+      utilisation: this.#recorder.utilisation(this.size),
+    };
+  }
+
+  override addEventListener(type: PoolEventType, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void;
+  override addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void {
+    if (listener) this.#recorder.listenerAdded(type);
+    super.addEventListener(type, listener, options);
+  }
+
+  override removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions): void {
+    if (listener) this.#recorder.listenerRemoved(type);
+    super.removeEventListener(type, listener, options);
+  }
+}

@@ -1,0 +1,265 @@
+/**
+ * Which task goes to which worker, and when: the queue, starting and stopping workers, the
+ * pipeline depth, the rule that abortable tasks go only to idle workers, the start-failure
+ * limit, idle workers, and the waiters for a drained queue or for room in it.
+ */
+import { PoolClosedError, WorkerStartError } from "../errors.js";
+import type { Adapter, ExitInfo, StartOptions, WorkerKind } from "../port.js";
+import type { PoolRecorder } from "./stats.js";
+import type { PoolTask } from "./task.js";
+import { TaskQueue } from "./task-queue.js";
+import { type SlotOwner, type SlotSettings, WorkerSlot } from "./worker-slot.js";
+
+/** Most tasks in flight on one worker. */
+const MAX_PIPELINE = 64;
+/** Workers in a row that may die before they are ready before the pool stops starting them. */
+export const START_FAILURE_LIMIT = 3;
+/** Tasks averaging longer than this (ms) are sent one at a time per worker, for balance. */
+const LONG_TASK_MS = 2;
+
+/** What the scheduler needs from the pool's options. */
+export interface SchedulerSettings extends Omit<SlotSettings, "recorder"> {
+  readonly adapter: Adapter;
+  readonly kind: WorkerKind;
+  readonly size: number;
+  readonly module: string | undefined;
+  readonly maxQueue: number;
+  readonly idleTimeout: number;
+  readonly workerOptions: StartOptions;
+}
+
+export class Scheduler implements SlotOwner {
+  readonly queue = new TaskQueue<PoolTask>();
+  readonly #slots = new Set<WorkerSlot>();
+  readonly #settings: SchedulerSettings;
+  readonly #slotSettings: SlotSettings;
+  readonly #recorder: PoolRecorder;
+  #nextWorkerNumber = 1;
+  #pumpScheduled = false;
+  #startFailures = 0;
+  #lastStartFailure: ExitInfo | undefined;
+  #averageTaskMs: number | undefined;
+  #closing = false;
+  #terminated = false;
+  #drainWaiters: (() => void)[] = [];
+  #roomWaiters: ((error?: Error) => void)[] = [];
+
+  constructor(settings: SchedulerSettings, recorder: PoolRecorder) {
+    this.#settings = settings;
+    this.#recorder = recorder;
+    this.#slotSettings = { abortGrace: settings.abortGrace, spinWaitUs: settings.spinWaitUs, maxTasksPerWorker: settings.maxTasksPerWorker, recorder };
+  }
+
+  // ----- tasks in ------------------------------------------------------------------------------
+
+  get hasRoom(): boolean {
+    return this.queue.size < this.#settings.maxQueue;
+  }
+
+  /** Queues a task (the caller checked the room) and schedules a dispatch round. */
+  enqueue(task: PoolTask): void {
+    // Someone is submitting again: give starting workers another chance after a failure streak.
+    this.#startFailures = Math.min(this.#startFailures, START_FAILURE_LIMIT - 1);
+    this.queue.push(task);
+    this.#recorder.task("queued", task);
+    if (this.#pumpScheduled) return;
+    this.#pumpScheduled = true;
+    queueMicrotask(() => {
+      this.#pumpScheduled = false;
+      this.#pump();
+    });
+  }
+
+  /** The caller gave up on `task` (abort, cancel): a queued one never runs; a running one is aborted. */
+  abort(task: PoolTask, error: Error, end: "failed" | "cancelled"): void {
+    if (task.settled) return;
+    if (this.queue.remove(task)) {
+      task.fail(error, end);
+      this.#wakeRoomWaiters();
+      this.#checkDrained();
+      return;
+    }
+    for (const slot of this.#slots) slot.abandon(task, error, end);
+    this.#checkDrained();
+  }
+
+  /** Resolves when the queue has room under maxQueue; rejects with PoolClosedError if the pool closes. */
+  whenRoom(closedError: () => Error): Promise<void> {
+    if (this.#closing) return Promise.reject(closedError());
+    if (this.hasRoom) return Promise.resolve();
+    return new Promise((resolve, reject) => this.#roomWaiters.push((error) => (error ? reject(error) : resolve())));
+  }
+
+  // ----- dispatching ---------------------------------------------------------------------------
+
+  #pipelineDepth(workers: number): number {
+    const perWorker = Math.ceil(this.queue.size / Math.max(1, workers));
+    if (this.#averageTaskMs === undefined) return Math.max(1, Math.min(4, perWorker));
+    if (this.#averageTaskMs > LONG_TASK_MS) return 1;
+    return Math.max(1, Math.min(MAX_PIPELINE, perWorker));
+  }
+
+  #pump(): void {
+    if (this.#terminated || this.queue.size === 0) return;
+    let idle = 0;
+    let usable = 0;
+    for (const slot of this.#slots) {
+      if (!slot.usable) continue;
+      usable++;
+      if (!slot.busy) idle++;
+    }
+    while (usable < this.#settings.size && this.queue.size > idle && this.#startFailures < START_FAILURE_LIMIT) {
+      if (!this.#spawn()) break;
+      usable++;
+      idle++;
+    }
+    const depth = this.#pipelineDepth(usable);
+    const slots = [...this.#slots].filter((slot) => slot.usable).sort((a, b) => a.inflight - b.inflight);
+    for (const slot of slots) {
+      if (this.queue.size === 0) break;
+      const room = slot.room(depth);
+      if (room > 0) this.#dispatch(slot, room);
+    }
+    this.#wakeRoomWaiters();
+    this.#checkDrained();
+  }
+
+  #dispatch(slot: WorkerSlot, room: number): void {
+    const batch: PoolTask[] = [];
+    while (batch.length < room) {
+      const next = this.queue.peek();
+      if (!next) break;
+      // A task with an AbortSignal goes only to an idle worker, so that until it starts it stays
+      // here, where aborting it removes it for sure (a worker cannot see an abort message while
+      // it runs the tasks queued before it).
+      if (next.signal && (slot.busy || batch.length > 0)) break;
+      batch.push(this.queue.shift()!);
+    }
+    if (batch.length > 0) slot.dispatch(batch);
+  }
+
+  #spawn(): boolean {
+    const { adapter, kind, module, workerOptions } = this.#settings;
+    let slot: WorkerSlot;
+    try {
+      slot = new WorkerSlot(
+        this.#nextWorkerNumber++,
+        {
+          adapter,
+          kind,
+          fastLane: true,
+          startOptions: { ...workerOptions, name: workerOptions.name ?? `weft-${kind}`, ...(module === undefined ? {} : { module }) },
+        },
+        this.#slotSettings,
+        this,
+      );
+    } catch (error) {
+      for (const task of this.queue.drain()) task.fail(error, "failed");
+      return false;
+    }
+    this.#slots.add(slot);
+    this.#recorder.worker("workerstart", slot);
+    return true;
+  }
+
+  // ----- what slots report ---------------------------------------------------------------------
+
+  slotReady(): void {
+    this.#startFailures = 0;
+  }
+
+  slotRan(ms: number): void {
+    this.#averageTaskMs = this.#averageTaskMs === undefined ? ms : this.#averageTaskMs * 0.9 + ms * 0.1;
+  }
+
+  slotAnswered(slot: WorkerSlot): void {
+    if (!slot.busy && this.queue.size === 0) slot.idle(this.#settings.idleTimeout);
+    this.#pump();
+    this.#checkDrained();
+  }
+
+  slotExited(slot: WorkerSlot, info: ExitInfo, unstarted: PoolTask[], expected: boolean, everReady: boolean): void {
+    this.#slots.delete(slot);
+    if (!expected && !everReady) {
+      this.#startFailures++;
+      this.#lastStartFailure = info;
+    }
+    if (this.#terminated) {
+      for (const task of unstarted) task.fail(this.closedError(), "cancelled");
+    } else {
+      this.queue.unshiftAll(unstarted);
+    }
+    this.#recorder.worker("workerexit", slot, info);
+    if (this.#startFailures >= START_FAILURE_LIMIT) {
+      const how = info.signal ? `was killed by ${info.signal}` : `exited with code ${info.code}`;
+      const failure = new WorkerStartError(
+        `${START_FAILURE_LIMIT} ${this.#settings.kind} workers in a row ended before they were ready (the last ${how}); the pool stopped starting new ones. ` +
+          `Check the worker's environment and options; submitting again retries.`,
+        { cause: this.#lastStartFailure?.error },
+      );
+      for (const task of this.queue.drain()) task.fail(failure, "failed");
+    }
+    this.#pump();
+    this.#checkDrained();
+  }
+
+  // ----- the pool's end ------------------------------------------------------------------------
+
+  get workers(): ReadonlySet<WorkerSlot> {
+    return this.#slots;
+  }
+
+  closedError(): PoolClosedError {
+    return new PoolClosedError(this.#terminated ? "The pool was terminated; create a new Pool to run more tasks." : "The pool is closed; create a new Pool to run more tasks.");
+  }
+
+  /** No more submissions: wake room waiters with PoolClosedError. */
+  close(): void {
+    this.#closing = true;
+    this.#wakeRoomWaiters();
+  }
+
+  /** Fails every queued and running task with PoolClosedError. */
+  terminate(): void {
+    this.close();
+    if (this.#terminated) return;
+    this.#terminated = true;
+    const error = new PoolClosedError("The pool was terminated before this task finished.");
+    for (const task of this.queue.drain()) task.fail(error, "cancelled");
+    for (const slot of this.#slots) slot.failAll(error);
+    this.#checkDrained();
+  }
+
+  /** Resolves when no task waits or runs for a caller (abandoned tasks don't count). */
+  whenDrained(): Promise<void> {
+    if (this.#isDrained()) return Promise.resolve();
+    return new Promise((resolve) => this.#drainWaiters.push(resolve));
+  }
+
+  /** Stops every worker; resolves when all are gone. */
+  async stopAll(): Promise<void> {
+    await Promise.all([...this.#slots].map((slot) => slot.stop()));
+  }
+
+  #isDrained(): boolean {
+    if (this.queue.size > 0) return false;
+    for (const slot of this.#slots) if (slot.holdsLiveTasks) return false;
+    return true;
+  }
+
+  #checkDrained(): void {
+    if (this.#drainWaiters.length === 0 || !this.#isDrained()) return;
+    const waiters = this.#drainWaiters;
+    this.#drainWaiters = [];
+    for (const wake of waiters) wake();
+  }
+
+  #wakeRoomWaiters(): void {
+    if (this.#roomWaiters.length === 0) return;
+    if (!this.#closing && !this.hasRoom) return;
+    const waiters = this.#roomWaiters;
+    this.#roomWaiters = [];
+    const error = this.#closing ? this.closedError() : undefined;
+    for (const wake of waiters) wake(error);
+  }
+}

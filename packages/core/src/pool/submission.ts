@@ -1,0 +1,79 @@
+/**
+ * Checks one submission and builds its task: the target, the argument list (encoded for the
+ * worker kind), the options (signal, run timeout, transfer list), and the caller's stack.
+ */
+import { InvalidArgumentError } from "../errors.js";
+import { abortReasonToError, checkDuration, checkKnownKeys } from "../options.js";
+import type { WorkerKind } from "../port.js";
+import type { RunRequest } from "../protocol.js";
+import { type AnyFunction, resolveTarget } from "../task-ref.js";
+import { checkTransferList, prepareArgs } from "../values.js";
+import type { TaskInit } from "./task.js";
+
+/** Options of one task. */
+export interface TaskOptions {
+  /** Aborting it cancels the task: a queued task never runs; a running one sees its own signal fire. */
+  readonly signal?: AbortSignal;
+  /** Run timeout in ms, counted from when the task starts running. Overrides the pool's `taskTimeout`. */
+  readonly timeout?: number;
+  /** ArrayBuffers to move to a thread worker (detached here). Copied to a process worker. */
+  readonly transfer?: readonly Transferable[];
+}
+
+const TASK_OPTION_KEYS = ["signal", "timeout", "transfer"] as const;
+/** In a burst (more tasks queued than this), tasks share the stack captured by the burst's first call. */
+const BURST_QUEUE_LENGTH = 64;
+
+/** The pool's side of a submission: what it knows that a task needs. */
+export interface SubmissionContext {
+  readonly kind: WorkerKind;
+  readonly module: string | undefined;
+  readonly taskTimeout: number | undefined;
+  readonly captureCallerStack: boolean;
+  readonly queued: number;
+}
+
+export class Submissions {
+  #nextId = 1;
+  #burstSite: Error | undefined;
+  #burstResetScheduled = false;
+
+  /** Checks a submission and builds its task; throws a named error on bad input. */
+  build(context: SubmissionContext, task: unknown, args: unknown, mode: RunRequest["mode"], options: TaskOptions | undefined): TaskInit {
+    checkKnownKeys(options, TASK_OPTION_KEYS, "Task options");
+    const target = resolveTarget(task as string | AnyFunction, context.module);
+    if (!Array.isArray(args)) {
+      throw new InvalidArgumentError(`Task arguments must be an array (the argument list); got ${args === null ? "null" : typeof args}. Use [] for none.`);
+    }
+    const timeoutMs = checkDuration(options?.timeout, "Task timeout") ?? context.taskTimeout;
+    const signal = options?.signal;
+    if (signal !== undefined && !(signal instanceof AbortSignal)) {
+      throw new InvalidArgumentError("Task option signal must be an AbortSignal.");
+    }
+    if (signal?.aborted) throw abortReasonToError(signal.reason);
+    const prepared = prepareArgs(args, context.kind);
+    const transfer = checkTransferList(options?.transfer);
+    const timed = timeoutMs !== undefined && timeoutMs !== Infinity;
+    return {
+      request: { id: this.#nextId++, target, args: prepared.args, encoded: prepared.encoded, mode, ...(timed ? { timed: true } : {}) },
+      // A process shares nothing: what the caller asks to transfer is copied instead.
+      transfer: context.kind === "thread" ? transfer : undefined,
+      timeoutMs: timed ? timeoutMs : undefined,
+      callerSite: context.captureCallerStack ? this.#callerSite(context.queued) : undefined,
+      signal,
+    };
+  }
+
+  // Capturing a stack costs as much as a tiny task: a burst of submissions shares one.
+  #callerSite(queued: number): Error {
+    if (this.#burstSite === undefined || queued < BURST_QUEUE_LENGTH) this.#burstSite = new Error("caller");
+    if (!this.#burstResetScheduled) {
+      this.#burstResetScheduled = true;
+      queueMicrotask(() => {
+        this.#burstResetScheduled = false;
+        this.#burstSite = undefined;
+      });
+    }
+    return this.#burstSite;
+  }
+}

@@ -1,0 +1,289 @@
+/**
+ * Pool's scheduling rules, deterministic: a fake adapter whose workers are driven by the test
+ * (ready, answer, crash) and fake timers for grace periods, timeouts and idle workers.
+ */
+import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
+import { createEndpoint, type EndpointControl } from "../src/endpoint-kit.js";
+import type { Adapter, ExitInfo } from "../src/port.js";
+import type { RunMessage, ToWorker } from "../src/protocol.js";
+import { Pool } from "../src/pool/pool.js";
+import { serializeError } from "../src/errors.js";
+
+class FakeWorker {
+  readonly sent: ToWorker[] = [];
+  terminated = false;
+  readonly control: EndpointControl;
+  constructor(readonly number: number) {
+    this.control = createEndpoint({
+      send: (message) => void this.sent.push(message),
+      stop: () => {
+        this.terminated = true;
+        this.control.exited({ code: 1, signal: null });
+      },
+    });
+  }
+  ready(): void {
+    this.control.deliver({ type: "ready" });
+  }
+  /** Ids of the tasks sent to this worker, in order. */
+  get taskIds(): number[] {
+    return this.sent.filter((m): m is RunMessage => m.type === "run").flatMap((m) => m.tasks.map((t) => t.id));
+  }
+  get runMessages(): RunMessage[] {
+    return this.sent.filter((m): m is RunMessage => m.type === "run");
+  }
+  answer(id: number, value: unknown = id): void {
+    this.control.deliver({ type: "results", results: [{ id, ok: true, value, encoded: false }] });
+  }
+  throwIn(id: number, error: unknown): void {
+    this.control.deliver({ type: "results", results: [{ id, ok: false, error: serializeError(error) }] });
+  }
+  exit(info: ExitInfo = { code: 1, signal: null }): void {
+    this.control.exited(info);
+  }
+}
+
+function fakeAdapter(): { adapter: Adapter; workers: FakeWorker[] } {
+  const workers: FakeWorker[] = [];
+  const adapter: Adapter = {
+    runtime: "node",
+    capabilities: { sharedMemory: false, blockingWaitOnMain: false, processExitCodes: true, osProcesses: false, resourceLimits: false },
+    cpuCount: () => 2,
+    start: () => {
+      const worker = new FakeWorker(workers.length + 1);
+      workers.push(worker);
+      return worker.control.endpoint;
+    },
+  };
+  return { adapter, workers };
+}
+
+const settle = async () => {
+  for (let i = 0; i < 5; i++) await Promise.resolve();
+};
+
+beforeEach(() => {
+  vi.useFakeTimers();
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe("Pool scheduling (fake workers, fake timers)", () => {
+  test("pipeline depth: before any task time is known, at most 4 tasks go to a worker at once", async () => {
+    const { adapter, workers } = fakeAdapter();
+    const pool = new Pool({ kind: "process", size: 1, module: "file:///tasks.js", adapter });
+    const futures = Array.from({ length: 10 }, (_, i) => pool.apply("echo", [i]));
+    await settle();
+    expect(workers).toHaveLength(1);
+    expect(workers[0]!.runMessages[0]!.tasks).toHaveLength(4);
+    workers[0]!.ready();
+    for (const id of workers[0]!.taskIds) workers[0]!.answer(id);
+    await settle();
+    // Answers arrived: the rest is sent.
+    expect(workers[0]!.taskIds.length).toBeGreaterThan(4);
+    while (workers[0]!.taskIds.length < 10) {
+      for (const id of workers[0]!.taskIds) workers[0]!.answer(id);
+      await settle();
+    }
+    for (const id of workers[0]!.taskIds) workers[0]!.answer(id);
+    expect(await Promise.all(futures)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    await pool.terminate();
+  });
+
+  test("an abortable task goes only to an idle worker, never behind another task", async () => {
+    const { adapter, workers } = fakeAdapter();
+    const pool = new Pool({ kind: "process", size: 1, module: "file:///tasks.js", adapter });
+    const first = pool.apply("echo", [1]);
+    const controller = new AbortController();
+    const abortable = pool.apply("echo", [2], { signal: controller.signal });
+    await settle();
+    expect(workers[0]!.taskIds).toEqual([1]);
+    // Aborted while it waited here: it never reaches a worker.
+    controller.abort();
+    await expect(abortable).rejects.toMatchObject({ name: "AbortError" });
+    workers[0]!.ready();
+    workers[0]!.answer(1);
+    expect(await first).toBe(1);
+    await settle();
+    expect(workers[0]!.taskIds).toEqual([1]);
+    await pool.terminate();
+  });
+
+  test("start-failure limit: three workers dying before ready fail the queue with WorkerStartError, no fourth start", async () => {
+    const { adapter, workers } = fakeAdapter();
+    const pool = new Pool({ kind: "process", size: 1, module: "file:///tasks.js", adapter });
+    const future = pool.apply("echo", [1]);
+    for (let attempt = 0; attempt < 3; attempt++) {
+      await settle();
+      workers[attempt]!.exit({ code: 7, signal: null });
+    }
+    await expect(future).rejects.toMatchObject({ name: "WorkerStartError" });
+    await settle();
+    expect(workers).toHaveLength(3);
+    // Submitting again retries.
+    const again = pool.apply("echo", [2]);
+    await settle();
+    expect(workers).toHaveLength(4);
+    workers[3]!.ready();
+    workers[3]!.answer(workers[3]!.taskIds[0]!, 2);
+    expect(await again).toBe(2);
+    await pool.terminate();
+  });
+
+  test("abort of a running task: it rejects at once, the worker is told, and replaced after the grace period if it holds on", async () => {
+    const { adapter, workers } = fakeAdapter();
+    const pool = new Pool({ kind: "process", size: 1, module: "file:///tasks.js", adapter, abortGrace: 500 });
+    const controller = new AbortController();
+    const future = pool.apply("spin", [], { signal: controller.signal });
+    await settle();
+    workers[0]!.ready();
+    controller.abort();
+    await expect(future).rejects.toMatchObject({ name: "AbortError" });
+    expect(workers[0]!.sent.some((m) => m.type === "abort")).toBe(true);
+    expect(pool.stats.running).toBe(0);
+    vi.advanceTimersByTime(499);
+    expect(workers[0]!.terminated).toBe(false);
+    vi.advanceTimersByTime(1);
+    expect(workers[0]!.terminated).toBe(true);
+    await pool.terminate();
+  });
+
+  test("run timeout counts from the start, not from the queue; the late answer is dropped", async () => {
+    const { adapter, workers } = fakeAdapter();
+    const pool = new Pool({ kind: "process", size: 1, module: "file:///tasks.js", adapter, abortGrace: 100 });
+    const future = pool.apply("slow", [], { timeout: 200 });
+    await settle();
+    vi.advanceTimersByTime(1000); // booting does not count
+    workers[0]!.ready();
+    vi.advanceTimersByTime(199);
+    expect(future.done()).toBe(false);
+    vi.advanceTimersByTime(1);
+    await expect(future).rejects.toMatchObject({ name: "TimeoutError" });
+    workers[0]!.answer(1, "late");
+    expect(future.exception()).toMatchObject({ name: "TimeoutError" });
+    await pool.terminate();
+  });
+
+  test("crash blame with pipelined tasks: only the running task fails; the others run on a new worker", async () => {
+    const { adapter, workers } = fakeAdapter();
+    const pool = new Pool({ kind: "process", size: 1, module: "file:///tasks.js", adapter });
+    const futures = [1, 2, 3].map((n) => pool.apply("echo", [n]));
+    await settle();
+    workers[0]!.ready();
+    expect(workers[0]!.taskIds).toEqual([1, 2, 3]);
+    workers[0]!.exit({ code: null, signal: "SIGKILL" });
+    await expect(futures[0]).rejects.toMatchObject({ name: "WorkerExitError", signal: "SIGKILL" });
+    await settle();
+    expect(workers).toHaveLength(2);
+    expect(workers[1]!.taskIds).toEqual([2, 3]);
+    workers[1]!.ready();
+    workers[1]!.answer(2, "b");
+    workers[1]!.answer(3, "c");
+    expect(await Promise.all(futures.slice(1))).toEqual(["b", "c"]);
+    await pool.terminate();
+  });
+
+  test("a failing task rejects alone with its error; the worker keeps serving", async () => {
+    const { adapter, workers } = fakeAdapter();
+    const pool = new Pool({ kind: "process", size: 1, module: "file:///tasks.js", adapter });
+    const [bad, good] = [pool.apply("boom", []), pool.apply("echo", [5])];
+    await settle();
+    workers[0]!.ready();
+    workers[0]!.throwIn(1, new RangeError("nope"));
+    workers[0]!.answer(2, 5);
+    await expect(bad).rejects.toBeInstanceOf(RangeError);
+    expect(await good).toBe(5);
+    expect(workers).toHaveLength(1);
+    await pool.terminate();
+  });
+
+  test("idle timeout: an idle worker stops after idleTimeout and a new one starts on demand", async () => {
+    const { adapter, workers } = fakeAdapter();
+    const pool = new Pool({ kind: "process", size: 1, module: "file:///tasks.js", adapter, idleTimeout: 300 });
+    const first = pool.apply("echo", [1]);
+    await settle();
+    workers[0]!.ready();
+    workers[0]!.answer(1);
+    await first;
+    vi.advanceTimersByTime(299);
+    expect(workers[0]!.terminated).toBe(false);
+    vi.advanceTimersByTime(1);
+    expect(workers[0]!.terminated).toBe(true);
+    const second = pool.apply("echo", [2]);
+    await settle();
+    expect(workers).toHaveLength(2);
+    workers[1]!.ready();
+    workers[1]!.answer(2);
+    expect(await second).toBe(2);
+    await pool.terminate();
+  });
+
+  test("maxTasksPerWorker: a worker is retired after its quota and nothing is lost", async () => {
+    const { adapter, workers } = fakeAdapter();
+    const pool = new Pool({ kind: "process", size: 1, module: "file:///tasks.js", adapter, maxTasksPerWorker: 2 });
+    const futures = [1, 2, 3].map((n) => pool.apply("echo", [n]));
+    await settle();
+    workers[0]!.ready();
+    expect(workers[0]!.taskIds).toEqual([1, 2]);
+    workers[0]!.answer(1);
+    workers[0]!.answer(2);
+    await settle();
+    expect(workers[0]!.terminated).toBe(true);
+    expect(workers[1]!.taskIds).toEqual([3]);
+    workers[1]!.ready();
+    workers[1]!.answer(3);
+    expect(await Promise.all(futures)).toEqual([1, 2, 3]);
+    await pool.terminate();
+  });
+
+  test("a send the transport refuses fails that task only; its batch-mates are sent", async () => {
+    const { adapter, workers } = fakeAdapter();
+    const pool = new Pool({ kind: "process", size: 1, module: "file:///tasks.js", adapter });
+    const futures = [1, 2, 3].map((n) => pool.apply("echo", [n]));
+    const original = adapter.start.bind(adapter);
+    adapter.start = (kind, options) => {
+      const endpoint = original(kind, options);
+      const send = endpoint.send.bind(endpoint);
+      endpoint.send = (message, transfer) => {
+        if (message.type === "run" && message.tasks.some((t) => t.args[0] === 2)) throw new Error("transport refused");
+        send(message, transfer);
+      };
+      return endpoint;
+    };
+    await settle();
+    await expect(futures[1]).rejects.toThrow(/transport refused/);
+    expect(workers[0]!.taskIds).toEqual([1, 3]);
+    workers[0]!.ready();
+    workers[0]!.answer(1);
+    workers[0]!.answer(3);
+    expect(await futures[0]).toBe(1);
+    expect(await futures[2]).toBe(3);
+    await pool.terminate();
+  });
+
+  test("close() waits for queued and running tasks, then stops the workers; terminate() fails what is left", async () => {
+    const { adapter, workers } = fakeAdapter();
+    const pool = new Pool({ kind: "process", size: 1, module: "file:///tasks.js", adapter });
+    const future = pool.apply("echo", [1]);
+    await settle();
+    const closed = pool.close();
+    let closedYet = false;
+    void closed.then(() => (closedYet = true));
+    await settle();
+    expect(closedYet).toBe(false);
+    workers[0]!.ready();
+    workers[0]!.answer(1);
+    expect(await future).toBe(1);
+    await closed;
+    expect(workers[0]!.terminated).toBe(true);
+    await expect(pool.apply("echo", [2])).rejects.toMatchObject({ name: "PoolClosedError" });
+
+    const other = fakeAdapter();
+    const pool2 = new Pool({ kind: "process", size: 1, module: "file:///tasks.js", adapter: other.adapter });
+    const pending = [pool2.apply("echo", [1]), pool2.apply("echo", [2])];
+    await settle();
+    await pool2.terminate();
+    for (const f of pending) await expect(f).rejects.toMatchObject({ name: "PoolClosedError" });
+  });
+});
