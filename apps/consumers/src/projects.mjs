@@ -1,7 +1,7 @@
 // The consumer projects: each is a folder of the scratch project (so it shares its node_modules,
 // installed from the tarballs) holding one README's snippets for one kind of user, run the way that
 // README tells its users to run them.
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { check, fail } from "./report.mjs";
 import { describe, run } from "./run.mjs";
@@ -133,6 +133,8 @@ export const projects = {
   /** A Node app bundled as the README says (esbuild), run from its bundle. */
   async esbuild({ label, dir, scratch, blocks }) {
     const project = writeProject(dir, blocks, { "package.json": { type: "module" } });
+    // Bundle commands name files under ./node_modules, as in a user's own project.
+    symlinkSync(join(scratch, "node_modules"), join(dir, "node_modules"), "dir");
     await runPrograms(label, dir, scratch, project, (p) => ["node", p]);
   },
 
