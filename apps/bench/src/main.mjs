@@ -302,7 +302,12 @@ async function sharedMemory() {
   report.sections.sharedMemory = { uncontended, handoff, channel };
 }
 
-const sections = { throughput, latency, speedup, payload, startup, sharedMemory };
+async function cluster() {
+  const { clusterBench } = await import("./cluster.mjs");
+  await clusterBench({ quick, report });
+}
+
+const sections = { throughput, latency, speedup, payload, startup, sharedMemory, cluster };
 console.log(`weft benchmarks on Node ${process.version}, ${cpuCount()} CPUs${quick ? " (quick)" : ""}`);
 for (const [name, run] of Object.entries(sections)) if (wanted(name)) await run();
 if (Object.keys(report.sections).length > 0) {

@@ -14,6 +14,7 @@ import { badInputCases } from "./cases/bad-input.js";
 import { closingCases } from "./cases/closing.js";
 import { errorCases } from "./cases/errors.js";
 import { faultCases } from "./cases/faults.js";
+import { containmentCases } from "./cases/containment.js";
 import { lifecycleCases } from "./cases/lifecycle.js";
 import { limitCases } from "./cases/limits.js";
 import { poolMethodCases } from "./cases/pool-methods.js";
@@ -37,6 +38,7 @@ export const allCases: readonly CaseDefinition[] = [
   ...valueCases,
   ...errorCases,
   ...faultCases,
+  ...containmentCases,
   ...abortCases,
   ...limitCases,
   ...closingCases,

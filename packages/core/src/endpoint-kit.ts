@@ -128,3 +128,11 @@ export function defineAdapter(parts: AdapterParts): Adapter {
     start: (kind: WorkerKind, options: StartOptions) => (kind === "thread" ? parts.startThread(options) : parts.startProcess(options)),
   };
 }
+
+/** What a server runtime (Node, Deno, Bun) offers: shared memory, blocking waits, OS processes with exit codes. */
+export const SERVER_RUNTIME_CAPABILITIES = {
+  sharedMemory: true,
+  blockingWaitOnMain: true,
+  processExitCodes: true,
+  osProcesses: true,
+} as const;

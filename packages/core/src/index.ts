@@ -4,7 +4,7 @@
  * installs the runtime's adapter; the core itself imports nothing runtime-specific.
  */
 export type { Adapter, Capabilities, Endpoint, ExitInfo, RuntimeName, StartOptions, WorkerKind, WorkerSidePort } from "./port.js";
-export { createEndpoint, defineAdapter, KILL_AFTER_MS, type AdapterParts, type EndpointControl, type EndpointParts } from "./endpoint-kit.js";
+export { createEndpoint, defineAdapter, KILL_AFTER_MS, SERVER_RUNTIME_CAPABILITIES, type AdapterParts, type EndpointControl, type EndpointParts } from "./endpoint-kit.js";
 import { defaultAdapter } from "./adapter-registry.js";
 export { installAdapter, defaultAdapter } from "./adapter-registry.js";
 export * from "./errors.js";

@@ -4,7 +4,7 @@
  */
 import { defaultAdapter } from "./adapter-registry.js";
 import { InvalidArgumentError, InvalidStateError, TimeoutError, WorkerExitError } from "./errors.js";
-import { checkDuration, checkKnownKeys } from "./options.js";
+import { checkBoolean, checkDuration, checkKnownKeys, checkStartOptions } from "./options.js";
 import { HostLink, decodeOutcome } from "./host-link.js";
 import type { Adapter, ExitInfo, StartOptions, WorkerKind } from "./port.js";
 import type { RunRequest } from "./protocol.js";
@@ -64,7 +64,8 @@ abstract class WorkerLifecycle<R> {
     this.#request = { id: 1, target, args: prepared.args, encoded: prepared.encoded, mode: "call" };
     this.#transfer = kind === "thread" ? checkTransferList(options.transfer) : undefined;
     this.name = options.name ?? `${kind === "thread" ? "Thread" : "Process"}-${target.name}`;
-    this.daemon = options.daemon ?? false;
+    this.daemon = checkBoolean(options.daemon, "daemon") ?? false;
+    checkStartOptions(options.workerOptions);
     this.#workerOptions = options.workerOptions ?? {};
   }
 

@@ -93,3 +93,14 @@ export function abortReasonToError(reason: unknown): Error {
   if (reason instanceof Error && reason.name === "TimeoutError") return new TimeoutError("The task's signal timed out.", { cause: reason });
   return new AbortError("The task was aborted.", reason === undefined ? undefined : { cause: reason });
 }
+
+const START_OPTION_KEYS = ["name", "env", "resourceLimits", "runtimeOptions", "module", "execArgv"] as const;
+
+/** Checks `workerOptions` (the adapter's StartOptions): an object with known keys, an execArgv of strings. */
+export function checkStartOptions(value: unknown): void {
+  checkKnownKeys(value, START_OPTION_KEYS, "workerOptions");
+  const execArgv = (value as { execArgv?: unknown } | undefined)?.execArgv;
+  if (execArgv !== undefined && (!Array.isArray(execArgv) || !execArgv.every((flag) => typeof flag === "string"))) {
+    throw new InvalidArgumentError(`workerOptions.execArgv must be an array of strings (runtime flags); got ${describe(execArgv)}.`);
+  }
+}

@@ -1,4 +1,4 @@
-import { type Adapter, defineAdapter } from "@weftjs/core";
+import { type Adapter, SERVER_RUNTIME_CAPABILITIES, defineAdapter } from "@weftjs/core";
 import { startProcess } from "./process-endpoint.js";
 import { startThread } from "./thread-endpoint.js";
 
@@ -6,10 +6,7 @@ import { startThread } from "./thread-endpoint.js";
 export const denoAdapter: Adapter = defineAdapter({
   runtime: "deno",
   capabilities: {
-    sharedMemory: true,
-    blockingWaitOnMain: true,
-    processExitCodes: true,
-    osProcesses: true,
+    ...SERVER_RUNTIME_CAPABILITIES,
     resourceLimits: false,
     notes: {
       resourceLimits:

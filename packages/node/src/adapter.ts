@@ -1,5 +1,5 @@
 import { availableParallelism, cpus } from "node:os";
-import { type Adapter, defineAdapter } from "@weftjs/core";
+import { type Adapter, SERVER_RUNTIME_CAPABILITIES, defineAdapter } from "@weftjs/core";
 import { startProcess } from "./process-endpoint.js";
 import { startThread } from "./thread-endpoint.js";
 
@@ -7,10 +7,7 @@ import { startThread } from "./thread-endpoint.js";
 export const nodeAdapter: Adapter = defineAdapter({
   runtime: "node",
   capabilities: {
-    sharedMemory: true,
-    blockingWaitOnMain: true,
-    processExitCodes: true,
-    osProcesses: true,
+    ...SERVER_RUNTIME_CAPABILITIES,
     resourceLimits: true,
   },
   cpuCount: () => (typeof availableParallelism === "function" ? availableParallelism() : cpus().length),

@@ -7,7 +7,7 @@
 import { defaultAdapter } from "../adapter-registry.js";
 import { InvalidArgumentError, QueueFullError } from "../errors.js";
 import { Future } from "../future.js";
-import { abortReasonToError, checkBoolean, checkCount, checkDuration, checkKnownKeys } from "../options.js";
+import { abortReasonToError, checkBoolean, checkCount, checkDuration, checkKnownKeys, checkStartOptions } from "../options.js";
 import type { Adapter, StartOptions, WorkerKind } from "../port.js";
 import type { RunRequest } from "../protocol.js";
 import { type AnyFunction, type ModuleSpecifier, type TaskArgs, type TaskName, type TaskResult, moduleUrl } from "../task-ref.js";
@@ -67,7 +67,6 @@ const POOL_OPTION_KEYS = [
   "kind", "size", "module", "maxQueue", "idleTimeout", "maxTasksPerWorker", "abortGrace",
   "taskTimeout", "captureCallerStack", "spinWait", "workerOptions", "adapter",
 ] as const;
-const WORKER_OPTION_KEYS = ["name", "env", "resourceLimits", "runtimeOptions", "module", "execArgv"] as const;
 /** spinWait blocks the caller's thread: more than 10 ms of it is a mistake, not a tuning. */
 const MAX_SPIN_WAIT_US = 10_000;
 
@@ -118,7 +117,7 @@ export class Pool<M = Record<string, AnyFunction>> extends EventTarget {
     this.#captureCallerStack = checkBoolean(options.captureCallerStack, "captureCallerStack") ?? true;
     const spinWait = checkDuration(options.spinWait, "spinWait") ?? 0;
     if (spinWait > MAX_SPIN_WAIT_US) throw new InvalidArgumentError(`spinWait is in microseconds and blocks the caller's thread; at most ${MAX_SPIN_WAIT_US}; got ${spinWait}.`);
-    checkKnownKeys(options.workerOptions, WORKER_OPTION_KEYS, "workerOptions");
+    checkStartOptions(options.workerOptions);
     this.#scheduler = new Scheduler(
       {
         adapter,

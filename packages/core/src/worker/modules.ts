@@ -7,6 +7,10 @@ import type { TaskTarget } from "../protocol.js";
 
 export type TaskFunction = (...args: unknown[]) => unknown;
 type Namespace = Record<string, unknown>;
+/** A module namespace in a box: a namespace that exports `then` must never meet a promise's resolve. */
+interface Loaded {
+  readonly ns: Namespace;
+}
 
 /**
  * Imports `url` without letting the promise machinery look at the module's exports: a task
@@ -14,27 +18,29 @@ type Namespace = Record<string, unknown>;
  * returning the module. A one-line wrapper module re-exports it under one name; where a page's
  * policy forbids data: modules, the plain import is the fallback.
  */
-async function importNamespace(url: string): Promise<Namespace> {
-  let wrapped: { ns: Namespace } | undefined;
+async function importNamespace(url: string): Promise<Loaded> {
+  let wrapper: Loaded | undefined;
   try {
-    wrapped = (await import(/* @vite-ignore */ `data:text/javascript,export * as ns from ${encodeURIComponent(JSON.stringify(url))};`)) as { ns: Namespace };
+    // base64: Bun takes a plain data: URL for an asset, not a module.
+    const source = btoa(`export * as ns from ${JSON.stringify(url)};`);
+    wrapper = (await import(/* @vite-ignore */ `data:text/javascript;base64,${source}`)) as Loaded;
   } catch {
-    wrapped = undefined;
+    wrapper = undefined;
   }
-  if (wrapped?.ns) return wrapped.ns;
-  return (await import(/* @vite-ignore */ url)) as Namespace;
+  if (wrapper?.ns) return { ns: wrapper.ns };
+  return { ns: (await import(/* @vite-ignore */ url)) as Namespace };
 }
 
 export class TaskResolver {
-  readonly #modules = new Map<string, Namespace | Promise<Namespace>>();
+  readonly #modules = new Map<string, Loaded | Promise<Loaded>>();
   readonly #failures = new Map<string, unknown>();
   readonly #inline = new Map<string, TaskFunction>();
 
   /** The function `target` names, or a promise of it while its module loads. Throws a named error if there is none. */
   resolve(target: TaskTarget): TaskFunction | Promise<TaskFunction> {
     if ("source" in target) return this.#compile(target.source);
-    const mod = this.#load(target.module);
-    return mod instanceof Promise ? mod.then((m) => pick(m, target)) : pick(mod, target);
+    const loaded = this.#load(target.module);
+    return loaded instanceof Promise ? loaded.then((m) => pick(m.ns, target)) : pick(loaded.ns, target);
   }
 
   #compile(source: string): TaskFunction {
@@ -46,15 +52,15 @@ export class TaskResolver {
     return fn;
   }
 
-  #load(url: string): Namespace | Promise<Namespace> {
+  #load(url: string): Loaded | Promise<Loaded> {
     const known = this.#modules.get(url);
     if (known) return known;
     const failure = this.#failures.get(url);
     if (failure !== undefined) throw failure;
     const loading = importNamespace(url).then(
-      (mod) => {
-        this.#modules.set(url, mod);
-        return mod;
+      (loaded) => {
+        this.#modules.set(url, loaded);
+        return loaded;
       },
       (cause: unknown) => {
         const error = new TaskModuleLoadError(url, cause);

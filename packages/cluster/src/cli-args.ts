@@ -1,0 +1,90 @@
+/** The arguments of `weft-cluster worker`, turned into worker options. */
+import { pathToFileURL } from "node:url";
+import { resolve } from "node:path";
+import { InvalidArgumentError } from "weftjs";
+import { moduleName } from "./protocol.js";
+import type { ClusterWorkerOptions } from "./worker.js";
+
+export const USAGE = `Usage: weft-cluster worker --module [name=]./tasks.js [--module …] [options]
+
+Takes jobs from a BullMQ queue in Redis and runs each on a local weft pool.
+
+  --module [name=]path   a task module this node runs (repeatable); known to clients by name,
+                         by default the file's base name ("./lib/tasks.js" → "tasks")
+  --redis URL            Redis to connect to (default redis://127.0.0.1:6379)
+  --kind thread|process  kind of the local pool (default thread)
+  --size N               local workers and jobs taken at once (default: CPU count)
+  --queue NAME           BullMQ queue name (default weft)
+  --prefix PREFIX        BullMQ key prefix (default bull)
+  --lock-duration MS     a job's lock; a dead node's jobs are recovered after about this long (default 30000)
+  --stalled-interval MS  how often to look for stalled jobs (default 30000)
+  --grace MS             on SIGTERM, how long running jobs may take to finish (default 30000)
+  --worker-options JSON  options for every local worker, as weft's Pool takes them, e.g. Deno
+                         permissions: '{"runtimeOptions":{"permissions":{"env":["HOME"]}}}'`;
+
+/** Bad command-line arguments; the CLI prints the message and the usage. */
+export class UsageError extends InvalidArgumentError {}
+
+function fail(message: string): never {
+  throw new UsageError(message);
+}
+
+function integer(flag: string, text: string | undefined): number {
+  const value = Number(text);
+  if (text === undefined || !Number.isInteger(value) || value <= 0) fail(`${flag} takes a positive integer; got ${text === undefined ? "nothing" : JSON.stringify(text)}.`);
+  return value;
+}
+
+/** Parses the arguments after `worker`; throws UsageError on a bad one. */
+export function parseWorkerArgs(argv: readonly string[]): ClusterWorkerOptions {
+  const modules: Record<string, string> = {};
+  let redis = "redis://127.0.0.1:6379";
+  const options: { -readonly [K in keyof ClusterWorkerOptions]?: ClusterWorkerOptions[K] } = {};
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i]!;
+    const value = argv[i + 1];
+    const take = () => {
+      if (value === undefined || value.startsWith("--")) fail(`${flag} needs a value.`);
+      i++;
+      return value;
+    };
+    switch (flag) {
+      case "--module": {
+        const text = take();
+        const at = text.indexOf("=");
+        const path = at > 0 ? text.slice(at + 1) : text;
+        const url = pathToFileURL(resolve(path)).href;
+        const name = at > 0 ? text.slice(0, at) : moduleName(path);
+        if (name in modules) fail(`two modules are named "${name}"; name them apart with --module a=./a.js.`);
+        modules[name] = url;
+        break;
+      }
+      case "--redis": redis = take(); break;
+      case "--kind": {
+        const kind = take();
+        if (kind !== "thread" && kind !== "process") fail(`--kind is "thread" or "process"; got ${JSON.stringify(kind)}.`);
+        options.kind = kind;
+        break;
+      }
+      case "--size": options.size = integer(flag, take()); break;
+      case "--queue": options.queue = take(); break;
+      case "--prefix": options.prefix = take(); break;
+      case "--lock-duration": options.lockDuration = integer(flag, take()); break;
+      case "--stalled-interval": options.stalledInterval = integer(flag, take()); break;
+      case "--grace": options.closeGrace = integer(flag, take()); break;
+      case "--worker-options": {
+        const text = take();
+        try {
+          options.workerOptions = JSON.parse(text);
+        } catch {
+          fail(`--worker-options takes JSON; got ${JSON.stringify(text)}.`);
+        }
+        break;
+      }
+      default: fail(`unknown argument ${JSON.stringify(flag)}.`);
+    }
+  }
+  if (Object.keys(modules).length === 0) fail("give at least one --module: a worker node runs only the task modules it was started with.");
+  return { ...options, redis, modules };
+}
+

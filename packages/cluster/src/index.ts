@@ -1,0 +1,12 @@
+/**
+ * @weftjs/cluster — weft's Pool across machines, on BullMQ and Redis. The client
+ * ({@link ClusterPool}) puts each task in a BullMQ queue; worker nodes
+ * ({@link startClusterWorker}, or the `weft-cluster worker` CLI) run them on local weft pools.
+ * Not for the browser: a client needs a Redis connection.
+ */
+export { ClusterPool, type ClusterPoolOptions, type ClusterTaskOptions, type ClusterMapOptions, type ClusterImapOptions, type ClusterPoolStats, type ClusterPoolEventType } from "./client.js";
+export { startClusterWorker, type ClusterWorker, type ClusterWorkerOptions } from "./worker.js";
+export { InlineTaskError } from "./errors.js";
+export { encodeValue, decodeValue } from "./codec.js";
+export type { RedisTarget } from "./connection.js";
+export { DEFAULT_QUEUE, moduleName } from "./protocol.js";

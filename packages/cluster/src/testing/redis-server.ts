@@ -1,0 +1,101 @@
+/**
+ * Starts a real redis-server (Debian's `redis-server` package) for tests and benchmarks: on a
+ * free port of 127.0.0.1, in a temporary folder, with append-only persistence so that a restart
+ * loses no acknowledged write. Never a mock.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer, createConnection } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+export interface RedisServer {
+  readonly port: number;
+  /** `redis://127.0.0.1:<port>` */
+  readonly url: string;
+  /** The data folder (appendonly files live here). */
+  readonly dir: string;
+  /** Kills the server (SIGKILL when `hard`, as a crash; SIGTERM otherwise) and starts it again on the same port and data. */
+  restart(options?: { hard?: boolean; downMs?: number }): Promise<void>;
+  /** Stops the server and removes its folder. */
+  stop(): Promise<void>;
+}
+
+/** Why redis-server cannot run here, or undefined if it can. */
+export async function redisServerMissing(binary = "redis-server"): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const child = spawn(binary, ["--version"], { stdio: "ignore" });
+    child.on("error", () => resolve(`${binary} is not installed (Debian: apt-get install -y redis-server)`));
+    child.on("exit", (code) => resolve(code === 0 ? undefined : `${binary} --version exited with ${code}`));
+  });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function answersPing(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ host: "127.0.0.1", port });
+    socket.once("error", () => resolve(false));
+    socket.once("connect", () => socket.write("PING\r\n"));
+    socket.once("data", (data) => {
+      socket.destroy();
+      resolve(data.toString().startsWith("+PONG"));
+    });
+  });
+}
+
+function exited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => child.once("exit", () => resolve()));
+}
+
+/** Starts redis-server; the promise resolves when it answers PING. `fsync` defaults to "always". */
+export async function startRedisServer(options: { binary?: string; fsync?: "always" | "everysec" } = {}): Promise<RedisServer> {
+  const binary = options.binary ?? "redis-server";
+  const missing = await redisServerMissing(binary);
+  if (missing) throw new Error(`Cannot start Redis for the cluster tests: ${missing}.`);
+  const dir = mkdtempSync(join(tmpdir(), "weft-redis-"));
+  const port = await freePort();
+  let child: ChildProcess;
+  const launch = async () => {
+    child = spawn(binary, [
+      "--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "",
+      // "always": every write is in the append-only file before Redis answers it, so even a crash
+      // (SIGKILL) of Redis loses nothing acknowledged. "everysec" may lose the last second.
+      "--appendonly", "yes", "--appendfsync", options.fsync ?? "always",
+      "--maxmemory-policy", "noeviction", "--daemonize", "no", "--logfile", join(dir, "redis.log"),
+    ], { stdio: "ignore" });
+    const started = performance.now();
+    while (!(await answersPing(port))) {
+      if (child.exitCode !== null) throw new Error(`redis-server exited with code ${child.exitCode} on port ${port}; see ${join(dir, "redis.log")}`);
+      if (performance.now() - started > 20_000) throw new Error(`redis-server did not answer on port ${port} within 20 s`);
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  };
+  await launch();
+  return {
+    port,
+    url: `redis://127.0.0.1:${port}`,
+    dir,
+    async restart({ hard = true, downMs = 300 } = {}) {
+      child.kill(hard ? "SIGKILL" : "SIGTERM");
+      await exited(child);
+      await new Promise((resolve) => setTimeout(resolve, downMs));
+      await launch();
+    },
+    async stop() {
+      child.kill("SIGTERM");
+      await exited(child);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

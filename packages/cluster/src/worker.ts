@@ -1,0 +1,215 @@
+/**
+ * The worker node: takes jobs from the BullMQ queue and runs each on a local weft Pool, so one
+ * machine uses all its cores with threads or processes. It runs only the task modules it was
+ * started with; a job names a module and a task, never carries code.
+ */
+import { Worker, type ConnectionOptions, type Job } from "bullmq";
+import type { Redis } from "ioredis";
+import { AbortError, InvalidArgumentError, Pool, TaskReferenceError, cpuCount, serializeError, type ModuleSpecifier, type StartOptions, type WorkerKind } from "weftjs";
+import { decodeValue, encodeValue } from "./codec.js";
+import { connect, redisOptions, type RedisTarget } from "./connection.js";
+import { DEFAULT_QUEUE, cancelChannel, cancelKey, moduleName, type JobData } from "./protocol.js";
+
+/** Options of a worker node. */
+export interface ClusterWorkerOptions {
+  /** Where Redis is: `"redis://127.0.0.1:6379"`, or ioredis options. */
+  readonly redis: RedisTarget;
+  /**
+   * The task modules this node runs: URLs or paths (known by their base name without extension,
+   * `./tasks.js` → "tasks"), or a record of name → URL. Nothing else runs here.
+   */
+  readonly modules: readonly ModuleSpecifier[] | Readonly<Record<string, ModuleSpecifier>>;
+  /** "thread" (default) or "process": the kind of the local pool. */
+  readonly kind?: WorkerKind;
+  /** Local workers, and jobs taken at once. Default: the CPU count. */
+  readonly size?: number;
+  /** BullMQ queue name; clients must use the same one. Default "weft". */
+  readonly queue?: string;
+  /** BullMQ key prefix. Default "bull". */
+  readonly prefix?: string;
+  /**
+   * How long (ms) a job's lock lasts without renewal; a node that stops renewing (killed, hung)
+   * loses its jobs to the stalled-job check after about this long. BullMQ's default 30000.
+   */
+  readonly lockDuration?: number;
+  /** How often (ms) this node looks for stalled jobs of any node. BullMQ's default 30000. */
+  readonly stalledInterval?: number;
+  /** How long (ms) a graceful close waits for running jobs before abandoning them to the stalled-job check. Default 30000. */
+  readonly closeGrace?: number;
+  /** Passed to the local pool for every worker (env, resource limits, runtime options such as Deno permissions). */
+  readonly workerOptions?: StartOptions;
+}
+
+/** A running worker node; see {@link startClusterWorker}. */
+export interface ClusterWorker {
+  /** A name for this node in logs: host name and pid. */
+  readonly name: string;
+  /** The module names this node serves. */
+  readonly modules: readonly string[];
+  /** Jobs this node has finished (completed or failed). */
+  readonly finished: number;
+  /**
+   * Graceful shutdown: takes no new job, lets running jobs finish (up to `closeGrace` ms; then
+   * abandons them, and BullMQ's stalled-job check hands them to another node), then stops the
+   * local pools and the Redis connections.
+   */
+  close(): Promise<void>;
+  /** Resolves when the node has stopped (after close, or a fatal error). */
+  readonly closed: Promise<void>;
+}
+
+const KEYS = ["redis", "modules", "kind", "size", "queue", "prefix", "lockDuration", "stalledInterval", "closeGrace", "workerOptions"];
+
+function moduleTable(modules: ClusterWorkerOptions["modules"]): Map<string, string> {
+  const table = new Map<string, string>();
+  const entries: [string, ModuleSpecifier][] = Array.isArray(modules)
+    ? (modules as ModuleSpecifier[]).map((m) => [moduleName(m), m])
+    : Object.entries(modules as Record<string, ModuleSpecifier>);
+  if (entries.length === 0) throw new InvalidArgumentError("A worker node needs at least one task module (modules: [new URL(\"./tasks.js\", import.meta.url)]).");
+  for (const [name, specifier] of entries) {
+    if (typeof specifier !== "string" && !(specifier instanceof URL)) throw new InvalidArgumentError(`Task module "${name}" must be a URL or a path string.`);
+    if (table.has(name)) throw new InvalidArgumentError(`Two task modules are both named "${name}"; name them apart: { modules: { a: …, b: … } } or --module a=./a.js.`);
+    table.set(name, specifier instanceof URL ? specifier.href : specifier);
+  }
+  return table;
+}
+
+function positive(value: unknown, what: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== "number" || !Number.isInteger(value) || value <= 0) throw new InvalidArgumentError(`${what} must be a positive integer; got ${String(value)}.`);
+  return value;
+}
+
+/** A failure as the client rebuilds it: weft's encoding in the job, a readable reason for dashboards. */
+class JobFailure extends Error {}
+
+/**
+ * Starts a worker node: connects to Redis, and runs jobs of `queue` on a local weft Pool per
+ * task module. Resolves once it is taking jobs.
+ *
+ * @example
+ * ```ts
+ * const node = await startClusterWorker({ redis: "redis://127.0.0.1:6379", modules: [new URL("./tasks.js", import.meta.url)], kind: "process" });
+ * process.on("SIGTERM", () => node.close());
+ * ```
+ */
+export async function startClusterWorker(options: ClusterWorkerOptions): Promise<ClusterWorker> {
+  if (options === null || typeof options !== "object") throw new InvalidArgumentError("startClusterWorker needs options: { redis, modules }.");
+  for (const key of Object.keys(options)) {
+    if (!KEYS.includes(key)) throw new InvalidArgumentError(`Unknown worker option "${key}". Known: ${KEYS.join(", ")}.`);
+  }
+  const connection = redisOptions(options.redis);
+  const bullConnection = connection as ConnectionOptions;
+  const modules = moduleTable(options.modules);
+  const kind = options.kind ?? "thread";
+  if (kind !== "thread" && kind !== "process") throw new InvalidArgumentError(`kind must be "thread" or "process"; got ${JSON.stringify(kind)}.`);
+  const size = positive(options.size, "size") ?? Math.max(1, cpuCount());
+  const queueName = options.queue ?? DEFAULT_QUEUE;
+  const prefix = options.prefix ?? "bull";
+  const closeGrace = positive(options.closeGrace, "closeGrace") ?? 30_000;
+  const name = `${globalThis.process?.env?.HOSTNAME ?? "node"}:${globalThis.process?.pid ?? "?"}`;
+
+  const pools = new Map<string, Pool>();
+  const poolFor = (module: string): Pool => {
+    let pool = pools.get(module);
+    if (!pool) {
+      pool = new Pool({ kind, size, module: modules.get(module)!, ...(options.workerOptions ? { workerOptions: options.workerOptions } : {}) });
+      pools.set(module, pool);
+    }
+    return pool;
+  };
+
+  // Cancellation: a client records it, then broadcasts the job id; the node that runs the job
+  // aborts it through BullMQ's own job cancellation (the processor's AbortSignal).
+  const commands: Redis = connect(connection);
+  const subscriber: Redis = connect(connection);
+  commands.on("error", () => undefined);
+  subscriber.on("error", () => undefined);
+  let worker: Worker | undefined;
+  await subscriber.subscribe(cancelChannel(prefix, queueName));
+  subscriber.on("message", (_channel: string, jobId: string) => worker?.cancelJob(jobId, "cancelled by the client"));
+
+  let finished = 0;
+  const processor = async (job: Job<JobData>, _token?: string, signal?: AbortSignal): Promise<unknown> => {
+    try {
+      const data = job.data;
+      if (data?.weft !== 1) throw new TaskReferenceError(`Job ${job.id} was not submitted by a weft ClusterPool of this version (no "weft: 1" in its data).`);
+      if (!modules.has(data.module)) {
+        throw new TaskReferenceError(`This worker node runs only the task modules it was started with (${[...modules.keys()].join(", ")}); the job asks for "${data.module}". Start the node with --module ${data.module}=./path/to/${data.module}.js.`);
+      }
+      // A cancellation recorded before this node took the job (its broadcast went out before the
+      // job was ours) is looked up beside the run, not before it, to keep a Redis round trip off
+      // every job's path: if found, the task is aborted as a running one would be.
+      void commands.exists(cancelKey(prefix, queueName, String(job.id))).then(
+        (found) => found && worker?.cancelJob(String(job.id), "cancelled by the client before the job started"),
+        () => undefined,
+      );
+      const pool = poolFor(data.module);
+      const args = decodeValue(data.args) as unknown[];
+      const taskOptions = { ...(signal ? { signal } : {}), ...(data.timeout !== undefined ? { timeout: data.timeout } : {}) };
+      const task = data.task as never;
+      // A map chunk spreads over this node's workers, as the local pool's own map does.
+      const result = data.mode === "call"
+        ? await pool.apply(task, args as never, taskOptions)
+        : data.mode === "map"
+          ? await pool.map(task, args[0] as never, taskOptions)
+          : await pool.starmap(task, args[0] as never, taskOptions);
+      return encodeValue(result, "result");
+    } catch (thrown) {
+      const error = signal?.aborted && !(thrown instanceof Error) ? new AbortError("The task was aborted.", { cause: thrown }) : thrown;
+      try {
+        await job.updateData({ ...job.data, error: encodeValue(serializeError(error), "error") as JobData["error"] });
+      } catch {
+        // The job was removed meanwhile (cancelled): its client no longer waits for the error.
+      }
+      const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      throw new JobFailure(reason);
+    } finally {
+      finished++;
+    }
+  };
+
+  worker = new Worker<JobData>(queueName, processor, {
+    connection: bullConnection,
+    prefix,
+    concurrency: size,
+    name,
+    ...(options.lockDuration !== undefined ? { lockDuration: positive(options.lockDuration, "lockDuration") } : {}),
+    ...(options.stalledInterval !== undefined ? { stalledInterval: positive(options.stalledInterval, "stalledInterval") } : {}),
+  });
+  worker.on("error", () => undefined);
+  await worker.waitUntilReady();
+
+  let resolveClosed!: () => void;
+  const closed = new Promise<void>((resolve) => (resolveClosed = resolve));
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      const graceful = worker!.close();
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const graceOver = new Promise<"grace">((resolve) => (timer = setTimeout(() => resolve("grace"), closeGrace)));
+      const outcome = await Promise.race([graceful.then(() => "done" as const), graceOver]);
+      clearTimeout(timer);
+      if (outcome === "grace") {
+        // Running jobs overran the grace: stop without finishing them; their locks lapse and
+        // another node's stalled-job check takes them back.
+        await Promise.allSettled([...pools.values()].map((pool) => pool.terminate()));
+        await worker!.close(true).catch(() => undefined);
+      }
+      await Promise.allSettled([...pools.values()].map((pool) => pool.close()));
+      await Promise.allSettled([commands.quit(), subscriber.quit()]);
+      resolveClosed();
+    })();
+    return closing;
+  };
+
+  return {
+    name,
+    modules: [...modules.keys()],
+    get finished() {
+      return finished;
+    },
+    close,
+    closed,
+  };
+}

@@ -1,0 +1,103 @@
+/**
+ * Starts what a cluster test needs as real OS processes: a redis-server, and worker nodes through
+ * the `weft-cluster` CLI on Node, Bun or Deno, each told its name in WEFT_TEST_NODE.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { readFileSync, realpathSync } from "node:fs";
+import { defaultFixtures } from "@weftjs/conformance";
+
+export const packageDir = fileURLToPath(new URL("../..", import.meta.url));
+export const cli = join(packageDir, "dist/cli.js");
+export const nodeTasks = join(packageDir, "test/fixtures/node-tasks.mjs");
+const require = createRequire(import.meta.url);
+export const conformanceFixtures = fileURLToPath(defaultFixtures);
+
+export type Runtime = "node" | "bun" | "deno";
+
+/**
+ * The runtime's own executable from its npm package. Deno's package bin is a Node wrapper that
+ * does not pass signals on, so its binary beside package.json is used; a SIGTERM meant for a node
+ * must reach the node.
+ */
+function binary(name: "bun" | "deno"): string {
+  const manifestPath = require.resolve(`${name}/package.json`);
+  if (name === "deno") return realpathSync(join(dirname(manifestPath), "deno"));
+  const manifest = JSON.parse(readFileSync(manifestPath, "utf8"));
+  const bin = typeof manifest.bin === "string" ? manifest.bin : manifest.bin[name];
+  return join(dirname(manifestPath), bin);
+}
+
+/** The command line that runs a script file on `runtime`. */
+export function runtimeCommand(runtime: Runtime, script: string, args: readonly string[]): [string, string[]] {
+  if (runtime === "node") return [process.execPath, [script, ...args]];
+  if (runtime === "bun") return [binary("bun"), [script, ...args]];
+  return [binary("deno"), ["run", "-A", "--unstable-worker-options", script, ...args]];
+}
+
+export interface NodeProcess {
+  readonly name: string;
+  readonly child: ChildProcess;
+  readonly output: () => string;
+  /** Resolves with the exit code (or signal) when the node process ends. */
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+export interface NodeOptions {
+  readonly redis: string;
+  readonly name: string;
+  readonly runtime?: Runtime;
+  readonly kind?: "thread" | "process";
+  readonly size?: number;
+  readonly queue?: string;
+  readonly lockDuration?: number;
+  readonly stalledInterval?: number;
+  readonly grace?: number;
+}
+
+/** Starts a worker node serving the test modules "fixtures" and "node"; resolves once it says it is ready. */
+export async function startNode(options: NodeOptions): Promise<NodeProcess> {
+  const args = [
+    "worker", "--redis", options.redis,
+    "--module", `fixtures=${conformanceFixtures}`, "--module", `node=${nodeTasks}`,
+    "--kind", options.kind ?? "thread", "--size", String(options.size ?? 2),
+    "--queue", options.queue ?? "weft-test",
+    "--lock-duration", String(options.lockDuration ?? 4000), "--stalled-interval", String(options.stalledInterval ?? 2000),
+    ...(options.grace ? ["--grace", String(options.grace)] : []),
+    // Deno workers get least privilege: the fixtures read the node's name from the environment.
+    ...(options.runtime === "deno" ? ["--worker-options", JSON.stringify({ runtimeOptions: { permissions: { env: ["WEFT_TEST_NODE"] } } })] : []),
+  ];
+  const [command, argv] = runtimeCommand(options.runtime ?? "node", cli, args);
+  const child = spawn(command, argv, { cwd: packageDir, env: { ...process.env, WEFT_TEST_NODE: options.name, NO_COLOR: "1" }, stdio: ["ignore", "pipe", "pipe"] });
+  let text = "";
+  child.stdout!.on("data", (chunk) => (text += chunk));
+  child.stderr!.on("data", (chunk) => (text += chunk));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on("exit", (code, signal) => resolve({ code, signal })));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`node ${options.name} was not ready after 30 s:\n${text}`)), 30_000);
+    const check = () => {
+      if (/ ready: /.test(text)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout!.on("data", check);
+    void exited.then(({ code, signal }) => {
+      clearTimeout(timer);
+      reject(new Error(`node ${options.name} exited (${code ?? signal}) before it was ready:\n${text}`));
+    });
+  });
+  return { name: options.name, child, output: () => text, exited };
+}
+
+/** Stops nodes that are still running (SIGKILL: a test's leftovers must not linger). */
+export async function stopNodes(nodes: readonly NodeProcess[]): Promise<void> {
+  await Promise.all(nodes.map(async (node) => {
+    if (node.child.exitCode === null && node.child.signalCode === null) node.child.kill("SIGTERM");
+    const timer = setTimeout(() => node.child.kill("SIGKILL"), 5000);
+    await node.exited;
+    clearTimeout(timer);
+  }));
+}

@@ -1,0 +1,50 @@
+import { Pool } from "@weftjs/core";
+import { deepEqual, equal, ok, rejects } from "../assert.js";
+import type { CaseDefinition } from "../harness.js";
+import { fixturePool, sleep, watchWorkers } from "./util.js";
+
+/** Every failure stays with its own task: the cases of "nothing lost" that need no special fixture. */
+export const containmentCases: CaseDefinition[] = [
+  {
+    name: "containment: a result the transport refuses fails its own task only; its batch-mates keep their results",
+    async run(ctx) {
+      await using pool = fixturePool(ctx, { size: 1 });
+      const workers = watchWorkers(pool);
+      const results = await Promise.allSettled([
+        pool.apply("echo", [1]),
+        pool.apply(() => new Proxy({ a: 1 }, {}), []),
+        pool.apply("echo", [3]),
+      ]);
+      deepEqual(results.map((r) => r.status), ["fulfilled", "rejected", "fulfilled"], "only the refused result fails");
+      const reason = (results[1] as PromiseRejectedResult).reason as Error;
+      equal(reason.name, "DataCloneError", `a named error says why: ${reason.message}`);
+      equal(workers.started.length, 1, "the worker survived");
+      equal(await pool.apply("echo", ["after"]), "after", "the pool keeps serving");
+    },
+  },
+  {
+    name: "containment: a task module that exports `then` still runs its tasks",
+    async run(ctx) {
+      await using pool = new Pool({ adapter: ctx.adapter, kind: ctx.kind, size: 1, module: new URL("./thenable.js", ctx.fixtures) });
+      equal(await pool.apply("answer", []), 42, "the module loaded as a module, not as a thenable");
+    },
+  },
+  {
+    name: "containment: an error thrown by a finished task's leftover timer, while the worker idles, blames no task",
+    async run(ctx) {
+      await using pool = fixturePool(ctx, { size: 1 });
+      const workers = watchWorkers(pool);
+      const stray = () => {
+        setTimeout(() => {
+          throw new Error("stray error after the task returned");
+        }, 20);
+        return "returned";
+      };
+      equal(await pool.apply(stray, []), "returned", "the task itself returned");
+      await sleep(300);
+      equal(await pool.apply("echo", ["next"]), "next", "the next task is not blamed");
+      equal(pool.stats.failed, 0, "no task failed");
+      ok(workers.started.length <= 2, "at most one replacement worker");
+    },
+  },
+];
