@@ -98,7 +98,7 @@ function runChild(runtime, childArgs, timeoutMs, log) {
   });
 }
 
-/** The page: an import map sends `weft` to the built browser adapter (the worker entries need none). */
+/** The page: an import map sends `weftjs` to the built browser adapter (the worker entries need none). */
 function benchPage() {
   const imports = {
     weft: "/packages/weft/dist/browser.js",
