@@ -1,5 +1,5 @@
 // weft's benchmarks against its peers, measured in the same run so that the ratios hold on a
-// noisy machine. Usage: node src/main.mjs [--quick] [--only=throughput,latency,...]
+// noisy machine. Usage: node src/main.mjs [--quick] [--only=throughput,latency,channels,...]
 import { execFileSync, spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { Worker } from "node:worker_threads";
@@ -302,12 +302,21 @@ async function sharedMemory() {
   report.sections.sharedMemory = { uncontended, handoff, channel };
 }
 
+// ---------------------------------------------------------------------------------------------
+// 8. cluster (src/cluster.mjs).
 async function cluster() {
   const { clusterBench } = await import("./cluster.mjs");
   await clusterBench({ quick, report });
 }
 
-const sections = { throughput, latency, speedup, payload, startup, sharedMemory, cluster };
+// ---------------------------------------------------------------------------------------------
+// 9. multiprocessing.Queue and Pipe against Python's, in the same run (src/channels.mjs).
+async function channels() {
+  const { runChannels } = await import("./channels.mjs");
+  report.sections.channels = await runChannels({ quick, title: "9. Channels" });
+}
+
+const sections = { throughput, latency, speedup, payload, startup, sharedMemory, cluster, channels };
 console.log(`weft benchmarks on Node ${process.version}, ${cpuCount()} CPUs${quick ? " (quick)" : ""}`);
 for (const [name, run] of Object.entries(sections)) if (wanted(name)) await run();
 if (Object.keys(report.sections).length > 0) {

@@ -58,3 +58,17 @@ export async function produce(queue, count) {
   await queue.close();
   return count;
 }
+
+/** Sends `count` numbers through one end of a Pipe, then closes it. */
+export async function sendItems(connection, count) {
+  for (let i = 0; i < count; i++) await connection.send(i);
+  await connection.close();
+  return count;
+}
+
+/** Counts the items of a channel queue until it is closed and drained. */
+export async function consumeCount(queue) {
+  let count = 0;
+  for await (const _ of queue) count++;
+  return count;
+}

@@ -158,7 +158,7 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
     } catch (thrown) {
       const error = signal?.aborted && !(thrown instanceof Error) ? new AbortError("The task was aborted.", { cause: thrown }) : thrown;
       try {
-        await job.updateData({ ...job.data, error: encodeValue(serializeError(error), "error") as JobData["error"] });
+        await job.updateData({ ...job.data, error: encodeValue(serializeError(error), "error") as unknown as JobData["error"] });
       } catch {
         // The job was removed meanwhile (cancelled): its client no longer waits for the error.
       }

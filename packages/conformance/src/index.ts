@@ -20,7 +20,9 @@ import { limitCases } from "./cases/limits.js";
 import { poolMethodCases } from "./cases/pool-methods.js";
 import { speedupCases } from "./cases/speedup.js";
 import { valueCases } from "./cases/values.js";
+import { generatedCases } from "./cases/generated.js";
 import { sharedCases } from "./cases/shared.js";
+import { channelCases } from "./cases/channels.js";
 import { soakCases } from "./cases/soak-smoke.js";
 import { asyncioCases } from "./cases/asyncio.js";
 import { CaseSkipped, type CaseContext, type CaseDefinition, type Harness } from "./harness.js";
@@ -36,6 +38,7 @@ export const allCases: readonly CaseDefinition[] = [
   ...lifecycleCases,
   ...poolMethodCases,
   ...valueCases,
+  ...generatedCases,
   ...errorCases,
   ...faultCases,
   ...containmentCases,
@@ -44,6 +47,7 @@ export const allCases: readonly CaseDefinition[] = [
   ...closingCases,
   ...badInputCases,
   ...sharedCases,
+  ...channelCases,
   ...asyncioCases,
   ...soakCases,
   ...speedupCases,

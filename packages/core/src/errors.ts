@@ -1,18 +1,81 @@
 /**
  * weft's named errors, and the encoding that carries any thrown value across a worker boundary.
- * Every error weft raises itself extends {@link WeftError} and has a stable `name`.
+ *
+ * Every error weft raises itself extends {@link WeftError} and has a literal, stable `name`
+ * (written out here, never taken from the class's own name, which minifiers rename). `instanceof`
+ * also holds across separately bundled copies of weft (a task module that bundles its own copy,
+ * a Vite build): each class carries a brand in a global symbol, which `instanceof` checks.
  */
+
+const BRAND = Symbol.for("weft.errorBrand");
+/** Branded classes by brand id, for rebuilding received errors as their class. No prototype, so no name can hit Object.prototype. */
+const BRANDED = new Map<string, abstract new (...args: never[]) => Error>();
+
+interface Branded {
+  readonly [BRAND]?: readonly string[];
+}
+
+/**
+ * Gives an error class its literal `name` and its brand. Call it in the class's static block:
+ * `static { named(this, "PoolClosedError"); }`. `id` tells apart classes that share a name
+ * (asyncio's and threading's BrokenBarrierError); it defaults to `name`.
+ */
+export function named(cls: abstract new (...args: never[]) => Error, name: string, id: string = name): void {
+  const parent = (Object.getPrototypeOf(cls.prototype) as Branded)[BRAND] ?? [];
+  Object.defineProperty(cls.prototype, "name", { value: name, writable: true, configurable: true, enumerable: false });
+  Object.defineProperty(cls.prototype, BRAND, { value: Object.freeze([...parent, id]), configurable: true, enumerable: false });
+  BRANDED.set(id, cls);
+}
+
+/** The brand id of a weft error (e.g. "threading.BrokenBarrierError"), or undefined for any other value. */
+export function errorBrand(error: unknown): string | undefined {
+  if (typeof error !== "object" || error === null) return undefined;
+  try {
+    const brand = (error as Branded)[BRAND];
+    return Array.isArray(brand) && typeof brand[brand.length - 1] === "string" ? brand[brand.length - 1] : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The weft error class with this brand id, if this copy of weft defines it. */
+export function brandedClass(id: string): (abstract new (...args: never[]) => Error) | undefined {
+  return BRANDED.get(id);
+}
 
 /** Base class of every error that weft raises itself. */
 export class WeftError extends Error {
+  static {
+    named(this, "WeftError");
+  }
+
+  /**
+   * `error instanceof SomeWeftError` holds for instances made by any copy of weft: the class's
+   * own prototype chain first, then the brand its instances carry.
+   */
+  static [Symbol.hasInstance](value: unknown): boolean {
+    if (Function.prototype[Symbol.hasInstance].call(this, value)) return true;
+    if (typeof value !== "object" || value === null) return false;
+    try {
+      const mine = (this.prototype as Branded)[BRAND];
+      const theirs = (value as Branded)[BRAND];
+      const id = mine?.[mine.length - 1];
+      return id !== undefined && Array.isArray(theirs) && theirs.includes(id);
+    } catch {
+      return false;
+    }
+  }
+
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
-    this.name = new.target.name;
   }
 }
 
 /** A worker ended while it ran the task (crash, runtime exit, killed from outside). */
 export class WorkerExitError extends WeftError {
+  static {
+    named(this, "WorkerExitError");
+  }
   readonly exitCode: number | null;
   readonly signal: string | null;
   /** `inPool`: the worker belonged to a pool, which replaces it (false for a Thread or Process). */
@@ -28,41 +91,62 @@ export class WorkerExitError extends WeftError {
 
 /** The task was cancelled through its AbortSignal (or its pool/TaskGroup cancelled it). Same name as the DOM's AbortError. */
 export class AbortError extends WeftError {
+  static {
+    named(this, "AbortError");
+  }
   constructor(message = "The task was aborted.", options?: { cause?: unknown }) {
     super(message, options);
-    this.name = "AbortError";
   }
 }
 
 /** A time limit elapsed (a pool task's run timeout, join's timeout, asyncio-style timeouts). Same name as the DOM's TimeoutError. */
 export class TimeoutError extends WeftError {
+  static {
+    named(this, "TimeoutError");
+  }
   constructor(message = "The operation timed out.", options?: { cause?: unknown }) {
     super(message, options);
-    this.name = "TimeoutError";
   }
 }
 
 /** The pool (or Thread/Process) is closed or was terminated; nothing more can run on it. */
-export class PoolClosedError extends WeftError {}
+export class PoolClosedError extends WeftError {
+  static {
+    named(this, "PoolClosedError");
+  }
+}
 
 /** The pool's queue is at `maxQueue`; await `pool.ready()` before submitting more, or raise `maxQueue`. */
-export class QueueFullError extends WeftError {}
+export class QueueFullError extends WeftError {
+  static {
+    named(this, "QueueFullError");
+  }
+}
 
 /** A value cannot cross to a worker. `path` names the argument (e.g. `args[1].handler`). */
 export class DataCloneError extends WeftError {
+  static {
+    named(this, "DataCloneError");
+  }
   readonly path: string;
   constructor(path: string, reason: string) {
     super(`${path} cannot be sent to a worker: ${reason}`);
-    this.name = "DataCloneError";
     this.path = path;
   }
 }
 
 /** A task reference cannot be resolved: unknown export, not a function, or a function that cannot be sent as source. */
-export class TaskReferenceError extends WeftError {}
+export class TaskReferenceError extends WeftError {
+  static {
+    named(this, "TaskReferenceError");
+  }
+}
 
 /** A task module failed to load inside the worker; every task of that module rejects with it. */
 export class TaskModuleLoadError extends WeftError {
+  static {
+    named(this, "TaskModuleLoadError");
+  }
   readonly moduleUrl: string;
   constructor(moduleUrl: string, cause: unknown) {
     const detail = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
@@ -72,113 +156,47 @@ export class TaskModuleLoadError extends WeftError {
 }
 
 /** Workers keep dying before they can run anything; the pool stopped respawning them. */
-export class WorkerStartError extends WeftError {}
+export class WorkerStartError extends WeftError {
+  static {
+    named(this, "WorkerStartError");
+  }
+}
 
 /** Bad configuration or arguments to a weft API (size 0, NaN timeouts, unknown options…). */
-export class InvalidArgumentError extends WeftError {}
+export class InvalidArgumentError extends WeftError {
+  static {
+    named(this, "InvalidArgumentError");
+  }
+}
 
 /** An operation needs shared memory, but this context cannot share it (a process, or a page without cross-origin isolation). */
-export class SharedMemoryUnavailableError extends WeftError {}
+export class SharedMemoryUnavailableError extends WeftError {
+  static {
+    named(this, "SharedMemoryUnavailableError");
+  }
+}
 
 /** The adapter for the current runtime was not installed (import weft through `weft` or `@weftjs/<runtime>`). */
-export class NoAdapterError extends WeftError {}
-
-// ---------------------------------------------------------------------------------------------
-// Carrying thrown values across the boundary.
-
-/** A thrown value as it travels. Plain data, so every transport can carry it. */
-export type SerializedError =
-  | { readonly kind: "value"; readonly value: unknown }
-  | {
-      readonly kind: "error";
-      readonly name: string;
-      readonly message: string;
-      readonly stack?: string;
-      readonly cause?: SerializedError;
-      readonly hasCause: boolean;
-      readonly errors?: readonly SerializedError[];
-      readonly props: Readonly<Record<string, unknown>>;
-    };
-
-const MAX_DEPTH = 16;
-
-function isCloneablePlain(value: unknown): boolean {
-  try {
-    structuredClone(value);
-    return true;
-  } catch {
-    return false;
+export class NoAdapterError extends WeftError {
+  static {
+    named(this, "NoAdapterError");
   }
-}
-
-/** Encodes any thrown value; non-cloneable own properties become their string form. */
-export function serializeError(thrown: unknown, depth = 0): SerializedError {
-  if (!(thrown instanceof Error) || depth > MAX_DEPTH) {
-    return { kind: "value", value: isCloneablePlain(thrown) ? thrown : String(thrown) };
-  }
-  const props: Record<string, unknown> = {};
-  for (const key of Object.keys(thrown)) {
-    if (key === "cause" || key === "errors" || key === "stack" || key === "message" || key === "name") continue;
-    const value = (thrown as unknown as Record<string, unknown>)[key];
-    props[key] = isCloneablePlain(value) ? value : String(value);
-  }
-  const hasCause = "cause" in thrown;
-  return {
-    kind: "error",
-    name: thrown.name,
-    message: thrown.message,
-    stack: typeof thrown.stack === "string" ? thrown.stack : undefined,
-    hasCause,
-    cause: hasCause ? serializeError(thrown.cause, depth + 1) : undefined,
-    errors: thrown instanceof AggregateError && Array.isArray(thrown.errors)
-      ? thrown.errors.map((e) => serializeError(e, depth + 1))
-      : undefined,
-    props,
-  };
-}
-
-const BUILTIN_ERRORS: Record<string, ErrorConstructor> = {
-  Error, TypeError, RangeError, SyntaxError, ReferenceError, EvalError, URIError,
-};
-function weftErrors(): Record<string, new (...args: never[]) => Error> {
-  return {
-  AbortError, TimeoutError, PoolClosedError, QueueFullError, DataCloneError, TaskReferenceError,
-  TaskModuleLoadError, WorkerExitError, WorkerStartError, InvalidArgumentError, SharedMemoryUnavailableError,
-  InvalidStateError,
-  };
-}
-
-/**
- * Rebuilds a thrown value on the caller's side: same name, message, `cause` chain,
- * AggregateError members and own properties. Built-in and weft error names come back as
- * instances of their class, so `instanceof TypeError` / `instanceof AbortError` hold.
- * `callerStack` (the stack where the call was made) is appended to the worker's stack.
- */
-export function deserializeError(encoded: SerializedError, callerStack?: string): unknown {
-  if (encoded.kind === "value") return encoded.value;
-  let error: Error;
-  if (encoded.errors) {
-    error = new AggregateError(encoded.errors.map((e) => deserializeError(e)), encoded.message);
-  } else {
-    const Builtin = BUILTIN_ERRORS[encoded.name];
-    const Weft = weftErrors()[encoded.name];
-    error = Builtin ? new Builtin(encoded.message) : Weft ? Object.create(Weft.prototype) as Error : new Error(encoded.message);
-    if (Weft) {
-      Object.defineProperty(error, "message", { value: encoded.message, writable: true, configurable: true });
-    }
-  }
-  if (error.name !== encoded.name) {
-    Object.defineProperty(error, "name", { value: encoded.name, writable: true, configurable: true });
-  }
-  if (encoded.hasCause && encoded.cause) {
-    Object.defineProperty(error, "cause", { value: deserializeError(encoded.cause), writable: true, configurable: true });
-  }
-  Object.assign(error, encoded.props);
-  const workerStack = encoded.stack ?? `${encoded.name}: ${encoded.message}`;
-  const joined = callerStack ? `${workerStack}\n    --- awaited in the caller ---\n${callerStack.split("\n").slice(1).join("\n")}` : workerStack;
-  Object.defineProperty(error, "stack", { value: joined, writable: true, configurable: true });
-  return error;
 }
 
 /** An operation is not valid in the object's current state (start twice, join before start…). Python raises RuntimeError. */
-export class InvalidStateError extends WeftError {}
+export class InvalidStateError extends WeftError {
+  static {
+    named(this, "InvalidStateError");
+  }
+}
+
+/** A message from a worker (or to one) could not be decoded: it was not produced by this version of weft's codec, or was corrupted. */
+export class MalformedMessageError extends WeftError {
+  static {
+    named(this, "MalformedMessageError");
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Carrying thrown values across the boundary: see codec/thrown.ts.
+export { serializeError, deserializeError, type SerializedError } from "./codec/thrown.js";

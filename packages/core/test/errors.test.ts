@@ -34,7 +34,10 @@ describe("errors across the boundary", () => {
     expect((roundTrip(custom) as Error).name).toBe("OddError");
     expect(roundTrip("plain string")).toBe("plain string");
     expect(roundTrip({ code: 3 })).toEqual({ code: 3 });
-    expect(typeof roundTrip(Symbol("x"))).toBe("string");
+    const symbol = roundTrip(Symbol("x"));
+    expect(typeof symbol).toBe("symbol");
+    expect((symbol as symbol).description).toBe("x");
+    expect(roundTrip(Symbol.for("weft.test"))).toBe(Symbol.for("weft.test"));
   });
 
   test("join the worker's stack to the caller's", () => {

@@ -70,8 +70,8 @@ describe("prepareArgs", () => {
     const numbers = Array.from({ length: 1000 }, (_, i) => (i === 3 ? Number.NaN : i === 4 ? -0 : i / 3));
     const prepared = prepareArgs([numbers, [1, 2, 3]], "process");
     expect(prepared.encoded).toBe(true);
-    expect(prepared.args[1]).toEqual([1, 2, 3]);
     const restored = reviveValue(structuredClone(prepared.args)) as number[][];
+    expect(restored[1]).toEqual([1, 2, 3]);
     expect(Array.isArray(restored[0])).toBe(true);
     expect(restored[0]).toEqual(numbers);
     expect(Object.is(restored[0]![4], -0)).toBe(true);

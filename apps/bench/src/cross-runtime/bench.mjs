@@ -8,8 +8,9 @@
 //   latency     echo tasks one at a time on a pool of 1 (median and p99 µs of each repetition)
 //   speedup     8 equal countPrimes chunks on a pool of 1 vs a pool of 2 (serial ms / parallel ms)
 //   startup     a new pool of 2 until its first task is done (ms)
+//   channel     items/s through a multiprocessing.Queue from a worker to the main side
 // Every measure is repeated (3 quick / 5 full, after one warm-up) and summarised as median, min, max.
-import { Pool, adapter, cpuCount } from "weftjs";
+import { Pool, adapter, cpuCount, multiprocessing } from "weftjs";
 import { median, percentile, summary } from "../stats.mjs";
 
 export const KINDS = ["thread", "process"];
@@ -20,7 +21,7 @@ export const MARKER = "@@weft-bench-runtimes@@ ";
 /** The workload sizes for a quick or a full run (shared with the launcher, which prints them). */
 export function plan(quick, smoke = false) {
   // smoke: tiny sizes that only check the wiring (the launcher's --smoke), never for figures.
-  if (smoke) return { quick, smoke, reps: 1, throughputTasks: 200, latencyTasks: 50, primeChunk: 2_000, chunks: 8 };
+  if (smoke) return { quick, smoke, reps: 1, throughputTasks: 200, latencyTasks: 50, primeChunk: 2_000, chunks: 8, channelItems: 500 };
   return {
     quick,
     reps: quick ? 3 : 5,
@@ -28,6 +29,7 @@ export function plan(quick, smoke = false) {
     latencyTasks: quick ? 2_000 : 10_000,
     primeChunk: quick ? 40_000 : 120_000,
     chunks: 8,
+    channelItems: quick ? 20_000 : 100_000,
   };
 }
 
@@ -125,18 +127,39 @@ async function startup(kind, module, p) {
   );
 }
 
+async function channel(kind, module, p) {
+  const pool = new Pool({ kind, size: 1, module });
+  try {
+    await pool.apply("echo", [0]);
+    const values = await repeated(p.reps, async () => {
+      const queue = new multiprocessing.Queue();
+      const start = performance.now();
+      const producing = pool.apply("produce", [queue, p.channelItems]);
+      let count = 0;
+      for await (const _ of queue) count++;
+      await producing;
+      if (count !== p.channelItems) throw new Error(`the queue delivered ${count} of ${p.channelItems} items`);
+      return count / ((performance.now() - start) / 1000);
+    });
+    return summary(values);
+  } finally {
+    await pool.close();
+  }
+}
+
 /**
- * Runs every measure for both kinds. `module` is the URL of the task module (../tasks.mjs);
+ * Runs every measure (or those named in `only`) for both kinds. `module` is the URL of the task module (../tasks.mjs);
  * `log` gets one line per step (progress, not results). Resolves a JSON-ready report; a measure
  * that throws is recorded as { error } and the others still run.
  */
-export async function runBench({ quick = false, smoke = false, module = new URL("../tasks.mjs", import.meta.url), log = () => {}, runtime, version } = {}) {
+export async function runBench({ quick = false, smoke = false, only, module = new URL("../tasks.mjs", import.meta.url), log = () => {}, runtime, version } = {}) {
   const p = plan(quick, smoke);
   const report = { runtime, version, adapter: adapter.runtime, sharedMemory: adapter.capabilities.sharedMemory, cpus: cpuCount(), plan: p, startedAt: new Date().toISOString(), kinds: {} };
-  const measures = { throughput, latency, speedup, startup };
+  const measures = { throughput, latency, speedup, startup, channel };
   for (const kind of KINDS) {
     const results = (report.kinds[kind] = {});
     for (const [name, measure] of Object.entries(measures)) {
+      if (only && !only.includes(name)) continue;
       const started = performance.now();
       try {
         results[name] = await measure(kind, module, p);

@@ -1,6 +1,6 @@
 // The command-line entry of the cross-runtime benchmark, the same file under `node`, `deno run`
 // and `bun run`. Progress goes to stderr; the report is the one stdout line that starts with
-// MARKER (so that anything else a runtime prints cannot break the JSON). Usage: <runtime> entry.mjs [--quick]
+// MARKER (so that anything else a runtime prints cannot break the JSON). Usage: <runtime> entry.mjs [--quick] [--only=channel,...]
 import { MARKER, runBench } from "./bench.mjs";
 
 const g = globalThis;
@@ -17,7 +17,8 @@ const writeOut = (text) => {
 const exit = (code) => (g.Deno ? g.Deno.exit(code) : g.process.exit(code));
 
 try {
-  const report = await runBench({ quick: args.includes("--quick"), smoke: args.includes("--smoke"), runtime, version, log: (line) => writeErr(`${line}\n`) });
+  const only = args.find((a) => a.startsWith("--only="))?.slice("--only=".length).split(",");
+  const report = await runBench({ quick: args.includes("--quick"), smoke: args.includes("--smoke"), only, runtime, version, log: (line) => writeErr(`${line}\n`) });
   await writeOut(`${MARKER}${JSON.stringify(report)}\n`);
   exit(0);
 } catch (error) {

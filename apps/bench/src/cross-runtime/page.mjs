@@ -11,6 +11,7 @@ try {
   const report = await runBench({
     quick: params.get("quick") === "1",
     smoke: params.get("smoke") === "1",
+    only: params.get("only")?.split(","),
     runtime: "chromium",
     version: navigator.userAgent,
     log,

@@ -5,7 +5,7 @@
 // measure, with each runtime's ratio to Node in this same run — and writes
 // results/bench-runtimes.json. A runtime that cannot run gets one line saying why; the others go on.
 //
-// Usage: node src/cross-runtime/run.mjs [--quick] [--runtimes=node,deno,bun,chromium]
+// Usage: node src/cross-runtime/run.mjs [--quick] [--runtimes=node,deno,bun,chromium] [--only=channel,throughput,...]
 //        (--smoke: tiny sizes, checks the wiring only; its figures mean nothing)
 // Also called by src/main.mjs as its section 7 (runAll).
 import { spawn } from "node:child_process";
@@ -101,7 +101,7 @@ function runChild(runtime, childArgs, timeoutMs, log) {
 /** The page: an import map sends `weftjs` to the built browser adapter (the worker entries need none). */
 function benchPage() {
   const imports = {
-    weft: "/packages/weft/dist/browser.js",
+    weftjs: "/packages/weft/dist/browser.js",
     "@weftjs/browser": "/packages/browser/dist/index.js",
     "@weftjs/core": "/packages/core/dist/index.js",
   };
@@ -146,6 +146,8 @@ async function runChromium(childArgs, timeoutMs, log) {
     page.on("crash", () => finish({ error: "the page crashed" }));
     const timer = setTimeout(() => finish({ error: `did not finish within ${timeoutMs / 1000} s` }), timeoutMs);
     const query = new URLSearchParams({ quick: childArgs.includes("--quick") ? "1" : "0", smoke: childArgs.includes("--smoke") ? "1" : "0" });
+    const only = childArgs.find((a) => a.startsWith("--only="));
+    if (only) query.set("only", only.slice("--only=".length));
     await page.goto(`${server.url}/bench-runtimes.html?${query}`);
     const report = await finished;
     clearTimeout(timer);
@@ -169,12 +171,14 @@ const MEASURES = [
   ["latency p99, µs", "lower is better", "latency", (r) => r.p99, 1],
   ["speedup 2 workers vs 1", "higher is better", "speedup", (r) => r.speedup, 2],
   ["start-up of a pool of 2, ms", "lower is better", "startup", (r) => r, 1],
+  ["multiprocessing.Queue worker → main, items/s", "higher is better", "channel", (r) => r, 0],
 ];
 
-function tableRows(reports) {
+function tableRows(reports, only) {
   const rows = [];
   const ratios = {};
   for (const [label, direction, key, pick, digits] of MEASURES) {
+    if (only && !only.includes(key)) continue;
     for (const [kindIndex, kind] of KINDS.entries()) {
       const summaryOf = (report) => {
         const result = report.kinds[kind]?.[key];
@@ -214,9 +218,9 @@ async function busyFraction(ms = 1000) {
  * Runs the benchmark on each runtime in turn, prints the table and writes results/bench-runtimes.json.
  * Resolves the written report.
  */
-export async function runAll({ quick = false, smoke = false, runtimes = RUNTIMES, title, log = (line) => console.log(line) } = {}) {
+export async function runAll({ quick = false, smoke = false, only, runtimes = RUNTIMES, title, log = (line) => console.log(line) } = {}) {
   const p = plan(quick, smoke);
-  const childArgs = [...(quick ? ["--quick"] : []), ...(smoke ? ["--smoke"] : [])];
+  const childArgs = [...(quick ? ["--quick"] : []), ...(smoke ? ["--smoke"] : []), ...(only ? [`--only=${only.join(",")}`] : [])];
   const timeoutMs = smoke ? 60_000 : quick ? 180_000 : 900_000;
   const reports = {};
   const skipped = [];
@@ -241,13 +245,14 @@ export async function runAll({ quick = false, smoke = false, runtimes = RUNTIMES
       log(` ${runtime}: cannot run — ${outcome.skip}`);
     }
   }
-  const { rows, ratios } = tableRows(reports);
+  const { rows, ratios } = tableRows(reports, only);
   const heading = title ?? "Every runtime";
   const versions = Object.entries(reports).map(([runtime, r]) => `${runtime} ${r.version}`).join(", ");
   table(
     `${heading}: the same benchmark on each runtime, pools of weft's own adapter (median (min–max) of ${p.reps}; ratio = runtime / node, same run)\n` +
       `   ${fmt(p.throughputTasks)} echo tasks at once on 2 workers; ${fmt(p.latencyTasks)} sequential echoes on 1 worker; ` +
-      `${p.chunks} chunks of countPrimes(${fmt(p.primeChunk)} numbers) on 1 vs 2 workers; a pool of 2 until its first task\n` +
+      `${p.chunks} chunks of countPrimes(${fmt(p.primeChunk)} numbers) on 1 vs 2 workers; a pool of 2 until its first task; ` +
+      `${fmt(p.channelItems ?? 0)} items through a Queue\n` +
       `   ${versions || "no runtime ran"}`,
     ["measure", "kind", "runtime", "median (min–max)", "vs node"],
     rows,
@@ -280,7 +285,8 @@ export async function runAll({ quick = false, smoke = false, runtimes = RUNTIMES
   const dir = join(REPO, "results");
   mkdirSync(dir, { recursive: true });
   // A smoke run only checks the wiring: it must not overwrite the real figures.
-  const file = smoke ? "bench-runtimes-smoke.json" : "bench-runtimes.json";
+  // Nor may a run of some measures only (--only).
+  const file = smoke ? "bench-runtimes-smoke.json" : only ? `bench-runtimes-${only.join("-")}.json` : "bench-runtimes.json";
   writeFileSync(join(dir, file), JSON.stringify(output, null, 2));
   log(`\nWritten to results/${file} (${output.seconds} s in all)`);
   return output;
@@ -294,5 +300,6 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     console.error(`unknown runtime(s) ${unknown.join(", ")}: choose from ${RUNTIMES.join(", ")}`);
     process.exit(2);
   }
-  await runAll({ quick: args.includes("--quick"), smoke: args.includes("--smoke"), runtimes: chosen ?? RUNTIMES });
+  const only = args.find((a) => a.startsWith("--only="))?.slice("--only=".length).split(",");
+  await runAll({ quick: args.includes("--quick"), smoke: args.includes("--smoke"), only, runtimes: chosen ?? RUNTIMES });
 }

@@ -1,4 +1,4 @@
-import { Pipe, Process, Thread, Value, multiprocessing, threading } from "@weftjs/core";
+import { Value, threading } from "@weftjs/core";
 import { deepEqual, equal, ok, rejects } from "../assert.js";
 import type { CaseContext, CaseDefinition } from "../harness.js";
 import { fixturePool } from "./util.js";
@@ -61,49 +61,6 @@ export const sharedCases: CaseDefinition[] = [
       await using pool = fixturePool(ctx, { size: 1 });
       await rejects(pool.apply("waitForEvent", [new threading.Event() as never, 10]), "DataCloneError", /args\[0\].*process shares no memory/);
       await rejects(pool.apply("atomicValueAdd", [new Value("int32") as never, 1]), "DataCloneError", /process shares no memory/);
-    },
-  },
-  {
-    name: "channels: a Queue carries items from a worker to the main side, in order, until closed",
-    async run(ctx) {
-      const queue = new multiprocessing.Queue<number>({ maxsize: 3 });
-      await using pool = fixturePool(ctx, { size: 1 });
-      const producing = pool.apply("produce", [queue as never, 0, 20, true]);
-      const received: number[] = [];
-      for await (const item of queue) received.push(item);
-      equal(await producing, 20);
-      deepEqual(received, Array.from({ length: 20 }, (_, i) => i), "every item, in order");
-    },
-  },
-  {
-    name: "channels: many producers and a consumer share one bounded Queue",
-    async run(ctx) {
-      const queue = new multiprocessing.Queue<number>({ maxsize: 2 });
-      await using pool = fixturePool(ctx, { size: 3 });
-      const consumer = pool.apply("consumeAll", [queue as never]);
-      await Promise.all([pool.apply("produce", [queue as never, 0, 10, false]), pool.apply("produce", [queue as never, 100, 10, false])]);
-      await queue.put(1000);
-      await queue.close();
-      const items = (await consumer) as number[];
-      equal(items.length, 21, "every item arrived exactly once");
-      deepEqual(items.filter((n) => n < 100), Array.from({ length: 10 }, (_, i) => i), "each producer's items stay in order");
-      await rejects(queue.put(1), "QueueShutDown");
-    },
-  },
-  {
-    name: "channels: a Pipe is a duplex pair between the main side and a worker",
-    async run(ctx) {
-      const [here, there] = Pipe<number>();
-      const Kind = ctx.kind === "thread" ? Thread : Process;
-      const worker = new Kind({ adapter: ctx.adapter, module: ctx.fixtures, target: "echoDoubled", args: [there, 5] }).start();
-      const answers: number[] = [];
-      for (let i = 1; i <= 5; i++) {
-        await here.send(i);
-        answers.push(await here.recv());
-      }
-      deepEqual(answers, [2, 4, 6, 8, 10], "each value came back doubled");
-      equal(await worker.join(), 5);
-      await rejects(here.recv(), "QueueShutDown");
     },
   },
 ];

@@ -2,7 +2,7 @@
  * The asyncio model's own error classes. Each mirrors one of Python's asyncio exceptions and keeps
  * its Python name, so `asyncio.QueueEmpty` reads like `asyncio.QueueEmpty` in Python.
  */
-import { WeftError } from "../errors.js";
+import { named, WeftError } from "../errors.js";
 
 /**
  * An operation was called in a state that does not allow it: releasing a Lock nobody holds, releasing a
@@ -15,16 +15,32 @@ import { WeftError } from "../errors.js";
 export { InvalidStateError } from "../errors.js";
 
 /** `getNowait()` on an empty queue. Mirrors Python's `asyncio.QueueEmpty`. */
-export class QueueEmpty extends WeftError {}
+export class QueueEmpty extends WeftError {
+  static {
+    named(this, "QueueEmpty");
+  }
+}
 
 /** `putNowait()` on a queue that holds `maxsize` items. Mirrors Python's `asyncio.QueueFull`. */
-export class QueueFull extends WeftError {}
+export class QueueFull extends WeftError {
+  static {
+    named(this, "QueueFull");
+  }
+}
 
 /**
  * A put on a queue that was shut down, or a get on a shut-down queue that is empty.
  * Mirrors Python 3.13's `asyncio.QueueShutDown`.
  */
-export class QueueShutDown extends WeftError {}
+export class QueueShutDown extends WeftError {
+  static {
+    named(this, "QueueShutDown");
+  }
+}
 
 /** The Barrier is broken (aborted), or was reset while this party waited. Mirrors Python's `asyncio.BrokenBarrierError`. */
-export class BrokenBarrierError extends WeftError {}
+export class BrokenBarrierError extends WeftError {
+  static {
+    named(this, "BrokenBarrierError", "asyncio.BrokenBarrierError");
+  }
+}

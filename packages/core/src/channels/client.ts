@@ -1,12 +1,80 @@
 /**
- * The worker's side of channels: sends each operation to the parent and awaits its reply.
+ * The worker's side of channels: it speaks for every queue that lives with the parent.
+ *
+ * - A put travels without waiting for an answer while the worker holds credit (room the owner
+ *   promised it); puts made in one turn of the event loop travel in one message. Without credit,
+ *   the put waits for the owner's answer, which brings more credit.
+ * - A get fetches several items when the worker takes them quickly (at most the number it took
+ *   in the last few milliseconds), keeps them here, and tells the owner which ones it took. The
+ *   owner may recall the ones not taken (another side waits, or the queue closed); if the worker
+ *   dies, the owner puts them back itself.
+ *
  * `serveWorker` installs the client; a proxy used outside a weft worker gets a clear error.
  */
-import { AbortError, InvalidStateError, deserializeError } from "../errors.js";
-import type { ChannelReply, ChannelRequest } from "./messages.js";
+import { AbortError, InvalidStateError, TimeoutError, deserializeError } from "../errors.js";
+import { QueueShutDown } from "../asyncio/errors.js";
+import { callAt, now, onAbort } from "../asyncio/internal.js";
+import type { ChannelOp, ChannelReply, ChannelReplyOp, ChannelRequest } from "./messages.js";
 
+/** The most items one put batch or one prefetch carries. */
+const BATCH = 1024;
+/** A worker that took its last items within this many ms asks for twice as many next time. */
+const QUICK_MS = 2;
+
+export interface ClientWait {
+  readonly signal: AbortSignal | undefined;
+  readonly timeout: number | null;
+}
+
+/** What the proxies (queue.ts) use. */
 export interface ChannelClient {
-  request(channel: string, op: ChannelRequest["op"], value?: unknown, options?: { signal?: AbortSignal; timeout?: number | null }): Promise<unknown>;
+  put(channel: string, value: unknown, wait: ClientWait): Promise<void>;
+  get(channel: string, wait: ClientWait): Promise<unknown>;
+  /** Marks `count` items done (JoinableQueue); travels with the next batch. */
+  taskDone(channel: string, count: number): void;
+  /** Resolves once every item put was marked done (JoinableQueue). */
+  join(channel: string, wait: ClientWait): Promise<void>;
+  /** close, size, sync: answered once everything this worker sent before has been applied. */
+  ask(channel: string, op: "close" | "size" | "sync"): Promise<unknown>;
+  /** Sends what is waiting to be sent, now. */
+  flush(): void;
+}
+
+interface Taker {
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
+  cleanup: () => void;
+}
+
+/** This worker's standing with one queue. */
+interface Channel {
+  readonly id: string;
+  credit: number;
+  /** Puts waiting for the owner's answer: later puts queue behind them, to keep their order. */
+  waitingPuts: number;
+  closed: boolean;
+  /** Items fetched and not taken yet. */
+  buffer: unknown[];
+  head: number;
+  /** Items taken since the owner was last told. */
+  took: number;
+  /** taskDone() calls since the owner was last told. */
+  done: number;
+  readonly takers: Taker[];
+  /** The get request in flight, if any. */
+  fetching: number | undefined;
+  want: number;
+  arrivedAt: number;
+  /** The current batch of puts (an "items" op not sent yet). */
+  batch: unknown[] | undefined;
+  /** Why an earlier put that had resolved could not be sent (reported by the next operation). */
+  lost: unknown;
+}
+
+interface Pending {
+  readonly channel: Channel;
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
 }
 
 const KEY = Symbol.for("weft.channelClient");
@@ -17,40 +85,340 @@ export function channelClient(): ChannelClient {
   return client;
 }
 
+/**
+ * Sends the channel operations this worker has batched. The worker calls it before it sends a
+ * task's result, so that what a task put reaches the owner before the task's result does.
+ */
+export function flushChannels(): void {
+  (globalThis as Record<symbol, ChannelClient | undefined>)[KEY]?.flush();
+}
+
+// The next turn of the event loop, after the microtasks of this one: setImmediate where the
+// runtime has it (Node, Deno, Bun), a MessageChannel in a browser worker.
+const setImmediateGlobal = (globalThis as { setImmediate?: (callback: () => void) => unknown }).setImmediate;
+const nextTurn: (callback: () => void) => void =
+  typeof setImmediateGlobal === "function"
+    ? (callback) => void setImmediateGlobal(callback)
+    : typeof MessageChannel === "function"
+      ? (() => {
+          const channel = new MessageChannel();
+          const callbacks: (() => void)[] = [];
+          channel.port1.onmessage = () => callbacks.shift()?.();
+          return (callback: () => void) => {
+            callbacks.push(callback);
+            channel.port2.postMessage(null);
+          };
+        })()
+      : (callback) => void setTimeout(callback, 0);
+
 /** Installs the client over a worker's outgoing messages; returns the handler for replies. */
 export function installChannelClient(send: (request: ChannelRequest) => void): (reply: ChannelReply) => void {
-  let next = 1;
-  const pending = new Map<number, { resolve(value: unknown): void; reject(error: unknown): void }>();
+  const channels = new Map<string, Channel>();
+  const pending = new Map<number, Pending>();
+  let ops: ChannelOp[] = [];
+  let nextRequest = 1;
+  let flushQueued = false;
+
+  const channelOf = (id: string): Channel => {
+    let channel = channels.get(id);
+    if (!channel) {
+      channel = { id, credit: 0, waitingPuts: 0, closed: false, buffer: [], head: 0, took: 0, done: 0, takers: [], fetching: undefined, want: 1, arrivedAt: 0, batch: undefined, lost: undefined };
+      channels.set(id, channel);
+    }
+    return channel;
+  };
+
+  /**
+   * Sends what waits to be sent. At the end of a turn (`endOfTurn`), items fetched and not taken
+   * go back too: this worker's consumer has stopped taking quickly, and another side may want them.
+   */
+  const flush = (endOfTurn = false): void => {
+    for (const channel of channels.values()) {
+      channel.batch = undefined;
+      if (endOfTurn && channel.takers.length === 0 && channel.head < channel.buffer.length) {
+        giveBack(channel, false);
+      } else if (channel.took > 0) {
+        ops.push({ op: "took", channel: channel.id, count: channel.took });
+        channel.took = 0;
+      }
+      if (channel.done > 0) {
+        ops.push({ op: "taskDone", channel: channel.id, count: channel.done });
+        channel.done = 0;
+      }
+    }
+    if (ops.length === 0) return;
+    const batch = ops;
+    ops = [];
+    try {
+      send({ type: "channel", ops: batch });
+    } catch (error) {
+      resend(batch, error);
+    }
+  };
+
+  /** A batch could not be sent (a value that cannot cross): send what can go, one by one. */
+  const resend = (batch: ChannelOp[], error: unknown): void => {
+    for (const op of batch) {
+      try {
+        send({ type: "channel", ops: [op] });
+      } catch {
+        if ("request" in op) {
+          const waiter = pending.get(op.request);
+          pending.delete(op.request);
+          waiter?.reject(error);
+        } else if (op.op === "items") {
+          const channel = channelOf(op.channel);
+          channel.lost = error;
+          channel.credit += op.values.length; // the owner never saw them: that room is still ours
+        }
+      }
+    }
+  };
+
+  const schedule = (): void => {
+    if (flushQueued) return;
+    flushQueued = true;
+    nextTurn(() => {
+      flushQueued = false;
+      flush(true);
+    });
+  };
+
+  const request = (channel: Channel, make: (request: number) => ChannelOp): Promise<unknown> => {
+    const id = nextRequest++;
+    return new Promise((resolve, reject) => {
+      pending.set(id, { channel, resolve, reject });
+      ops.push(make(id));
+      flush();
+    });
+  };
+
+  /** A request the owner may keep waiting; aborting `wait.signal` withdraws it there. */
+  const withdrawable = (channel: Channel, wait: ClientWait, make: (request: number) => ChannelOp): Promise<unknown> => {
+    const id = nextRequest++;
+    const stopAbort = onAbort(wait.signal, () => {
+      ops.push({ op: "cancel", request: id });
+      flush();
+    });
+    return new Promise<unknown>((resolve, reject) => {
+      pending.set(id, { channel, resolve, reject });
+      ops.push(make(id));
+      flush();
+    }).then(
+      (value) => {
+        stopAbort();
+        return value;
+      },
+      (error: unknown) => {
+        stopAbort();
+        throw wait.signal?.aborted ? (wait.signal.reason ?? error) : error;
+      },
+    );
+  };
+
+  const reportLost = (channel: Channel): void => {
+    if (channel.lost === undefined) return;
+    const error = channel.lost;
+    channel.lost = undefined;
+    throw error;
+  };
+
+  // ----- gets ---------------------------------------------------------------------------------
+
+  const fetch = (channel: Channel): void => {
+    if (channel.fetching !== undefined || channel.takers.length === 0) return;
+    const quick = now() - channel.arrivedAt < QUICK_MS;
+    channel.want = quick ? Math.min(BATCH, channel.want * 2) : Math.max(1, channel.want >> 1);
+    const want = (channel.want = Math.max(channel.want, channel.takers.length));
+    const id = nextRequest++;
+    channel.fetching = id;
+    pending.set(id, {
+      channel,
+      resolve: (values) => arrived(channel, id, values as unknown[]),
+      reject: (error) => fetchFailed(channel, id, error),
+    });
+    ops.push({ op: "get", channel: channel.id, request: id, want, timeout: null });
+    flush();
+  };
+
+  const arrived = (channel: Channel, id: number, values: unknown[]): void => {
+    if (channel.fetching === id) channel.fetching = undefined;
+    channel.arrivedAt = now();
+    for (const value of values) channel.buffer.push(value);
+    serveTakers(channel);
+    if (channel.head < channel.buffer.length) schedule();
+  };
+
+  const fetchFailed = (channel: Channel, id: number, error: unknown): void => {
+    if (channel.fetching === id) channel.fetching = undefined;
+    if ((error as Error)?.name === "AbortError") {
+      fetch(channel); // withdrawn when its takers left; newer takers need a new one
+      return;
+    }
+    for (const taker of channel.takers.splice(0)) {
+      taker.cleanup();
+      taker.reject(error);
+    }
+  };
+
+  const serveTakers = (channel: Channel): void => {
+    while (channel.takers.length > 0 && channel.head < channel.buffer.length) {
+      const taker = channel.takers.shift()!;
+      taker.cleanup();
+      taker.resolve(take(channel));
+    }
+    if (channel.takers.length > 0) fetch(channel);
+  };
+
+  const take = (channel: Channel): unknown => {
+    const value = channel.buffer[channel.head];
+    channel.buffer[channel.head++] = undefined;
+    if (channel.head === channel.buffer.length) {
+      channel.buffer = [];
+      channel.head = 0;
+    }
+    channel.took++;
+    schedule();
+    return value;
+  };
+
+  const leave = (channel: Channel, taker: Taker, error: unknown): void => {
+    const i = channel.takers.indexOf(taker);
+    if (i < 0) return;
+    channel.takers.splice(i, 1);
+    taker.cleanup();
+    taker.reject(error);
+    if (channel.takers.length === 0 && channel.fetching !== undefined) {
+      // Nobody here wants an item now: withdraw the request (what already left comes back later).
+      ops.push({ op: "cancel", request: channel.fetching });
+      flush();
+    }
+  };
+
+  // ----- the owner's notices -----------------------------------------------------------------
+
+  /** Gives back the untaken items (and, when recalled, the unused credit). */
+  const giveBack = (channel: Channel, withCredit: boolean): void => {
+    const returned = channel.buffer.length - channel.head;
+    channel.buffer = [];
+    channel.head = 0;
+    const credit = withCredit ? channel.credit : 0;
+    ops.push({ op: "release", channel: channel.id, took: channel.took, returned, credit });
+    channel.took = 0;
+    channel.credit -= credit;
+  };
+
+  const release = (channelId: string, closed: boolean): void => {
+    const channel = channelOf(channelId);
+    if (closed) channel.closed = true;
+    giveBack(channel, true);
+    flush();
+  };
+
+  const onReply = (op: ChannelReplyOp): void => {
+    switch (op.op) {
+      case "credit":
+        channelOf(op.channel).credit += op.count;
+        return;
+      case "recall":
+        release(op.channel, op.closed);
+        return;
+      default: {
+        const waiter = pending.get(op.request);
+        if (!waiter) return;
+        pending.delete(op.request);
+        if (op.op === "failed") {
+          const error = deserializeError(op.error);
+          if (error instanceof QueueShutDown || (error as Error).name === "QueueShutDown") waiter.channel.closed = true;
+          waiter.reject(error);
+        } else if (op.op === "items") waiter.resolve(op.values);
+        else {
+          if (op.credit) waiter.channel.credit += op.credit;
+          waiter.resolve(op.value);
+        }
+      }
+    }
+  };
+
+  // ----- the client ----------------------------------------------------------------------------
+
   const client: ChannelClient = {
-    request(channel, op, value, options) {
-      const signal = options?.signal;
-      if (signal?.aborted) return Promise.reject(signal.reason ?? new AbortError());
-      const request = next++;
-      return new Promise((resolve, reject) => {
-        const onAbort = () => send({ type: "channel", request, channel, op: "cancel" });
-        signal?.addEventListener("abort", onAbort, { once: true });
-        // The parent answers a withdrawn request too (with the abort, or with the item if it
-        // was already taken), so that an item is never lost between the two sides.
-        pending.set(request, {
-          resolve: (v) => {
-            signal?.removeEventListener("abort", onAbort);
-            resolve(v);
-          },
-          reject: (e) => {
-            signal?.removeEventListener("abort", onAbort);
-            reject(signal?.aborted ? (signal.reason ?? e) : e);
-          },
-        });
-        send({ type: "channel", request, channel, op, value, timeout: options?.timeout ?? null });
+    put(id, value, wait) {
+      const channel = channelOf(id);
+      try {
+        reportLost(channel);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      if (wait.signal?.aborted) return Promise.reject(wait.signal.reason ?? new AbortError());
+      if (channel.closed) return Promise.reject(new QueueShutDown("The queue is closed; nothing more can be put."));
+      if (channel.credit > 0 && channel.waitingPuts === 0) {
+        channel.credit--;
+        if (!channel.batch) {
+          channel.batch = [];
+          ops.push({ op: "items", channel: id, values: channel.batch });
+        }
+        channel.batch.push(value);
+        if (channel.batch.length >= BATCH) flush();
+        else schedule();
+        return Promise.resolve();
+      }
+      channel.waitingPuts++;
+      channel.batch = undefined;
+      const settled = (): void => {
+        channel.waitingPuts--;
+      };
+      return withdrawable(channel, wait, (request) => ({ op: "put", channel: id, request, value, timeout: wait.timeout })).then(settled, (error: unknown) => {
+        settled();
+        throw error;
       });
     },
+
+    taskDone(id, count) {
+      channelOf(id).done += count;
+      schedule();
+    },
+
+    join(id, wait) {
+      if (wait.signal?.aborted) return Promise.reject(wait.signal.reason ?? new AbortError());
+      return withdrawable(channelOf(id), wait, (request) => ({ op: "join", channel: id, request, timeout: wait.timeout })).then(() => undefined);
+    },
+
+    get(id, wait) {
+      const channel = channelOf(id);
+      if (wait.signal?.aborted) return Promise.reject(wait.signal.reason ?? new AbortError());
+      if (channel.takers.length === 0 && channel.head < channel.buffer.length) return Promise.resolve(take(channel));
+      return new Promise((resolve, reject) => {
+        const taker: Taker = { resolve, reject, cleanup: () => {} };
+        const cleanups: (() => void)[] = [];
+        if (wait.timeout !== null) {
+          const ms = wait.timeout;
+          cleanups.push(callAt(now() + ms, () => leave(channel, taker, new TimeoutError(`Queue.get() timed out after ${ms} ms.`))));
+        }
+        if (wait.signal) {
+          const signal = wait.signal;
+          cleanups.push(onAbort(signal, () => leave(channel, taker, signal.reason ?? new AbortError())));
+        }
+        taker.cleanup = () => cleanups.forEach((c) => c());
+        channel.takers.push(taker);
+        fetch(channel);
+      });
+    },
+
+    ask(id, op) {
+      const channel = channelOf(id);
+      if (op === "close") channel.batch = undefined;
+      return request(channel, (request) => ({ op, channel: id, request })).then((value) => {
+        if (op === "close") channel.closed = true;
+        return value;
+      });
+    },
+
+    flush,
   };
+
   (globalThis as Record<symbol, ChannelClient | undefined>)[KEY] = client;
   return (reply) => {
-    const waiter = pending.get(reply.request);
-    if (!waiter) return;
-    pending.delete(reply.request);
-    if (reply.ok) waiter.resolve(reply.value);
-    else waiter.reject(deserializeError(reply.error));
+    for (const op of reply.ops) onReply(op);
   };
 }

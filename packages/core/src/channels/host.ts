@@ -1,76 +1,189 @@
 /**
- * The parent's side of channels for one worker: runs the operations the worker asks for on the
- * real channel and answers. When the worker is gone, its waiting operations are withdrawn, so a
- * dead consumer never takes an item.
+ * The owner's side of channels for one worker: applies the batches of operations the worker
+ * sends to the real queues, answers in batches, and keeps the worker's lease on each queue (its
+ * credit and the items handed to it). When the worker is gone ({@link ChannelHost.dispose}), the
+ * items it was handed and never took go back to their queues, and its waiting operations are
+ * dropped, so a dead consumer never takes an item.
  */
 import { AbortError, serializeError } from "../errors.js";
-import type { ChannelReply, ChannelRequest } from "./messages.js";
+import type { ChannelOp, ChannelReply, ChannelReplyOp, ChannelSize } from "./messages.js";
 import { lookupChannel } from "./registry.js";
+import type { ChannelStore, Lease } from "./store.js";
+
+interface Joined {
+  readonly store: ChannelStore<unknown>;
+  readonly lease: Lease;
+}
 
 export class ChannelHost {
   readonly #send: (reply: ChannelReply) => void;
-  readonly #waiting = new Map<number, AbortController>();
+  readonly #joined = new Map<string, Joined>();
+  /** Waiting puts and gets by request number: withdraws one. */
+  readonly #waiting = new Map<number, () => void>();
+  #outbox: ChannelReplyOp[] = [];
+  #flushQueued = false;
+  #handling = false;
+  #disposed = false;
 
   constructor(send: (reply: ChannelReply) => void) {
     this.#send = send;
   }
 
-  handle(request: ChannelRequest): void {
-    if (request.op === "cancel") {
-      this.#waiting.get(request.request)?.abort(new AbortError("The worker withdrew this channel operation."));
-      return;
+  handle(message: { readonly ops: readonly ChannelOp[] }): void {
+    if (this.#disposed) return;
+    this.#handling = true;
+    const refill = new Set<Joined>();
+    try {
+      for (const op of message.ops) {
+        const joined = this.#apply(op);
+        if (joined) refill.add(joined);
+      }
+      for (const joined of refill) joined.store.refill(joined.lease);
+    } finally {
+      this.#handling = false;
     }
-    const channel = lookupChannel<unknown>(request.channel);
-    if (!channel) {
-      this.#fail(request.request, new ReferenceError(`No channel ${request.channel} lives on this side.`));
-      return;
-    }
-    const controller = new AbortController();
-    this.#waiting.set(request.request, controller);
-    const options = { signal: controller.signal, timeout: request.timeout ?? null };
-    let operation: Promise<unknown>;
-    switch (request.op) {
-      case "put":
-        operation = channel.put(request.value, options);
-        break;
-      case "get":
-        operation = channel.get(options);
-        break;
-      case "size":
-        operation = channel.size();
-        break;
-      default:
-        operation = channel.close();
-    }
-    operation.then(
-      (value) => {
-        this.#waiting.delete(request.request);
-        try {
-          this.#send({ type: "channel-reply", request: request.request, ok: true, value });
-        } catch (error) {
-          // The worker is gone (or the value cannot cross): give a taken item back.
-          if (request.op === "get") void channel.put(value).catch(() => undefined);
-          this.#fail(request.request, error);
-        }
-      },
-      (error: unknown) => {
-        this.#waiting.delete(request.request);
-        this.#fail(request.request, error);
-      },
-    );
+    this.#flush();
   }
 
-  /** The worker ended: withdraw everything it was waiting for. */
+  /** The worker ended: what it was handed and never took goes back; its waits are withdrawn. */
   dispose(): void {
-    for (const controller of this.#waiting.values()) controller.abort(new AbortError("The worker ended."));
+    if (this.#disposed) return;
+    this.#disposed = true;
     this.#waiting.clear();
+    for (const { store, lease } of this.#joined.values()) store.leave(lease);
+    this.#joined.clear();
+    this.#outbox = [];
+  }
+
+  /** Applies one operation; returns the queue's standing when the worker's credit may need a top-up. */
+  #apply(op: ChannelOp): Joined | undefined {
+    if (op.op === "cancel") {
+      this.#waiting.get(op.request)?.();
+      return undefined;
+    }
+    const joined = this.#join(op.channel);
+    if (!joined) {
+      if ("request" in op) this.#fail(op.request, new ReferenceError(`No channel ${op.channel} lives on this side.`));
+      return undefined;
+    }
+    const { store, lease } = joined;
+    switch (op.op) {
+      case "items":
+        store.accept(lease, op.values);
+        return joined;
+      case "took":
+        store.took(lease, op.count);
+        return undefined;
+      case "release":
+        store.release(lease, op.took, op.returned, op.credit);
+        return undefined;
+      case "put":
+        this.#wait(op.request, (done, fail) =>
+          store.remotePut(lease, op.value, { timeout: op.timeout }, (credit) => done({ op: "done", request: op.request, channel: op.channel, credit }), fail));
+        return undefined;
+      case "get":
+        this.#wait(op.request, (done, fail) =>
+          store.remoteGet(lease, op.want, { timeout: op.timeout }, (values) => done({ op: "items", request: op.request, values }), fail));
+        return undefined;
+      case "taskDone":
+        store.taskDone(op.count, true);
+        return undefined;
+      case "join":
+        this.#wait(op.request, (done, fail) => store.join({ timeout: op.timeout }, () => done({ op: "done", request: op.request }), fail));
+        return undefined;
+      case "close":
+        store.close();
+        this.#reply({ op: "done", request: op.request });
+        return undefined;
+      case "size": {
+        const size: ChannelSize = { qsize: store.qsize(), maxsize: store.maxsize };
+        this.#reply({ op: "done", request: op.request, value: size });
+        return undefined;
+      }
+      default:
+        // "sync": everything the worker sent before it has been applied.
+        this.#reply({ op: "done", request: op.request });
+        return undefined;
+    }
+  }
+
+  #join(channel: string): Joined | undefined {
+    let joined = this.#joined.get(channel);
+    if (joined) return joined;
+    const store = lookupChannel(channel)?.store;
+    if (!store) return undefined;
+    const lease: Lease = {
+      credit: 0,
+      held: [],
+      recalling: false,
+      recall: (closed) => this.#reply({ op: "recall", channel, closed }),
+      grant: (count) => this.#reply({ op: "credit", channel, count }),
+    };
+    store.enter(lease);
+    joined = { store, lease };
+    this.#joined.set(channel, joined);
+    return joined;
+  }
+
+  /** Starts a put or get that may wait; keeps its withdrawal until it settles. */
+  #wait(request: number, start: (done: (reply: ChannelReplyOp) => void, fail: (error: unknown) => void) => () => void): void {
+    let settled = false;
+    const withdraw = start(
+      (reply) => {
+        settled = true;
+        this.#waiting.delete(request);
+        this.#reply(reply);
+      },
+      (error) => {
+        settled = true;
+        this.#waiting.delete(request);
+        this.#fail(request, error);
+      },
+    );
+    if (!settled) this.#waiting.set(request, withdraw);
+  }
+
+  #reply(op: ChannelReplyOp): void {
+    if (this.#disposed) return;
+    this.#outbox.push(op);
+    if (!this.#handling && !this.#flushQueued) {
+      this.#flushQueued = true;
+      queueMicrotask(() => {
+        this.#flushQueued = false;
+        this.#flush();
+      });
+    }
   }
 
   #fail(request: number, error: unknown): void {
+    this.#reply({ op: "failed", request, error: serializeError(error ?? new AbortError("The worker withdrew this channel operation.")) });
+  }
+
+  #flush(): void {
+    if (this.#outbox.length === 0 || this.#disposed) return;
+    const ops = this.#outbox;
+    this.#outbox = [];
     try {
-      this.#send({ type: "channel-reply", request, ok: false, error: serializeError(error) });
-    } catch {
-      // The worker is gone; nobody is waiting for this answer.
+      this.#send({ type: "channel-reply", ops });
+    } catch (error) {
+      // The worker is going (its exit disposes this host and gives back what it held), or a
+      // value cannot cross to it: answer each request that carried one with the error instead.
+      this.#resend(ops, error);
+    }
+  }
+
+  #resend(ops: ChannelReplyOp[], error: unknown): void {
+    for (const op of ops) {
+      try {
+        this.#send({ type: "channel-reply", ops: [op] });
+      } catch {
+        if (op.op !== "items" && op.op !== "done") continue;
+        try {
+          this.#send({ type: "channel-reply", ops: [{ op: "failed", request: op.request, error: serializeError(error) }] });
+        } catch {
+          return; // gone: dispose() follows and takes the items back
+        }
+      }
     }
   }
 }

@@ -1,84 +1,196 @@
 /**
- * multiprocessing's Queue: a bounded FIFO shared by the caller and any number of threads and
- * processes, many producers and many consumers. The items live on the side that created the
- * queue; workers reach it through messages to their parent (as Python's Manager proxies do), so
- * it works the same for threads and processes, on every runtime. Everything that crosses is
- * copied (structured clone).
+ * multiprocessing's Queue: a FIFO shared by the caller and any number of threads and processes,
+ * many producers and many consumers. The items live on the side that created the queue (its
+ * owner); workers reach it through messages to their parent, so it works the same for threads and
+ * processes, on every runtime. Everything that crosses is copied (structured clone).
+ *
+ * A worker does not pay a round trip per item: its puts travel in batches, ahead of any answer,
+ * within the room the owner promised it (its credit), and its gets fetch several items when it
+ * takes them quickly. See {@link Queue} for what that means for `qsize()` and for `close()`.
  *
  * This is multiprocessing's Queue; for a queue on one event loop use `asyncio.Queue`.
  */
-import { Queue as LoopQueue } from "../asyncio/queue.js";
+import { InvalidArgumentError } from "../errors.js";
 import { QueueShutDown } from "../asyncio/errors.js";
+import { checkOptions, describe } from "../asyncio/internal.js";
+import { parseWait } from "../asyncio/waiters.js";
 import { SHARED_HANDLE, registerSharedType, type SharedDescriptor } from "../shared-handle.js";
 import { channelClient } from "./client.js";
+import type { ChannelSize } from "./messages.js";
 import { registerChannel, lookupChannel } from "./registry.js";
+import { ChannelStore } from "./store.js";
 
 /** Options of a waiting channel operation. */
 export interface ChannelWaitOptions {
   /** Aborting it withdraws the waiting put/get; an item is never taken for a withdrawn get. */
   readonly signal?: AbortSignal;
-  /** Milliseconds to wait at most, then a TimeoutError. */
+  /** Milliseconds to wait at most, then a TimeoutError (Python raises queue.Full / queue.Empty). */
   readonly timeout?: number | null;
 }
 
-/** What a queue offers on every side (the creator's object and a worker's proxy alike). */
+/** Options of `new Queue(...)`. */
+export interface QueueOptions {
+  /** The most items the queue holds; 0 (the default) or Infinity means unbounded, as in Python. */
+  readonly maxsize?: number;
+}
+
+/** What a queue offers on every side (the owner's object and a worker's proxy alike). */
 export interface ChannelQueue<T> extends AsyncIterable<T> {
   /** Adds an item, waiting while the queue is full. Rejects with QueueShutDown once closed. */
   put(item: T, options?: ChannelWaitOptions): Promise<void>;
   /** Takes the oldest item, waiting while empty. Rejects with QueueShutDown once closed and drained. */
   get(options?: ChannelWaitOptions): Promise<T>;
-  /** Items waiting now. */
+  /** Items put and not yet taken, approximately (see {@link Queue}). Python's `qsize()`. */
+  qsize(): Promise<number>;
+  /** `qsize() === 0`, approximately. Python's `empty()`. */
+  empty(): Promise<boolean>;
+  /** `qsize() >= maxsize` for a bounded queue, approximately. Python's `full()`. */
+  full(): Promise<boolean>;
+  /** Same as {@link qsize} (kept from weft's first channel API). */
   size(): Promise<number>;
-  /** No more puts; gets drain what is left, then reject with QueueShutDown; iteration ends. */
+  /** No more puts, from anyone; gets drain what is left, then reject with QueueShutDown; iteration ends. */
   close(): Promise<void>;
+  /** Resolves once every put this side made has reached the owner. Python's `join_thread()`. */
+  joinThread(): Promise<void>;
+  /** Does nothing: weft never drops puts that already resolved (see {@link Queue}). Python's `cancel_join_thread()`. */
+  cancelJoinThread(): void;
+  /**
+   * Marks one item taken earlier as processed (Python's `JoinableQueue.task_done()`). Too many
+   * calls throw InvalidStateError on the owner's side; a worker's too many make the next `join()` reject with it.
+   */
+  taskDone(): void;
+  /** Waits until every item put was marked done with `taskDone()` (Python's `JoinableQueue.join()`). */
+  join(options?: ChannelWaitOptions): Promise<void>;
 }
 
 const TYPE = "weft.channel.Queue";
 
+function parseMaxsize(options: unknown): number {
+  let maxsize: unknown = options;
+  if (options === undefined) return 0;
+  if (typeof options === "object" && options !== null && !Array.isArray(options)) {
+    checkOptions(options, ["maxsize"], "new multiprocessing.Queue()");
+    maxsize = (options as QueueOptions).maxsize ?? 0;
+  } else if (typeof options !== "number") {
+    throw new InvalidArgumentError(
+      `new multiprocessing.Queue(): pass maxsize as a number (new Queue(2)) or as { maxsize: 2 }, got ${describe(options)}.`,
+    );
+  }
+  if (maxsize === Infinity) return 0;
+  if (typeof maxsize !== "number" || !Number.isInteger(maxsize) || maxsize < 0) {
+    throw new InvalidArgumentError(`new multiprocessing.Queue(): maxsize must be an integer ≥ 0 (0 or Infinity: unbounded), got ${describe(maxsize)}.`);
+  }
+  return maxsize;
+}
+
 /**
  * multiprocessing's Queue. Create it on the main side and pass it to Threads, Processes and pool
  * tasks as an ordinary argument; `for await (const item of queue)` reads until it is closed and
- * drained.
+ * drained. `new Queue(2)` and `new Queue({ maxsize: 2 })` both bound it to 2 items, as Python's
+ * `Queue(2)` does.
+ *
+ * How it differs from Python, and how exact it is:
+ * - `qsize()`, `empty()` and `full()` are approximate, as in Python: they count the items on the
+ *   owner's side plus those handed to a worker that has not yet said it took them; a worker's
+ *   puts count once they arrive (within that worker's current turn of its event loop). For a
+ *   bounded queue, `maxsize` is exact: room a worker was promised for puts in flight is held for
+ *   it, and a worker that does not use it gives it back as soon as another side waits for room.
+ * - A worker's `put` resolves as soon as the item is on its way (as Python's returns once the
+ *   item is in the feeder thread's buffer). Each producer's items arrive in the order it put
+ *   them; items of different producers interleave. A task's result is sent after what it put.
+ * - `close()` closes the queue for every side (like Python 3.13's `Queue.shutdown()`), not only
+ *   for the caller as Python's `close()` does: later puts reject with QueueShutDown, gets drain
+ *   what is left — including puts already on their way — then reject with QueueShutDown.
+ * - `joinThread()` resolves once this side's puts have reached the owner; `cancelJoinThread()`
+ *   does nothing, because weft never drops a put that resolved: a worker sends its puts before
+ *   its task's result, and before it exits.
+ * - An item a worker fetched but did not take goes back to the queue, in its place, when the
+ *   worker dies or when another side waits for an item. An item a worker took in the instant
+ *   before it died (before it could tell the owner) may be delivered once more.
  *
  * @example
  * ```ts
- * const queue = new Queue<number>({ maxsize: 100 });
+ * const queue = new Queue<number>(100);
  * const producer = new Process({ module, target: "produce", args: [queue] }).start();
  * for await (const item of queue) console.log(item); // until the producer calls queue.close()
  * ```
  */
 export class Queue<T> implements ChannelQueue<T> {
-  readonly #items: LoopQueue<T>;
+  readonly #store: ChannelStore<T>;
   #id: string | undefined;
 
   /** `maxsize` 0 (the default) means unbounded, as in Python. */
-  constructor(options: { readonly maxsize?: number } = {}) {
-    this.#items = new LoopQueue<T>(options.maxsize ?? 0);
+  constructor(maxsize?: number | QueueOptions) {
+    this.#store = new ChannelStore<T>(parseMaxsize(maxsize), "Queue");
+  }
+
+  /** The bound given to the constructor (0: unbounded). */
+  get maxsize(): number {
+    return this.#store.maxsize;
   }
 
   put(item: T, options?: ChannelWaitOptions): Promise<void> {
-    return this.#items.put(item, options);
+    try {
+      const wait = parseWait(options as never, "Queue.put");
+      return this.#store.put(item, wait);
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   get(options?: ChannelWaitOptions): Promise<T> {
-    return this.#items.get(options);
+    try {
+      const wait = parseWait(options as never, "Queue.get");
+      return this.#store.get(wait);
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
-  async size(): Promise<number> {
-    return this.#items.qsize();
+  async qsize(): Promise<number> {
+    return this.#store.qsize();
+  }
+
+  async empty(): Promise<boolean> {
+    return this.#store.qsize() === 0;
+  }
+
+  async full(): Promise<boolean> {
+    return this.#store.maxsize > 0 && this.#store.qsize() >= this.#store.maxsize;
+  }
+
+  size(): Promise<number> {
+    return this.qsize();
   }
 
   /** The number of items waiting, without a promise (only on the side that created the queue). */
   get length(): number {
-    return this.#items.qsize();
+    return this.#store.qsize();
   }
 
   get closed(): boolean {
-    return this.#items.isShutdown;
+    return this.#store.closed;
   }
 
   async close(): Promise<void> {
-    this.#items.shutdown(false);
+    this.#store.close();
+  }
+
+  async joinThread(): Promise<void> {}
+
+  cancelJoinThread(): void {}
+
+  taskDone(): void {
+    this.#store.taskDone(1, false);
+  }
+
+  join(options?: ChannelWaitOptions): Promise<void> {
+    try {
+      const wait = parseWait(options as never, "Queue.join");
+      return new Promise((resolve, reject) => this.#store.join(wait, resolve, reject));
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<T> {
@@ -86,45 +198,96 @@ export class Queue<T> implements ChannelQueue<T> {
   }
 
   [SHARED_HANDLE](): SharedDescriptor {
-    this.#id ??= registerChannel(this);
-    return { type: TYPE, state: { id: this.#id }, crossesProcesses: true };
+    this.#id ??= registerChannel({ owner: this, store: this.#store as ChannelStore<unknown> });
+    return { type: TYPE, state: { id: this.#id, maxsize: this.#store.maxsize }, crossesProcesses: true };
   }
 }
+
+/**
+ * Python's `multiprocessing.JoinableQueue`: weft's {@link Queue} already has `taskDone()` and
+ * `join()`; this name is for code ported from Python.
+ */
+export class JoinableQueue<T> extends Queue<T> {}
 
 /** Reads until the channel is closed and drained. */
 export async function* iterate<T>(queue: Pick<ChannelQueue<T>, "get">): AsyncGenerator<T> {
   for (;;) {
+    let item: T;
     try {
-      yield await queue.get();
+      item = await queue.get();
     } catch (error) {
       if (error instanceof QueueShutDown || (error as Error)?.name === "QueueShutDown") return;
       throw error;
     }
+    yield item;
   }
 }
 
-/** A worker's handle on a Queue that lives with its parent. */
-class QueueProxy<T> implements ChannelQueue<T> {
+/** @internal A worker's handle on a Queue that lives with its parent (exported for tests). */
+export class QueueProxy<T> implements ChannelQueue<T> {
   readonly #id: string;
+  readonly maxsize: number;
 
-  constructor(id: string) {
+  constructor(id: string, maxsize: number) {
     this.#id = id;
+    this.maxsize = maxsize;
   }
 
   put(item: T, options?: ChannelWaitOptions): Promise<void> {
-    return channelClient().request(this.#id, "put", item, options) as Promise<void>;
+    try {
+      const wait = parseWait(options as never, "Queue.put");
+      return channelClient().put(this.#id, item, wait);
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   get(options?: ChannelWaitOptions): Promise<T> {
-    return channelClient().request(this.#id, "get", undefined, options) as Promise<T>;
+    try {
+      const wait = parseWait(options as never, "Queue.get");
+      return channelClient().get(this.#id, wait) as Promise<T>;
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  async qsize(): Promise<number> {
+    return ((await channelClient().ask(this.#id, "size")) as ChannelSize).qsize;
+  }
+
+  async empty(): Promise<boolean> {
+    return (await this.qsize()) === 0;
+  }
+
+  async full(): Promise<boolean> {
+    return this.maxsize > 0 && (await this.qsize()) >= this.maxsize;
   }
 
   size(): Promise<number> {
-    return channelClient().request(this.#id, "size") as Promise<number>;
+    return this.qsize();
   }
 
   async close(): Promise<void> {
-    await channelClient().request(this.#id, "close");
+    await channelClient().ask(this.#id, "close");
+  }
+
+  async joinThread(): Promise<void> {
+    await channelClient().ask(this.#id, "sync");
+  }
+
+  cancelJoinThread(): void {}
+
+  taskDone(): void {
+    channelClient().taskDone(this.#id, 1);
+  }
+
+  join(options?: ChannelWaitOptions): Promise<void> {
+    try {
+      const wait = parseWait(options as never, "Queue.join");
+      return channelClient().join(this.#id, wait);
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<T> {
@@ -132,12 +295,12 @@ class QueueProxy<T> implements ChannelQueue<T> {
   }
 
   [SHARED_HANDLE](): SharedDescriptor {
-    return { type: TYPE, state: { id: this.#id }, crossesProcesses: true };
+    return { type: TYPE, state: { id: this.#id, maxsize: this.maxsize }, crossesProcesses: true };
   }
 }
 
 registerSharedType(TYPE, (state) => {
-  const { id } = state as { id: string };
+  const { id, maxsize } = state as { id: string; maxsize?: number };
   // Back on the side that created it (e.g. returned by a task), it is the queue itself.
-  return lookupChannel(id) ?? new QueueProxy(id);
+  return lookupChannel(id)?.owner ?? new QueueProxy(id, maxsize ?? 0);
 });

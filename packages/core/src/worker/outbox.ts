@@ -4,6 +4,7 @@
  * a result the transport refuses fails its own task only, and nothing leaves the outbox until a
  * send of it has succeeded.
  */
+import { flushChannels } from "../channels/client.js";
 import { DataCloneError, serializeError } from "../errors.js";
 import type { FastLaneWorker } from "../fast-lane.js";
 import type { FromWorker, TaskOutcome } from "../protocol.js";
@@ -68,6 +69,8 @@ export class Outbox {
 
   /** Sends what is held now. Returns true if something was sent. */
   flush(): boolean {
+    // What a task put on a channel travels before its result (and before the worker ends).
+    flushChannels();
     const results = this.#pending;
     if (results.length === 0) return false;
     const message: FromWorker = { type: "results", results };

@@ -1,0 +1,378 @@
+/**
+ * The items of one channel queue, on the side that owns it, and the standing of every worker
+ * that uses it (a {@link Lease}): the credit it holds for puts that travel without asking, and
+ * the items handed to it that it has not said it took.
+ *
+ * Room is counted as Python counts it with its semaphore: an item takes a slot from the moment
+ * it is put until it is taken. Credit promised to a worker takes a slot too, so `maxsize` bounds
+ * everything in flight. An item handed to a worker keeps its slot until the worker says it took
+ * it; one it never took goes back to the queue in its place (by arrival order) when the worker
+ * gives it back or dies.
+ */
+import { InvalidStateError, TimeoutError } from "../errors.js";
+import { QueueShutDown } from "../asyncio/errors.js";
+import { callAt, now, onAbort } from "../asyncio/internal.js";
+
+/** What a joiner is settled with when the last item is marked done (its success). */
+const ALL_DONE = Symbol("all done");
+
+/** Puts a worker may send ahead of any answer, at most (per queue). */
+export const CREDIT_WINDOW = 4096;
+
+interface Entry<T> {
+  readonly value: T;
+  readonly seq: number;
+}
+
+/** One worker's standing with one queue, kept by the host of that worker. */
+export interface Lease {
+  credit: number;
+  /** Items handed to the worker, oldest first, not yet reported taken. */
+  readonly held: Entry<unknown>[];
+  /** A recall was sent and not answered yet. */
+  recalling: boolean;
+  /** Asks the worker to give back its untaken items and unused credit. */
+  recall(closed: boolean): void;
+  /** Tells the worker it may send `count` more puts without asking. */
+  grant(count: number): void;
+}
+
+interface Wait {
+  readonly timeout: number | null;
+  readonly signal?: AbortSignal;
+}
+
+interface Waiting {
+  readonly lease: Lease | undefined;
+  settled: boolean;
+  cleanup: () => void;
+  fail(error: unknown): void;
+}
+
+interface Getter<T> extends Waiting {
+  readonly want: number;
+  deliver(entries: Entry<T>[]): void;
+}
+
+interface Putter<T> extends Waiting {
+  readonly value: T;
+  done(): void;
+}
+
+export class ChannelStore<T> {
+  readonly maxsize: number;
+  readonly #name: string;
+  #items: Entry<T>[] = [];
+  #head = 0;
+  #seq = 0;
+  #closed = false;
+  #heldTotal = 0;
+  #creditTotal = 0;
+  readonly #getters: Getter<T>[] = [];
+  readonly #putters: Putter<T>[] = [];
+  readonly #leases = new Set<Lease>();
+  /** Items put and not yet marked done (JoinableQueue). */
+  #unfinished = 0;
+  /** A worker called taskDone() more often than items were put: the next join() says so. */
+  #overDone = false;
+  readonly #joiners: Waiting[] = [];
+
+  constructor(maxsize: number, name: string) {
+    this.maxsize = maxsize;
+    this.#name = name;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Items put and not yet taken: here, and handed to workers that have not taken them. */
+  qsize(): number {
+    return this.#count() + this.#heldTotal;
+  }
+
+  /** Slots in use, with the credit promised to workers. */
+  #used(): number {
+    return this.#count() + this.#heldTotal + this.#creditTotal;
+  }
+
+  #count(): number {
+    return this.#items.length - this.#head;
+  }
+
+  #room(): number {
+    return this.maxsize === 0 ? Infinity : this.maxsize - this.#used();
+  }
+
+  // ----- the owner's own operations -----------------------------------------------------------
+
+  put(value: T, wait: Wait): Promise<void> {
+    return new Promise((resolve, reject) => this.#put(undefined, value, wait, resolve, reject));
+  }
+
+  get(wait: Wait): Promise<T> {
+    return new Promise((resolve, reject) =>
+      this.#get(undefined, 1, wait, (entries) => resolve(entries[0]!.value), reject),
+    );
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const putter of this.#putters.splice(0)) this.#settle(putter).fail(this.#shutDown("put"));
+    for (const lease of this.#leases) this.#recall(lease, true);
+    this.#pump();
+  }
+
+  // ----- a worker's operations, through its host ----------------------------------------------
+
+  enter(lease: Lease): void {
+    this.#leases.add(lease);
+  }
+
+  /** Items a worker put with credit: accepted whatever happened since (the put resolved there). */
+  accept(lease: Lease, values: readonly T[]): void {
+    const spent = Math.min(values.length, lease.credit);
+    lease.credit -= spent;
+    this.#creditTotal -= spent;
+    for (const value of values) this.#add(value);
+    this.#pump();
+  }
+
+  /** A put without credit: waits for room, then grants credit with the answer. */
+  remotePut(lease: Lease, value: T, wait: Wait, done: (credit: number) => void, fail: (error: unknown) => void): () => void {
+    return this.#put(lease, value, wait, () => done(this.#topUp(lease)), fail);
+  }
+
+  remoteGet(lease: Lease, want: number, wait: Wait, deliver: (values: T[]) => void, fail: (error: unknown) => void): () => void {
+    return this.#get(lease, want, wait, (entries) => {
+      for (const entry of entries) lease.held.push(entry);
+      this.#heldTotal += entries.length;
+      deliver(entries.map((e) => e.value));
+    }, fail);
+  }
+
+  took(lease: Lease, count: number): void {
+    const n = Math.min(count, lease.held.length);
+    lease.held.splice(0, n);
+    this.#heldTotal -= n;
+    this.#pump();
+  }
+
+  /** The answer to a recall. */
+  release(lease: Lease, took: number, returned: number, credit: number): void {
+    lease.recalling = false;
+    const spent = Math.min(credit, lease.credit);
+    lease.credit -= spent;
+    this.#creditTotal -= spent;
+    const taken = Math.min(took, lease.held.length);
+    lease.held.splice(0, taken);
+    this.#heldTotal -= taken;
+    this.#giveBack(lease.held.splice(0, Math.min(returned, lease.held.length)) as Entry<T>[]);
+    this.#pump();
+  }
+
+  /** The worker is gone: what it held comes back, its credit is freed, its waits are dropped. */
+  leave(lease: Lease): void {
+    if (!this.#leases.delete(lease)) return;
+    this.#creditTotal -= lease.credit;
+    lease.credit = 0;
+    this.#giveBack(lease.held.splice(0) as Entry<T>[]);
+    for (const list of [this.#getters, this.#putters] as Waiting[][]) {
+      for (let i = list.length - 1; i >= 0; i--) if (list[i]!.lease === lease) this.#settle(list[i]!, list);
+    }
+    this.#pump();
+  }
+
+  /** Credit to add so that a worker can keep putting without waiting; 0 while others wait for room. */
+  #topUp(lease: Lease): number {
+    if (this.#closed || this.#putters.length > 0) return 0;
+    const extra = Math.max(0, Math.min(CREDIT_WINDOW - lease.credit, this.#room()));
+    lease.credit += extra;
+    this.#creditTotal += extra;
+    return extra;
+  }
+
+  /** After items arrived from `lease`, tops its credit up (told in one message by the host). */
+  refill(lease: Lease): void {
+    if (lease.recalling || lease.credit > CREDIT_WINDOW / 2) return;
+    const extra = this.#topUp(lease);
+    if (extra > 0) lease.grant(extra);
+  }
+
+  // ----- internals -----------------------------------------------------------------------------
+
+  #add(value: T): void {
+    this.#items.push({ value, seq: this.#seq++ });
+    this.#unfinished++;
+  }
+
+  /**
+   * Marks `count` items done. Too many: the owner's own call throws; a worker's cannot be thrown
+   * where it was made, so the next join() rejects instead.
+   */
+  taskDone(count: number, fromWorker: boolean): void {
+    if (count > this.#unfinished) {
+      if (!fromWorker) throw new InvalidStateError(`${this.#name}.taskDone() called too many times.`);
+      this.#overDone = true;
+      count = this.#unfinished;
+    }
+    this.#unfinished -= count;
+    if (this.#unfinished === 0) for (const joiner of this.#joiners.splice(0)) this.#settle(joiner).fail(ALL_DONE);
+  }
+
+  /** Waits until every item put was marked done; returns the withdrawal. */
+  join(wait: Wait, done: () => void, fail: (error: unknown) => void): () => void {
+    if (this.#overDone) {
+      this.#overDone = false;
+      fail(new InvalidStateError(`${this.#name}.taskDone() was called more times than items were put (by a worker).`));
+      return () => {};
+    }
+    if (this.#unfinished === 0) {
+      done();
+      return () => {};
+    }
+    const joiner: Waiting = { lease: undefined, settled: false, cleanup: () => {}, fail: (error) => (error === ALL_DONE ? done() : fail(error)) };
+    this.#arm(joiner, wait, this.#joiners, "join");
+    this.#joiners.push(joiner);
+    return () => this.#withdraw(joiner, this.#joiners, wait.signal?.reason);
+  }
+
+  /** Puts returned entries back where they were, by arrival order. */
+  #giveBack(entries: Entry<T>[]): void {
+    if (entries.length === 0) return;
+    this.#heldTotal -= entries.length;
+    const rest = this.#items.slice(this.#head);
+    entries.sort((a, b) => a.seq - b.seq);
+    const merged: Entry<T>[] = [];
+    let i = 0;
+    let j = 0;
+    while (i < entries.length || j < rest.length) {
+      if (j >= rest.length || (i < entries.length && entries[i]!.seq < rest[j]!.seq)) merged.push(entries[i++]!);
+      else merged.push(rest[j++]!);
+    }
+    this.#items = merged;
+    this.#head = 0;
+  }
+
+  #take(count: number): Entry<T>[] {
+    const out = this.#items.slice(this.#head, this.#head + count);
+    this.#head += out.length;
+    if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
+      this.#items = this.#items.slice(this.#head);
+      this.#head = 0;
+    }
+    return out;
+  }
+
+  #shutDown(op: "put" | "get"): QueueShutDown {
+    return new QueueShutDown(op === "put" ? `${this.#name} is closed; nothing more can be put.` : `${this.#name} is closed and empty.`);
+  }
+
+  #put(lease: Lease | undefined, value: T, wait: Wait, done: () => void, fail: (error: unknown) => void): () => void {
+    if (this.#closed) {
+      fail(this.#shutDown("put"));
+      return () => {};
+    }
+    if (this.#putters.length === 0 && this.#room() >= 1) {
+      this.#add(value);
+      done();
+      this.#pump();
+      return () => {};
+    }
+    const putter: Putter<T> = { lease, value, done, fail, settled: false, cleanup: () => {} };
+    this.#arm(putter, wait, this.#putters, "put");
+    this.#putters.push(putter);
+    this.#pump();
+    return () => this.#withdraw(putter, this.#putters, wait.signal?.reason);
+  }
+
+  #get(lease: Lease | undefined, want: number, wait: Wait, deliver: (entries: Entry<T>[]) => void, fail: (error: unknown) => void): () => void {
+    const getter: Getter<T> = { lease, want, deliver, fail, settled: false, cleanup: () => {} };
+    if (this.#getters.length === 0 && this.#count() > 0) {
+      deliver(this.#take(want));
+      this.#pump();
+      return () => {};
+    }
+    if (this.#drained()) {
+      fail(this.#shutDown("get"));
+      return () => {};
+    }
+    this.#arm(getter, wait, this.#getters, "get");
+    this.#getters.push(getter);
+    this.#pump();
+    return () => this.#withdraw(getter, this.#getters, wait.signal?.reason);
+  }
+
+  #arm(waiting: Waiting, wait: Wait, list: Waiting[], op: string): void {
+    const cleanups: (() => void)[] = [];
+    if (wait.timeout !== null) {
+      cleanups.push(callAt(now() + wait.timeout, () => {
+        this.#settle(waiting, list).fail(new TimeoutError(`${this.#name}.${op}() timed out after ${wait.timeout} ms.`));
+        this.#pump();
+      }));
+    }
+    if (wait.signal) {
+      const signal = wait.signal;
+      cleanups.push(onAbort(signal, () => {
+        this.#settle(waiting, list).fail(signal.reason);
+        this.#pump();
+      }));
+    }
+    waiting.cleanup = () => cleanups.forEach((c) => c());
+  }
+
+  /** A waiter withdrawn by its worker (cancel): it fails with an abort unless it was served. */
+  #withdraw(waiting: Waiting, list: Waiting[], reason: unknown): void {
+    if (waiting.settled) return;
+    this.#settle(waiting, list).fail(reason);
+    this.#pump();
+  }
+
+  /** Takes a waiter out of its list (its timer and abort listener too); the caller settles it. */
+  #settle<W extends Waiting>(waiting: W, list?: Waiting[]): W {
+    waiting.settled = true;
+    waiting.cleanup();
+    if (list) {
+      const i = list.indexOf(waiting);
+      if (i >= 0) list.splice(i, 1);
+    }
+    return waiting;
+  }
+
+  #drained(): boolean {
+    return this.#closed && this.#count() === 0 && this.#heldTotal === 0 && this.#creditTotal === 0;
+  }
+
+  /** Serves whoever waits, as far as items and room allow, and asks workers for what they hold. */
+  #pump(): void {
+    while (this.#putters.length > 0 && this.#room() >= 1) {
+      const putter = this.#settle(this.#putters.shift()!);
+      this.#add(putter.value);
+      putter.done();
+    }
+    while (this.#getters.length > 0 && this.#count() > 0) {
+      const getter = this.#settle(this.#getters.shift()!);
+      // Share what is here with those waiting behind, so one worker does not prefetch it all.
+      const share = Math.max(1, Math.ceil(this.#count() / (this.#getters.length + 1)));
+      getter.deliver(this.#take(Math.min(getter.want, share)));
+    }
+    if (this.#getters.length > 0) {
+      if (this.#drained()) {
+        for (const getter of this.#getters.splice(0)) this.#settle(getter).fail(this.#shutDown("get"));
+        return;
+      }
+      // Someone waits for an item while other workers hold some they have not taken.
+      for (const lease of this.#leases) if (lease.held.length > 0 && !this.#getters.every((g) => g.lease === lease)) this.#recall(lease, false);
+    }
+    // Someone waits for room while workers hold credit they may not use soon.
+    if (this.#putters.length > 0) for (const lease of this.#leases) if (lease.credit > 0) this.#recall(lease, false);
+  }
+
+  #recall(lease: Lease, closed: boolean): void {
+    if (lease.recalling && !closed) return;
+    if (!closed && lease.credit === 0 && lease.held.length === 0) return;
+    lease.recalling = true;
+    lease.recall(closed);
+  }
+}
