@@ -7,6 +7,6 @@ export default defineConfig({
   clean: true,
   target: "node20",
   platform: "node",
-  // `weft` stays an import, so each runtime resolves it through its own export condition.
+  // `weftjs` stays an import, so each runtime resolves it through its own export condition.
   external: ["weftjs"],
 });

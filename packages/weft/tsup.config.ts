@@ -3,7 +3,7 @@ import { defineConfig } from "tsup";
 export default defineConfig({
   entry: ["src/node.ts", "src/deno.ts", "src/bun.ts", "src/browser.ts"],
   format: ["esm"],
-  dts: { entry: ["src/node.ts"] },
+  dts: true,
   clean: true,
   target: "es2022",
   external: [/^@weftjs\//],

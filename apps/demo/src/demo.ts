@@ -1,7 +1,7 @@
 /**
  * The demo itself, runtime-neutral: the guide's workloads run serially, as tasks on one event loop,
  * on a thread pool and on a process pool, plus the shared-counter race and the embedding server.
- * Everything concurrent comes from `weft`, whose export conditions pick this runtime's adapter.
+ * Everything concurrent comes from `weftjs`, whose export conditions pick this runtime's adapter.
  */
 import { Pool, TaskGroup, Thread, Value, adapter, cpuCount, threading } from "weftjs";
 import { loadavg } from "node:os";

@@ -1,5 +1,5 @@
 /**
- * The browser demo: renders a Mandelbrot set with pools of 1…N worker threads (`weft`'s browser
+ * The browser demo: renders a Mandelbrot set with pools of 1…N worker threads (`weftjs`'s browser
  * adapter, picked by the "browser" export condition), draws each band as it arrives outlined in
  * its worker's colour, times each pool and charts the speedup, while the page stays responsive.
  * State is mirrored on `window.weftDemo` for the headless test.

@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync 
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { launchChromium } from "./chromium.mjs";
+import { launchChromium } from "@weftjs/chromium";
 import { serve } from "./serve.mjs";
 
 const packageDir = fileURLToPath(new URL("../", import.meta.url));

@@ -1,5 +1,6 @@
 import { fork } from "node:child_process";
 import { type Endpoint, type StartOptions, createEndpoint } from "@weftjs/core";
+import { requireEntryFile } from "./entry-file.js";
 
 const ENTRY = new URL("./process-entry.js", import.meta.url);
 
@@ -33,6 +34,7 @@ export function forwardedExecArgv(execArgv: readonly string[]): string[] {
 export function startProcess(options: StartOptions): Endpoint {
   const maxHeapMb = options.resourceLimits?.maxHeapMb;
   const execArgv = [...(options.execArgv ?? forwardedExecArgv(process.execArgv)), ...(maxHeapMb ? [`--max-old-space-size=${maxHeapMb}`] : [])];
+  requireEntryFile(ENTRY);
   const child = fork(ENTRY, [], {
     serialization: "advanced",
     env: options.env ? { ...process.env, ...options.env } : process.env,

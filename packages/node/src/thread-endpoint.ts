@@ -1,11 +1,13 @@
 import { Worker } from "node:worker_threads";
 import { type Endpoint, type StartOptions, createEndpoint } from "@weftjs/core";
+import { requireEntryFile } from "./entry-file.js";
 
 const ENTRY = new URL("./thread-entry.js", import.meta.url);
 
 /** A worker_threads Worker running weft's thread entry. */
 export function startThread(options: StartOptions): Endpoint {
   const maxHeapMb = options.resourceLimits?.maxHeapMb;
+  requireEntryFile(ENTRY);
   const worker = new Worker(ENTRY, {
     name: options.name,
     env: options.env ? { ...process.env, ...options.env } : undefined,

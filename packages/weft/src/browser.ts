@@ -1,2 +1,2 @@
-/** `weft` under the "browser" export condition: the browser adapter, installed on import. */
+/** `weftjs` under the "browser" export condition: the browser adapter, installed on import. */
 export * from "@weftjs/browser";

@@ -1,2 +1,2 @@
-/** `weft` under the "bun" export condition: the bun adapter, installed on import. */
+/** `weftjs` under the "bun" export condition: the bun adapter, installed on import. */
 export * from "@weftjs/bun";

@@ -1,2 +1,2 @@
-/** `weft` under the "deno" export condition: the deno adapter, installed on import. */
+/** `weftjs` under the "deno" export condition: the deno adapter, installed on import. */
 export * from "@weftjs/deno";

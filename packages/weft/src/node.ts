@@ -1,2 +1,2 @@
-/** `weft` under the "node" export condition: the node adapter, installed on import. */
+/** `weftjs` under the "node" export condition: the node adapter, installed on import. */
 export * from "@weftjs/node";

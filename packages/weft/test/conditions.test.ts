@@ -18,7 +18,8 @@ describe('import { Pool } from "weftjs"', () => {
   test("maps every runtime's export condition to its adapter", () => {
     const conditions = manifest.exports["."];
     for (const runtime of ["node", "deno", "bun", "browser"]) {
-      expect(conditions[runtime]).toBe(`./dist/${runtime}.js`);
+      // Each condition carries its own types, so Deno-only and Bun-only types are reachable.
+      expect(conditions[runtime]).toEqual({ types: `./dist/${runtime}.d.ts`, default: `./dist/${runtime}.js` });
       expect(readFileSync(new URL(`../src/${runtime}.ts`, import.meta.url), "utf8")).toContain(`@weftjs/${runtime}`);
     }
   });

@@ -1,5 +1,5 @@
-// The cross-runtime benchmark: the same code, importing `weft`, on Node, Deno, Bun and in a
-// browser page. `weft` resolves to the runtime's adapter through its export conditions (node,
+// The cross-runtime benchmark: the same code, importing `weftjs`, on Node, Deno, Bun and in a
+// browser page. `weftjs` resolves to the runtime's adapter through its export conditions (node,
 // deno, bun, browser). Nothing here uses a runtime-specific API: only weft, `performance` and
 // the plain helpers of ../stats.mjs.
 //

@@ -1,5 +1,5 @@
 // The browser side of the cross-runtime benchmark: the page run.mjs serves (cross-origin
-// isolated, with an import map that sends `weft` to the built browser adapter) loads this module,
+// isolated, with an import map that sends `weftjs` to the built browser adapter) loads this module,
 // which runs the same bench.mjs and hands the report to the launcher through the functions
 // Playwright exposes on `window`.
 import { runBench } from "./bench.mjs";

@@ -98,7 +98,7 @@ function runChild(runtime, childArgs, timeoutMs, log) {
   });
 }
 
-/** The page: an import map sends `weft` to the built browser adapter (the worker entries need none). */
+/** The page: an import map sends `weftjs` to the built browser adapter (the worker entries need none). */
 function benchPage() {
   const imports = {
     weftjs: "/packages/weft/dist/browser.js",
@@ -113,7 +113,7 @@ function benchPage() {
 `;
 }
 
-/** Runs the page in headless Chromium (found and launched as packages/browser's tests do). */
+/** Runs the page in headless Chromium (found and launched by packages/chromium, as the browser tests do). */
 async function runChromium(childArgs, timeoutMs, log) {
   const needed = ["packages/weft/dist/browser.js", "packages/browser/dist/index.js", "packages/browser/dist/thread-entry.js", "packages/browser/dist/process-entry.js", "packages/core/dist/index.js"];
   const missing = needed.filter((file) => !existsSync(join(REPO, file)));
@@ -121,7 +121,7 @@ async function runChromium(childArgs, timeoutMs, log) {
   let launchChromium;
   let serve;
   try {
-    ({ launchChromium } = await import(pathToFileURL(join(REPO, "packages/browser/scripts/chromium.mjs")).href));
+    ({ launchChromium } = await import(pathToFileURL(join(REPO, "packages/chromium/chromium.mjs")).href));
     ({ serve } = await import(pathToFileURL(join(REPO, "packages/browser/scripts/serve.mjs")).href));
   } catch (error) {
     return { skip: `cannot load packages/browser/scripts (${error.message})` };

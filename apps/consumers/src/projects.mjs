@@ -1,0 +1,167 @@
+// The consumer projects: each is a folder of the scratch project (so it shares its node_modules,
+// installed from the tarballs) holding one README's snippets for one kind of user, run the way that
+// README tells its users to run them.
+import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { check, fail } from "./report.mjs";
+import { describe, run } from "./run.mjs";
+import { repo } from "./pack.mjs";
+import { commandsOf, fileNameOf } from "./snippets.mjs";
+import { checkPage } from "./vite-page.mjs";
+
+/** The runtimes the repository installs as npm packages (the user would have their own). */
+const runtimeBins = join(repo, "node_modules/.bin");
+
+/** Strict TypeScript as a Node ESM user sets it up (tsc --init's strictness, Node's module mode). */
+const NODE_TSCONFIG = {
+  compilerOptions: {
+    strict: true,
+    target: "es2022",
+    module: "nodenext",
+    moduleResolution: "nodenext",
+    lib: ["es2024", "esnext.disposable"],
+    types: ["node"],
+    outDir: "dist",
+    rootDir: ".",
+    skipLibCheck: false,
+  },
+  include: ["*.ts"],
+};
+
+/** Writes a project's files; returns { programs, commands } (programs: files of unnamed blocks). */
+function writeProject(dir, blocks, extraFiles = {}) {
+  mkdirSync(dir, { recursive: true });
+  const programs = [];
+  const commands = [];
+  blocks.forEach((block, index) => {
+    if (block.language === "sh") {
+      commands.push(...commandsOf(block));
+      return;
+    }
+    if (block.language === "text") {
+      // What the app shows (a Vite app's page), compared by the project's runner.
+      writeFileSync(join(dir, "expected.txt"), block.code);
+      return;
+    }
+    const file = fileNameOf(block, index);
+    mkdirSync(dirname(join(dir, file)), { recursive: true });
+    writeFileSync(join(dir, file), block.code);
+    if (!block.name) programs.push(file);
+  });
+  for (const [file, content] of Object.entries(extraFiles)) {
+    if (blocks.some((block) => block.name === file)) continue; // the README's own version wins
+    writeFileSync(join(dir, file), typeof content === "string" ? content : JSON.stringify(content, null, 2));
+  }
+  return { programs, commands };
+}
+
+/** The environment of a documented command: the scratch project's tools and the runtimes on PATH. */
+function commandEnv(scratch) {
+  return { ...process.env, PATH: [join(scratch, "node_modules/.bin"), runtimeBins, process.env.PATH].join(":"), NO_COLOR: "1" };
+}
+
+/** Runs the README's own `$ ` commands in order; each must succeed and print the documented lines. */
+async function runDocumentedCommands(title, dir, scratch, commands) {
+  const shown = [];
+  for (const { command, output } of commands) {
+    const result = await run("sh", ["-c", command], { cwd: dir, env: commandEnv(scratch), timeoutMs: 180_000 });
+    if (result.code !== 0) throw new Error(describe(result, `\`${command}\``));
+    const printed = result.stdout.split("\n").map((line) => line.trimEnd());
+    const missing = output.filter((line) => !printed.includes(line.trimEnd()));
+    if (missing.length) throw new Error(`\`${command}\` did not print the documented lines:\n${missing.join("\n")}\nit printed:\n${result.stdout}`);
+    shown.push(command);
+  }
+  return shown.join(" && ");
+}
+
+/** Runs every unnamed block as a program of its own, then the README's commands (if it has any). */
+async function runPrograms(label, dir, scratch, { programs, commands }, command) {
+  for (const program of programs) {
+    await check(`${label}: ${program} runs`, async () => {
+      const [bin, ...args] = command(program);
+      const result = await run(bin, args, { cwd: dir, timeoutMs: 120_000 });
+      if (result.code !== 0) throw new Error(describe(result, `${bin} ${args.join(" ")}`));
+    });
+  }
+  if (commands.length) await check(`${label}: the documented commands run and print the documented output`, () => runDocumentedCommands(label, dir, scratch, commands));
+  if (!programs.length && !commands.length) fail(label, 'nothing to run: no unnamed program block and no marked sh block with "$ " lines');
+}
+
+export const projects = {
+  /** Node ESM compiled by `tsc --strict`, then run with node. */
+  async node({ label, dir, scratch, blocks }) {
+    const project = writeProject(dir, blocks, { "package.json": { type: "module" }, "tsconfig.json": NODE_TSCONFIG });
+    let compiled = false;
+    await check(`${label}: tsc --strict type-checks and compiles the snippets`, async () => {
+      const result = await run(join(scratch, "node_modules/.bin/tsc"), ["-p", "."], { cwd: dir, timeoutMs: 120_000 });
+      if (result.code !== 0) throw new Error(describe(result, "tsc -p ."));
+      compiled = true;
+    });
+    if (compiled) await runPrograms(label, dir, scratch, project, (p) => ["node", `dist/${p.replace(/\.ts$/, ".js")}`]);
+  },
+
+  /** The same kind of snippets run from source with tsx. */
+  async tsx({ label, dir, scratch, blocks }) {
+    const project = writeProject(dir, blocks, { "package.json": { type: "module" } });
+    await runPrograms(label, dir, scratch, project, (p) => [join(scratch, "node_modules/.bin/tsx"), p]);
+  },
+
+  /** A CommonJS project (no "type": "module"): require() of the ESM-only packages. */
+  async cjs({ label, dir, scratch, blocks }) {
+    const project = writeProject(dir, blocks, { "package.json": { type: "commonjs" } });
+    await runPrograms(label, dir, scratch, project, (p) => ["node", p]);
+  },
+
+  /** Bun runs .ts programs (and .ts task modules) as they are. */
+  async bun({ label, dir, scratch, blocks }) {
+    const project = writeProject(dir, blocks, { "package.json": { type: "module" } });
+    await runPrograms(label, dir, scratch, project, (p) => [join(runtimeBins, "bun"), p]);
+  },
+
+  /** Deno: `deno check` on every program, then exactly the README's command line. */
+  async deno({ label, dir, scratch, blocks }) {
+    const project = writeProject(dir, blocks, { "package.json": { type: "module" } });
+    const files = blocks.filter((b) => b.language === "ts").map(fileNameOf);
+    await check(`${label}: deno check ${files.join(" ")}`, async () => {
+      const result = await run(join(runtimeBins, "deno"), ["check", ...files], { cwd: dir, env: commandEnv(scratch), timeoutMs: 120_000 });
+      if (result.code !== 0) throw new Error(describe(result, "deno check"));
+    });
+    if (project.programs.length) fail(label, "Deno snippets run through the README's command line: name every block (// main.ts)");
+    await check(`${label}: the documented commands run and print the documented output`, () => runDocumentedCommands(label, dir, scratch, project.commands));
+  },
+
+  /** A Node app bundled as the README says (esbuild), run from its bundle. */
+  async esbuild({ label, dir, scratch, blocks }) {
+    const project = writeProject(dir, blocks, { "package.json": { type: "module" } });
+    // Bundle commands name files under ./node_modules, as in a user's own project.
+    symlinkSync(join(scratch, "node_modules"), join(dir, "node_modules"), "dir");
+    await runPrograms(label, dir, scratch, project, (p) => ["node", p]);
+  },
+
+  /** A Vite app: type-checked, built and previewed, and served by the dev server, in headless Chromium. */
+  async vite({ label, dir, scratch, blocks }) {
+    writeProject(dir, blocks, {
+      "package.json": { type: "module" },
+      "tsconfig.json": {
+        compilerOptions: {
+          strict: true, target: "es2022", module: "esnext", moduleResolution: "bundler", allowImportingTsExtensions: true,
+          noEmit: true, lib: ["es2024", "esnext.disposable", "dom", "dom.iterable"], types: ["vite/client"], skipLibCheck: false,
+        },
+        include: ["src", "*.ts"],
+      },
+    });
+    const vite = join(scratch, "node_modules/.bin/vite");
+    await check(`${label}: tsc --strict type-checks the app (moduleResolution bundler)`, async () => {
+      const result = await run(join(scratch, "node_modules/.bin/tsc"), ["-p", "."], { cwd: dir, timeoutMs: 120_000 });
+      if (result.code !== 0) throw new Error(describe(result, "tsc -p ."));
+    });
+    let built = false;
+    await check(`${label}: vite build`, async () => {
+      const result = await run(vite, ["build", "--logLevel", "warn"], { cwd: dir, timeoutMs: 180_000 });
+      if (result.code !== 0) throw new Error(describe(result, "vite build"));
+      built = true;
+    });
+    if (built) await check(`${label}: the built app runs under vite preview in headless Chromium`, () => checkPage(vite, ["preview"], dir));
+    await check(`${label}: the app runs under the vite dev server in headless Chromium`, () => checkPage(vite, [], dir));
+  },
+};
