@@ -7,12 +7,13 @@ const entry = {
   // The command (bin) and the page its browser run opens; each bundles the suite it runs.
   cli: "src/cli/main.ts",
   "browser-page": "src/cli/browser-page.ts",
+  chromium: "src/cli/chromium.ts",
 };
 
 export default defineConfig({
   entry,
   format: ["esm"],
-  dts: { entry: { index: "src/index.ts", "fixtures/tasks": "src/fixtures/tasks.ts" } },
+  dts: { entry: { index: "src/index.ts", "fixtures/tasks": "src/fixtures/tasks.ts", chromium: "src/cli/chromium.ts" } },
   clean: true,
   target: "es2022",
   sourcemap: true,
@@ -20,5 +21,5 @@ export default defineConfig({
   // Deno resolves Node built-ins only with the node: prefix.
   removeNodeProtocol: false,
   // The adapters are found at run time beside this package (whichever the runtime needs).
-  external: ["@weftjs/core", "@weftjs/node", "@weftjs/deno", "@weftjs/bun", "@weftjs/browser", "@weftjs/browser/testing/chromium"],
+  external: ["@weftjs/core", "@weftjs/node", "@weftjs/deno", "@weftjs/bun", "@weftjs/browser",
 });

@@ -2,7 +2,7 @@
  * The `--runtime browser` run: serves @weftjs/browser, @weftjs/core and this package on a
  * cross-origin isolated origin (COOP + COEP, so the page gets SharedArrayBuffer), opens the suite's
  * page in headless Chromium — found the way weft's own tests find it, through
- * @weftjs/browser/testing/chromium — and collects the events the page posts back.
+ * ./chromium.ts — and collects the events the page posts back.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { createReadStream, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
@@ -14,6 +14,7 @@ import { fileURLToPath } from "node:url";
 import type { WorkerKind } from "@weftjs/core";
 import type { Scale } from "../harness.js";
 import type { ResultFile } from "../results.js";
+import { chromiumArgs, findChromium } from "./chromium.js";
 import type { RunEvent } from "./events.js";
 import { runnerFailure } from "./failures.js";
 
@@ -116,7 +117,7 @@ export async function runBrowser(run: BrowserRun): Promise<ResultFile> {
       "@weftjs/conformance": fileURLToPath(new URL("..", import.meta.url)).replace(/[\\/]$/, ""),
     };
     if (run.chrome) process.env.CHROME_PATH = run.chrome;
-    const finder = (await import("@weftjs/browser/testing/chromium" as string)) as ChromiumFinder;
+    const finder: ChromiumFinder = { findChromium, chromiumArgs };
     const { executablePath } = await finder.findChromium();
     let finish!: (file: ResultFile | undefined) => void;
     const finished = new Promise<ResultFile | undefined>((resolve) => (finish = resolve));
