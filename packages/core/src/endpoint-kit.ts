@@ -5,6 +5,7 @@
  * terminate's escalation (stop → grace period → kill). An adapter supplies only what its
  * runtime does differently.
  */
+import type { TransferableObject } from "./web-types.js";
 import type { Adapter, Endpoint, ExitInfo, StartOptions, WorkerKind } from "./port.js";
 import { type FromWorker, type ToWorker, isExitNotice } from "./protocol.js";
 
@@ -14,7 +15,7 @@ export const KILL_AFTER_MS = 2000;
 /** What an adapter supplies: its runtime's way to send, stop and (for processes) kill. */
 export interface EndpointParts {
   /** Hands one message to the transport; throws if the transport refuses it. */
-  send(message: ToWorker, transfer?: readonly Transferable[]): void;
+  send(message: ToWorker, transfer?: readonly TransferableObject[]): void;
   /**
    * Asks the worker to stop (worker.terminate(), SIGTERM). Called at most once, while the worker
    * runs. A runtime that reports no exit of its own after it calls `control.exited` itself.

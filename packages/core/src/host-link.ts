@@ -4,6 +4,7 @@
  * decodes each task's outcome inside its own guard, and turns the worker's exit into the
  * WorkerExitError its running task gets.
  */
+import type { TransferableObject } from "./web-types.js";
 import { ChannelHost } from "./channels/host.js";
 import { DataCloneError, WorkerExitError, WorkerStartError, deserializeError } from "./errors.js";
 import { FastLaneCaller, createFastLaneBuffers, fastLaneAvailable } from "./fast-lane.js";
@@ -93,7 +94,7 @@ export class HostLink {
   }
 
   /** Sends by message, first waking the worker if it is waiting on its fast lane. Throws if the transport refuses. */
-  send(message: ToWorker, transfer?: readonly Transferable[]): void {
+  send(message: ToWorker, transfer?: readonly TransferableObject[]): void {
     this.#lane?.wake();
     this.endpoint.send(message, transfer?.length ? transfer : undefined);
   }

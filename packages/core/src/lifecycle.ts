@@ -2,6 +2,7 @@
  * Thread and Process: Python's `threading.Thread` and `multiprocessing.Process` lifecycle —
  * start, join, isAlive, exitCode, terminate — running one target in its own worker.
  */
+import type { TransferableObject } from "./web-types.js";
 import { defaultAdapter } from "./adapter-registry.js";
 import { InvalidArgumentError, InvalidStateError, TimeoutError, WorkerExitError } from "./errors.js";
 import { checkBoolean, checkDuration, checkKnownKeys, checkStartOptions } from "./options.js";
@@ -20,7 +21,7 @@ export interface WorkerTargetOptions<F extends AnyFunction = AnyFunction> {
   /** The target's arguments. */
   readonly args?: Parameters<F>;
   /** ArrayBuffers to move to a thread (copied to a process). */
-  readonly transfer?: readonly Transferable[];
+  readonly transfer?: readonly TransferableObject[];
   /** A name, for debugging. */
   readonly name?: string;
   /**
@@ -42,7 +43,7 @@ abstract class WorkerLifecycle<R> {
   readonly #kind: WorkerKind;
   readonly #adapter: Adapter;
   readonly #request: RunRequest;
-  readonly #transfer: readonly Transferable[] | undefined;
+  readonly #transfer: readonly TransferableObject[] | undefined;
   readonly #workerOptions: StartOptions;
   #link: HostLink | undefined;
   #exitCode: number | null = null;

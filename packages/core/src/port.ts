@@ -7,6 +7,7 @@
  * structured-clone messages and tells when it is gone", which a remote worker can also be.
  */
 
+import type { TransferableObject } from "./web-types.js";
 import type { FromWorker, ToWorker } from "./protocol.js";
 
 /** Which kind of worker: a thread shares the process (and may share memory); a process shares nothing. */
@@ -44,7 +45,7 @@ export interface ExitInfo {
  */
 export interface Endpoint<Out = ToWorker, In = FromWorker> {
   /** Sends one message; ArrayBuffers in `transfer` move to threads and are copied to processes. */
-  send(message: Out, transfer?: readonly Transferable[]): void;
+  send(message: Out, transfer?: readonly TransferableObject[]): void;
   /** Called for every message the worker sends, in order. */
   onMessage(handler: (message: In) => void): void;
   /** Called exactly once when the worker is gone, whatever the reason. */
@@ -123,7 +124,7 @@ export interface Adapter {
  */
 export interface WorkerSidePort<Out = FromWorker, In = ToWorker> {
   /** Sends one message to the caller; throws at once if it cannot be carried. */
-  send(message: Out, transfer?: readonly Transferable[]): void;
+  send(message: Out, transfer?: readonly TransferableObject[]): void;
   onMessage(handler: (message: In) => void): void;
   /** Ends this worker with an exit code (after flushing what was sent). */
   exit(code: number): void;

@@ -5,6 +5,7 @@
  * arrays) travel as an envelope that {@link reviveValue} opens; everything else travels as is,
  * by the transport's structured clone. The codec itself lives in codec/graph.ts.
  */
+import type { TransferableObject } from "./web-types.js";
 import { brandedClass, DataCloneError } from "./errors.js";
 import type { WorkerKind } from "./port.js";
 import { decodeGraph, encodeGraph } from "./codec/graph.js";
@@ -48,7 +49,7 @@ export function reviveValue(value: unknown): unknown {
 }
 
 /** Collects the transferable ArrayBuffers named by the caller, refusing shared ones (they are shared, not moved). */
-export function checkTransferList(transfer: readonly Transferable[] | undefined): readonly Transferable[] | undefined {
+export function checkTransferList(transfer: readonly TransferableObject[] | undefined): readonly TransferableObject[] | undefined {
   if (!transfer || transfer.length === 0) return undefined;
   for (const [i, item] of transfer.entries()) {
     if (hasSharedArrayBuffer && item instanceof SharedArrayBuffer) {

@@ -11,6 +11,7 @@ import { abortReasonToError, checkBoolean, checkCount, checkDuration, checkKnown
 import type { Adapter, StartOptions, WorkerKind } from "../port.js";
 import type { RunRequest } from "../protocol.js";
 import { type AnyFunction, type ModuleSpecifier, type TaskArgs, type TaskName, type TaskResult, moduleUrl } from "../task-ref.js";
+import type { ListenerOptions, PoolListener } from "../web-types.js";
 import { type ImapOptions, type MapOptions, imapChunks, mapChunks } from "./map.js";
 import { Scheduler } from "./scheduler.js";
 import { PoolRecorder, type PoolEventType, type PoolStats } from "./stats.js";
@@ -265,14 +266,14 @@ export class Pool<M = Record<string, AnyFunction>> extends EventTarget {
     };
   }
 
-  override addEventListener(type: PoolEventType, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void;
-  override addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void {
+  override addEventListener(type: PoolEventType, listener: PoolListener | null, options?: boolean | ListenerOptions): void;
+  override addEventListener(type: string, listener: PoolListener | null, options?: boolean | ListenerOptions): void {
     if (listener) this.#recorder.listenerAdded(type);
-    super.addEventListener(type, listener, options);
+    super.addEventListener(type, listener as never, options as never);
   }
 
-  override removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions): void {
+  override removeEventListener(type: string, listener: PoolListener | null, options?: boolean | ListenerOptions): void {
     if (listener) this.#recorder.listenerRemoved(type);
-    super.removeEventListener(type, listener, options);
+    super.removeEventListener(type, listener as never, options as never);
   }
 }

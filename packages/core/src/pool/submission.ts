@@ -2,6 +2,7 @@
  * Checks one submission and builds its task: the target, the argument list (encoded for the
  * worker kind), the options (signal, run timeout, transfer list), and the caller's stack.
  */
+import type { TransferableObject } from "../web-types.js";
 import { InvalidArgumentError } from "../errors.js";
 import { abortReasonToError, checkDuration, checkKnownKeys } from "../options.js";
 import type { WorkerKind } from "../port.js";
@@ -17,7 +18,7 @@ export interface TaskOptions {
   /** Run timeout in ms, counted from when the task starts running. Overrides the pool's `taskTimeout`. */
   readonly timeout?: number;
   /** ArrayBuffers to move to a thread worker (detached here). Copied to a process worker. */
-  readonly transfer?: readonly Transferable[];
+  readonly transfer?: readonly TransferableObject[];
 }
 
 const TASK_OPTION_KEYS = ["signal", "timeout", "transfer"] as const;

@@ -3,6 +3,7 @@
  * tells the pool's observer how it ended; it owns its run-timeout timer and its AbortSignal
  * listener, and lets go of both when it settles.
  */
+import type { TransferableObject } from "../web-types.js";
 import { Future } from "../future.js";
 import { decodeOutcome } from "../host-link.js";
 import type { RunRequest, TaskOutcome } from "../protocol.js";
@@ -18,7 +19,7 @@ export interface TaskObserver {
 /** What a task is made of: built and checked by submission.ts. */
 export interface TaskInit {
   readonly request: RunRequest;
-  readonly transfer: readonly Transferable[] | undefined;
+  readonly transfer: readonly TransferableObject[] | undefined;
   /** Run timeout (ms), counted from when it starts running. */
   readonly timeoutMs: number | undefined;
   /** The stack of the call that submitted it, joined to a worker's error stack. */
@@ -29,7 +30,7 @@ export interface TaskInit {
 export class PoolTask {
   readonly future = new Future<unknown>();
   readonly request: RunRequest;
-  readonly transfer: readonly Transferable[] | undefined;
+  readonly transfer: readonly TransferableObject[] | undefined;
   readonly timeoutMs: number | undefined;
   readonly callerSite: Error | undefined;
   readonly signal: AbortSignal | undefined;

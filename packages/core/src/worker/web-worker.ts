@@ -9,6 +9,7 @@
  * - `self.close()` gives the caller no event and no code, so the entry's last message is an
  *   ExitNotice, which the endpoint (`createEndpoint` with `exitByNotice`) takes as the exit.
  */
+import type { TransferableObject } from "../web-types.js";
 import type { WorkerKind } from "../port.js";
 import type { ExitNotice, ToWorker } from "../protocol.js";
 import { serveWorkerUntilEnd } from "./end.js";
@@ -16,7 +17,7 @@ import type { ServedWorker } from "./serve.js";
 
 /** What the entry uses of a DedicatedWorkerGlobalScope. */
 interface WebWorkerScope {
-  postMessage(message: unknown, transfer?: Transferable[]): void;
+  postMessage(message: unknown, transfer?: TransferableObject[]): void;
   addEventListener(type: string, listener: (event: Event) => void): void;
   close(): void;
   document?: unknown;
