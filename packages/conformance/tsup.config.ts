@@ -21,5 +21,5 @@ export default defineConfig({
   // Deno resolves Node built-ins only with the node: prefix.
   removeNodeProtocol: false,
   // The adapters are found at run time beside this package (whichever the runtime needs).
-  external: ["@weftjs/core", "@weftjs/node", "@weftjs/deno", "@weftjs/bun", "@weftjs/browser",
+  external: ["@weftjs/core", "@weftjs/node", "@weftjs/deno", "@weftjs/bun", "@weftjs/browser"],
 });
