@@ -1,3 +1,4 @@
+/// <reference types="node" />
 /**
  * Finds a Chromium to test in (for the command's --runtime browser, and the repository's own
  * browser tests through @weftjs/chromium), without downloading anything: CHROME_PATH, then a system
