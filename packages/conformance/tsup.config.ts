@@ -21,5 +21,6 @@ export default defineConfig({
   // Deno resolves Node built-ins only with the node: prefix.
   removeNodeProtocol: false,
   // The adapters are found at run time beside this package (whichever the runtime needs).
-  external: ["@weftjs/core", "@weftjs/node", "@weftjs/deno", "@weftjs/bun", "@weftjs/browser"],
+  // @sparticuz/chromium is optional: found at run time if the user installed it, never bundled.
+  external: ["@weftjs/core", "@weftjs/node", "@weftjs/deno", "@weftjs/bun", "@weftjs/browser", "@sparticuz/chromium"],
 });
