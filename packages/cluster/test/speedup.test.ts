@@ -37,12 +37,12 @@ test("two single-worker nodes run CPU-bound jobs faster than one", async (contex
   }
   await using one = new ClusterPool<NodeTasks>({ redis: redis.url, module: "node", queue: "weft-speedup-one" });
   await using two = new ClusterPool<NodeTasks>({ redis: redis.url, module: "node", queue: "weft-speedup-two" });
-  // Size each job to about 150 ms on this machine, so queue round trips do not dominate.
+  // Size each job to about 500 ms on this machine, so queue round trips (Redis, BullMQ) do not dominate.
   await one.apply("countPrimes", [200_000]);
   const probeStart = performance.now();
   await one.apply("countPrimes", [200_000]);
   const probeMs = Math.max(1, performance.now() - probeStart);
-  const n = Math.round(200_000 * Math.min(20, Math.max(1, 150 / probeMs)) ** (2 / 3));
+  const n = Math.round(200_000 * Math.min(40, Math.max(1, 500 / probeMs)) ** (2 / 3));
   const jobs = Array.from({ length: 8 }, () => n);
   const time = async (pool: ClusterPool<NodeTasks>) => {
     const start = performance.now();
