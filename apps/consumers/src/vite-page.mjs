@@ -33,14 +33,16 @@ function freePort() {
 /** Starts `vite <args>` and resolves once it listens; returns { url, stop, output }. */
 async function startVite(vite, args, dir) {
   const port = await freePort();
-  const child = spawn(vite, [...args, "--host", "127.0.0.1", "--port", String(port), "--strictPort"], { cwd: dir, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  // No colours: under CI=true Vite colours the port apart from its host (":\x1b[1m4173"), which hides it from the check below.
+  const env = { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0" };
+  const child = spawn(vite, [...args, "--host", "127.0.0.1", "--port", String(port), "--strictPort"], { cwd: dir, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   const url = `http://127.0.0.1:${port}/`;
   await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`vite ${args.join(" ")} did not start in 60 s:\n${output}`)), 60_000);
     const onData = (chunk) => {
       output += chunk;
-      if (output.includes(`:${port}`)) {
+      if (output.replace(/\x1b\[[0-9;]*m/g, "").includes(`:${port}`)) {
         clearTimeout(timer);
         resolve();
       }

@@ -14,7 +14,9 @@ interface PageConfig {
 }
 
 // Resolved by the page's import map; not a dependency of this package.
-const { adapter } = (await import("@weftjs/browser" as string)) as { adapter: Adapter };
+// The adapter under test is the user's install, found by the page's import map, not a dependency of this package.
+const ADAPTER_PACKAGE = "@weftjs/browser";
+const { adapter } = (await import(/* @vite-ignore */ ADAPTER_PACKAGE)) as { adapter: Adapter };
 
 const config = JSON.parse(new URLSearchParams(location.search).get("config") ?? "{}") as PageConfig;
 
