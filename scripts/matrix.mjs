@@ -1,15 +1,15 @@
 // Aggregates the conformance result files into one matrix: case × runtime/kind → pass/fail/skip
 // (with the reasons), plus the measured parallelism. Writes results/matrix.json and
-// results/matrix.md and prints the summary. The matrix itself is @weftjs/conformance's, the
+// results/matrix.md and prints the summary. The matrix itself is @weft/conformance's, the
 // same one its weft-conformance command prints.
 import { writeFileSync } from "node:fs";
 import { conformanceFiles, resultsDir } from "./results.mjs";
 
 let conformance;
 try {
-  conformance = await import("@weftjs/conformance");
+  conformance = await import("@weft/conformance");
 } catch (error) {
-  console.log(`No conformance matrix: @weftjs/conformance is not built (${error.message}).`);
+  console.log(`No conformance matrix: @weft/conformance is not built (${error.message}).`);
   process.exit(0);
 }
 const { buildMatrix, matrixMarkdown } = conformance;

@@ -1,10 +1,10 @@
 /**
  * The repository's Chromium launcher for its browser tests, demo, bench and consumers stage.
- * Finding Chromium and its flags live in @weftjs/conformance (published, so that its command can
+ * Finding Chromium and its flags live in @weft/conformance (published, so that its command can
  * run the browser from a user's project); this adds the playwright-core launch.
  */
 import { spawnSync } from "node:child_process";
-import { chromiumArgs, findChromium } from "@weftjs/conformance/chromium";
+import { chromiumArgs, findChromium } from "@weft/conformance/chromium";
 
 export { chromiumArgs, findChromium };
 

@@ -7,5 +7,5 @@ export default defineConfig({
   clean: true,
   target: "node20",
   sourcemap: true,
-  external: ["bullmq", "ioredis", "weftjs", "@weftjs/core"],
+  external: ["bullmq", "ioredis", "weftjs", "@weft/core"],
 });

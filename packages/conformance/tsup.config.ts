@@ -22,5 +22,5 @@ export default defineConfig({
   removeNodeProtocol: false,
   // The adapters are found at run time beside this package (whichever the runtime needs).
   // @sparticuz/chromium is optional: found at run time if the user installed it, never bundled.
-  external: ["@weftjs/core", "@weftjs/node", "@weftjs/deno", "@weftjs/bun", "@weftjs/browser", "@sparticuz/chromium"],
+  external: ["@weft/core", "@weft/node", "@weft/deno", "@weft/bun", "@weft/browser", "@sparticuz/chromium"],
 });

@@ -2,7 +2,7 @@
 // items (the numbers 0..N-1) through one channel and reports items/s, median (min–max) of REPS.
 // Usage: node src/channels.mjs [--quick]; also section 8 of src/main.mjs (runChannels).
 import { execFileSync, spawnSync } from "node:child_process";
-import { Pipe, Pool, multiprocessing } from "@weftjs/node";
+import { Pipe, Pool, multiprocessing } from "@weft/node";
 import { fmt, repeat, spread, summary, table } from "./stats.mjs";
 
 const TASKS = new URL("./tasks.mjs", import.meta.url);

@@ -5,8 +5,8 @@ import { fileURLToPath } from "node:url";
 import { Queue, QueueEvents } from "bullmq";
 import { Redis } from "ioredis";
 import { Pool } from "weftjs";
-import { ClusterPool } from "@weftjs/cluster";
-import { redisServerMissing, startRedisServer } from "@weftjs/cluster/testing";
+import { ClusterPool } from "@weft/cluster";
+import { redisServerMissing, startRedisServer } from "@weft/cluster/testing";
 import { fmt, median, percentile, spread, table } from "./stats.mjs";
 
 const TASKS = new URL("./tasks.mjs", import.meta.url);

@@ -3,7 +3,7 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { Worker } from "node:worker_threads";
-import { Pool, Value, cpuCount, multiprocessing, threading } from "@weftjs/node";
+import { Pool, Value, cpuCount, multiprocessing, threading } from "@weft/node";
 import { makePeer } from "./node-peers.mjs";
 import { fmt, median, percentile, repeat, spread, summary, table } from "./stats.mjs";
 

@@ -4,8 +4,8 @@
 // runs a seconds-long smoke version on every runtime).
 // Usage: node src/soak.mjs [--tasks=1000000] [--kind=thread|process|both]
 import { mkdirSync, writeFileSync } from "node:fs";
-import { runSoak } from "@weftjs/conformance";
-import { adapter } from "@weftjs/node";
+import { runSoak } from "@weft/conformance";
+import { adapter } from "@weft/node";
 
 const arg = (name, fallback) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split("=")[1] ?? fallback;
 const tasks = Number(arg("tasks", "1000000"));

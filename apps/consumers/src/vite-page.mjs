@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
-import { launchChromium } from "@weftjs/chromium";
+import { launchChromium } from "@weft/chromium";
 import { killGroup } from "./run.mjs";
 import { spawn } from "node:child_process";
 

@@ -7,7 +7,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import type { Browser } from "playwright-core";
-import { launchChromium } from "@weftjs/chromium";
+import { launchChromium } from "@weft/chromium";
 import { REPO, startServer } from "./support.js";
 
 interface Run {

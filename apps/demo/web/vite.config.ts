@@ -14,7 +14,7 @@ export default defineConfig({
   server: { headers },
   preview: { headers },
   // Keep weft out of dependency pre-bundling, which would break its `new Worker(new URL(…, import.meta.url))` entries in `vite` dev.
-  optimizeDeps: { exclude: ["weftjs", "@weftjs/browser"] },
+  optimizeDeps: { exclude: ["weftjs", "@weft/browser"] },
   worker: { format: "es" },
   build: {
     target: "es2022",

@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 /**
- * `npm test` for @weftjs/browser: runs every @weftjs/conformance case inside real headless Chromium,
+ * `npm test` for @weft/browser: runs every @weft/conformance case inside real headless Chromium,
  * against the built package, then checks the same suite on a page that is NOT cross-origin
  * isolated (and the errors weft gives there), then builds a tiny Vite app that uses
- * @weftjs/browser and runs it. Prints each result, writes results/conformance-browser*.json and
+ * @weft/browser and runs it. Prints each result, writes results/conformance-browser*.json and
  * results/runner-browser.json, and exits non-zero on any failure — also when it crashes, so the
  * closing count shows the failure.
  */
@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync 
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { launchChromium } from "@weftjs/chromium";
+import { launchChromium } from "@weft/chromium";
 import { serve } from "./serve.mjs";
 
 const packageDir = fileURLToPath(new URL("../", import.meta.url));
@@ -66,9 +66,9 @@ function requireBuilt() {
 function conformancePage() {
   const importMap = {
     imports: {
-      "@weftjs/browser": "/packages/browser/dist/index.js",
-      "@weftjs/core": "/packages/core/dist/index.js",
-      "@weftjs/conformance": "/packages/conformance/dist/index.js",
+      "@weft/browser": "/packages/browser/dist/index.js",
+      "@weft/core": "/packages/core/dist/index.js",
+      "@weft/conformance": "/packages/conformance/dist/index.js",
     },
   };
   return `<!doctype html>
@@ -146,7 +146,7 @@ async function runConformancePage(browser, url, label) {
 
 /** Builds test/vite-app with Vite and checks, in Chromium, that its Pool, Thread and Process work. */
 async function runViteApp(browser) {
-  const title = "[browser] vite: a Vite-built app using @weftjs/browser emits the worker entries and runs Pool, Thread and Process";
+  const title = "[browser] vite: a Vite-built app using @weft/browser emits the worker entries and runs Pool, Thread and Process";
   console.log("\nvite app");
   const outDir = mkdtempSync(join(tmpdir(), "weft-vite-app-"));
   try {

@@ -1,4 +1,4 @@
-import { type Adapter, type Capabilities, defineAdapter } from "@weftjs/core";
+import { type Adapter, type Capabilities, defineAdapter } from "@weft/core";
 import { startProcess } from "./process-endpoint.js";
 import { startThread } from "./thread-endpoint.js";
 

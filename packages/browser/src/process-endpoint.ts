@@ -1,4 +1,4 @@
-import type { Endpoint, StartOptions } from "@weftjs/core";
+import type { Endpoint, StartOptions } from "@weft/core";
 import { workerEndpoint } from "./worker-endpoint.js";
 
 /**

@@ -5,14 +5,14 @@
  * carries no code), so the worker's last message is weft's ExitNotice (see the core's
  * serveInWebWorker), taken as its exit; the page's `error` event covers a worker that never started.
  */
-import { type Endpoint, type EndpointControl, type WorkerKind, createEndpoint } from "@weftjs/core";
+import { type Endpoint, type EndpointControl, type WorkerKind, createEndpoint } from "@weft/core";
 
 /** Why a worker's `error` event fired on the page: its entry did not load, or it failed outside weft's handlers. */
 function workerError(event: Event, kind: WorkerKind): Error {
   const message = (event as Partial<ErrorEvent>).message;
   if (message) return new Error(`The ${kind} worker failed: ${message}`);
   return new Error(
-    `The ${kind} worker's entry script could not be loaded. Check that @weftjs/browser's dist files are served ` +
+    `The ${kind} worker's entry script could not be loaded. Check that @weft/browser's dist files are served ` +
       "next to each other (a bundler must keep the `new Worker(new URL(…, import.meta.url), { type: \"module\" })` form), " +
       "and, on a cross-origin isolated page, that they are served with `Cross-Origin-Embedder-Policy` too.",
   );

@@ -1,9 +1,9 @@
-// Runs @weftjs/conformance inside a real page, against the built @weftjs/browser, and reports every
+// Runs @weft/conformance inside a real page, against the built @weft/browser, and reports every
 // result to the Node runner (scripts/test.mjs) through the functions it exposes on `window`.
 // The page's URL says whether it is the cross-origin isolated run (?isolated=1) or not.
-import { adapter } from "@weftjs/browser";
-import * as weft from "@weftjs/browser";
-import { ResultLog, conformanceTests } from "@weftjs/conformance";
+import { adapter } from "@weft/browser";
+import * as weft from "@weft/browser";
+import { ResultLog, conformanceTests } from "@weft/conformance";
 
 const isolated = new URLSearchParams(location.search).get("isolated") === "1";
 const label = isolated ? "browser" : "browser-not-isolated";
@@ -83,7 +83,7 @@ const extraChecks = isolated
       }],
       ["not isolated: every shared-memory primitive throws SharedMemoryUnavailableError naming both headers", async () => {
         const { threading, Value, SharedArray } = weft;
-        check(threading && Value && SharedArray, "@weftjs/core exports threading, Value and SharedArray");
+        check(threading && Value && SharedArray, "@weft/core exports threading, Value and SharedArray");
         const makers = {
           "threading.Lock": () => new threading.Lock(),
           "threading.RLock": () => new threading.RLock(),

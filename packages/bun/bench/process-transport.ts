@@ -5,7 +5,7 @@
  */
 import { fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { Pool, adapter as spawnAdapter, type Adapter, type Endpoint, type ExitInfo } from "@weftjs/bun";
+import { Pool, adapter as spawnAdapter, type Adapter, type Endpoint, type ExitInfo } from "@weft/bun";
 
 const ENTRY = fileURLToPath(new URL("../dist/process-entry.js", import.meta.url));
 const FIXTURES = new URL("../../conformance/dist/fixtures/tasks.js", import.meta.url).href;

@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "no
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { conformanceTests } from "@weftjs/conformance";
+import { conformanceTests } from "@weft/conformance";
 
 const packageDir = fileURLToPath(new URL("..", import.meta.url));
 const resultsDir = process.env.WEFT_RESULTS_DIR ? resolve(process.env.WEFT_RESULTS_DIR) : fileURLToPath(new URL("../../../results/", import.meta.url));
@@ -74,7 +74,7 @@ try {
   bun = bunBinary();
   if (!existsSync(bun)) throw new Error(`${bun} does not exist`);
 } catch (error) {
-  console.error(`@weftjs/bun: cannot find the bun binary of the "bun" npm package (${error.message}). Run npm install at the repo root, with the bun package's install script allowed.`);
+  console.error(`@weft/bun: cannot find the bun binary of the "bun" npm package (${error.message}). Run npm install at the repo root, with the bun package's install script allowed.`);
   bun = undefined;
 }
 
@@ -88,11 +88,11 @@ const code = bun === undefined ? 1 : await new Promise((resolveRun) => {
   relay(child.stdout, process.stdout);
   relay(child.stderr, process.stderr);
   const watchdog = setTimeout(() => {
-    console.error(`@weftjs/bun: bun test ran longer than ${RUN_TIMEOUT_MS / 60_000} min; killing it.`);
+    console.error(`@weft/bun: bun test ran longer than ${RUN_TIMEOUT_MS / 60_000} min; killing it.`);
     child.kill("SIGKILL");
   }, RUN_TIMEOUT_MS);
   child.on("error", (error) => {
-    console.error(`@weftjs/bun: could not run ${bun}: ${error.message}`);
+    console.error(`@weft/bun: could not run ${bun}: ${error.message}`);
     clearTimeout(watchdog);
     resolveRun(1);
   });
@@ -134,7 +134,7 @@ if (!existsSync(conformanceFile) || statSync(conformanceFile).mtimeMs < startedA
   writeFileSync(conformanceFile, JSON.stringify({ runtime: "bun", finishedAt: new Date().toISOString(), results }, null, 2));
 }
 
-if (missing.length) console.error(`@weftjs/bun: ${missing.length} case(s) never reported:\n  ${missing.join("\n  ")}`);
+if (missing.length) console.error(`@weft/bun: ${missing.length} case(s) never reported:\n  ${missing.join("\n  ")}`);
 for (const [title, reason] of skipReasons) console.log(`skipped ${title}: ${reason}`);
 console.log(`bun: ${passed} passed, ${failed} failed, ${skipped} skipped`);
 process.exitCode = failed > 0 ? 1 : 0;

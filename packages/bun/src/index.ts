@@ -1,11 +1,11 @@
 /**
- * @weftjs/bun — weft on Bun. Importing it installs the Bun adapter, so `Pool`, `Thread` and
+ * @weft/bun — weft on Bun. Importing it installs the Bun adapter, so `Pool`, `Thread` and
  * `Process` run on Bun's Worker (threads) and on `Bun.spawn` children with IPC (processes).
  */
-import { installAdapter } from "@weftjs/core";
+import { installAdapter } from "@weft/core";
 import { bunAdapter } from "./adapter.js";
 
 installAdapter(bunAdapter);
 
-export * from "@weftjs/core";
+export * from "@weft/core";
 export { bunAdapter as adapter };

@@ -1,10 +1,10 @@
 import { Worker } from "node:worker_threads";
-import { exitAfterSends, serveWorkerUntilEnd } from "@weftjs/core";
+import { exitAfterSends, serveWorkerUntilEnd } from "@weft/core";
 
 /** How often the watchdog looks for the parent: a child outlives a killed host by at most this. */
 const PARENT_CHECK_MS = 200;
 
-if (typeof process.send !== "function") throw new Error("@weftjs/bun's process entry must be started with an IPC channel.");
+if (typeof process.send !== "function") throw new Error("@weft/bun's process entry must be started with an IPC channel.");
 const send = process.send.bind(process);
 const exit = process.exit.bind(process);
 // IPC writes are asynchronous and Bun's process.exit drops what is still queued (a burst of

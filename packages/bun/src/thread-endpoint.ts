@@ -1,4 +1,4 @@
-import { type Endpoint, type StartOptions, createEndpoint } from "@weftjs/core";
+import { type Endpoint, type StartOptions, createEndpoint } from "@weft/core";
 
 const ENTRY = new URL("./thread-entry.js", import.meta.url);
 

@@ -1,4 +1,4 @@
-import { serveWorkerUntilEnd } from "@weftjs/core";
+import { serveWorkerUntilEnd } from "@weft/core";
 
 declare const self: Worker;
 const exit = process.exit.bind(process);

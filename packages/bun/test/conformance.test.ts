@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { afterAll, test } from "bun:test";
-import { ResultLog, conformanceTests, hostFromKill } from "@weftjs/conformance";
-import { adapter } from "@weftjs/bun";
+import { ResultLog, conformanceTests, hostFromKill } from "@weft/conformance";
+import { adapter } from "@weft/bun";
 
 const log = new ResultLog("bun");
 

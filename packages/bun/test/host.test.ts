@@ -6,7 +6,7 @@
 import { spawn } from "node:child_process";
 import { readFileSync, readdirSync } from "node:fs";
 import { expect, test } from "bun:test";
-import { Pool } from "@weftjs/bun";
+import { Pool } from "@weft/bun";
 
 const FIXTURE = new URL("./fixtures/busy-parent.ts", import.meta.url).pathname;
 

@@ -17,7 +17,7 @@ import {
   type TaskArgs,
   type TaskName,
   type TaskResult,
-} from "@weftjs/core";
+} from "@weft/core";
 import { decodeValue, encodeValue } from "./codec.js";
 import { connect, redisOptions, type RedisTarget } from "./connection.js";
 import { InlineTaskError } from "./errors.js";

@@ -4,7 +4,7 @@
  * the values a local pool carries (structured-clone types) as JSON with tagged nodes, and refuses
  * what cannot cross (functions, symbols, cycles) with a DataCloneError naming the path.
  */
-import { DataCloneError, deserializeError, serializeError, type SerializedError } from "@weftjs/core";
+import { DataCloneError, deserializeError, serializeError, type SerializedError } from "@weft/core";
 
 /** The tag key of an encoded node; a plain object that has it is wrapped so it is never mistaken for one. */
 const TAG = "$weft";
@@ -151,5 +151,5 @@ export function decodeValue(data: unknown): unknown {
     const Ctor = typed[1];
     return new Ctor(bytes.buffer as ArrayBuffer, 0, bytes.byteLength / Ctor.BYTES_PER_ELEMENT);
   }
-  throw new DataCloneError("value", `unknown encoded type "${tag}" (a newer @weftjs/cluster wrote it?)`);
+  throw new DataCloneError("value", `unknown encoded type "${tag}" (a newer @weft/cluster wrote it?)`);
 }

@@ -1,6 +1,6 @@
 /** One way to say where Redis is, turned into what BullMQ and ioredis take. */
 import { Redis, type RedisOptions } from "ioredis";
-import { InvalidArgumentError } from "@weftjs/core";
+import { InvalidArgumentError } from "@weft/core";
 
 /** A `redis://[user:password@]host:port[/db]` URL, or ioredis options. */
 export type RedisTarget = string | URL | RedisOptions;

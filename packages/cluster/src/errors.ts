@@ -1,5 +1,5 @@
-/** The errors only a cluster pool raises. Every other failure is one of weft's own (from @weftjs/core). */
-import { named, WeftError } from "@weftjs/core";
+/** The errors only a cluster pool raises. Every other failure is one of weft's own (from @weft/core). */
+import { named, WeftError } from "@weft/core";
 
 /**
  * A function was given where a cluster pool needs a task name. No code travels over the queue:

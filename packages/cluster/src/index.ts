@@ -1,5 +1,5 @@
 /**
- * @weftjs/cluster — weft's Pool across machines, on BullMQ and Redis. The client
+ * @weft/cluster — weft's Pool across machines, on BullMQ and Redis. The client
  * ({@link ClusterPool}) puts each task in a BullMQ queue; worker nodes
  * ({@link startClusterWorker}, or the `weft-cluster worker` CLI) run them on local weft pools.
  * Not for the browser: a client needs a Redis connection.

@@ -5,13 +5,13 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { AbortError, PoolClosedError } from "@weftjs/core";
-import { eventually } from "@weftjs/conformance";
+import { AbortError, PoolClosedError } from "@weft/core";
+import { eventually } from "@weft/conformance";
 import { ClusterPool, InlineTaskError } from "../src/index.js";
 import { startRedisServer, type RedisServer } from "../src/testing/redis-server.js";
 import { startNode, stopNodes, type NodeProcess } from "./support/cluster.js";
 
-type Fixtures = typeof import("@weftjs/conformance/fixtures/tasks.js");
+type Fixtures = typeof import("@weft/conformance/fixtures/tasks.js");
 type NodeTasks = typeof import("./fixtures/node-tasks.mjs");
 
 const QUEUE = "weft-basic";

@@ -5,13 +5,13 @@
 // the reason of a declared skip. Results go to results/conformance-cluster.json (column node/cluster).
 import { mkdirSync, writeFileSync } from "node:fs";
 import { afterAll, beforeAll, test } from "vitest";
-import { AbortError } from "@weftjs/core";
-import { ResultLog, allCases, deepEqual, equal, eventually, ok, rejects } from "@weftjs/conformance";
+import { AbortError } from "@weft/core";
+import { ResultLog, allCases, deepEqual, equal, eventually, ok, rejects } from "@weft/conformance";
 import { ClusterPool, type ClusterPoolOptions } from "../src/index.js";
 import { startRedisServer, type RedisServer } from "../src/testing/redis-server.js";
 import { startNode, stopNodes, type NodeProcess } from "./support/cluster.js";
 
-type Fixtures = typeof import("@weftjs/conformance/fixtures/tasks.js");
+type Fixtures = typeof import("@weft/conformance/fixtures/tasks.js");
 const QUEUE = "weft-conformance";
 const log = new ResultLog("node");
 let redis: RedisServer;

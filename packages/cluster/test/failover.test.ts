@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, expect, test } from "vitest";
-import { eventually } from "@weftjs/conformance";
+import { eventually } from "@weft/conformance";
 import { ClusterPool } from "../src/index.js";
 import { startRedisServer, type RedisServer } from "../src/testing/redis-server.js";
 import { startNode, stopNodes, type NodeProcess } from "./support/cluster.js";

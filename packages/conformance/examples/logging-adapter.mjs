@@ -3,7 +3,7 @@
  * logs every message between the host and its workers, one JSON line each, to the file named by
  * WEFT_LOGGING_ADAPTER_FILE (default: a file in the temp folder, named on stderr).
  *
- *   npx weft-conformance --adapter ./node_modules/@weftjs/conformance/examples/logging-adapter.mjs
+ *   npx weft-conformance --adapter ./node_modules/@weft/conformance/examples/logging-adapter.mjs
  *
  * It shows the whole port an adapter implements: `runtime`, `capabilities`, `cpuCount()` and
  * `start(kind, options)` returning an endpoint (send, onMessage, onExit, terminate, and the
@@ -15,7 +15,7 @@ import { join } from "node:path";
 import process from "node:process";
 
 const runtime = globalThis.Deno ? "deno" : globalThis.Bun ? "bun" : "node";
-const { adapter: inner } = await import(`@weftjs/${runtime}`);
+const { adapter: inner } = await import(`@weft/${runtime}`);
 
 /** A short, always-printable rendering of a message (messages may hold BigInts, buffers, cycles). */
 function render(message) {

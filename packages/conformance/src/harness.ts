@@ -2,7 +2,7 @@
  * What a runtime's test file hands to the suite, and what the suite hands back: a flat list of
  * cases to register with that runtime's own test runner.
  */
-import type { Adapter, WorkerKind } from "@weftjs/core";
+import type { Adapter, WorkerKind } from "@weft/core";
 
 /** Hooks that need the host runtime's own APIs; a missing hook is a declared skip, printed. */
 export interface HostHooks {

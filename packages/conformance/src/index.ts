@@ -1,5 +1,5 @@
 /**
- * @weftjs/conformance — the definition of "identical": one set of runtime-neutral cases that every
+ * @weft/conformance — the definition of "identical": one set of runtime-neutral cases that every
  * adapter registers with its own runtime's test runner (vitest on Node, Deno.test, bun:test, a
  * real headless Chromium). The cases use only weft's API and web-standard globals.
  *
@@ -8,7 +8,7 @@
  * for (const test of conformanceTests({ adapter })) it(test.title, test.run, test.timeoutMs);
  * ```
  */
-import type { WorkerKind } from "@weftjs/core";
+import type { WorkerKind } from "@weft/core";
 import { abortCases } from "./cases/abort.js";
 import { badInputCases } from "./cases/bad-input.js";
 import { closingCases } from "./cases/closing.js";

@@ -3,7 +3,7 @@
  * every submitted task settles exactly once with an expected outcome. Runtime-neutral: the smoke
  * case runs it for a few seconds on every runtime; `npm run soak` runs it for minutes on Node.
  */
-import { Pool, type Adapter, type WorkerKind } from "@weftjs/core";
+import { Pool, type Adapter, type WorkerKind } from "@weft/core";
 
 export interface SoakOptions {
   readonly adapter: Adapter;

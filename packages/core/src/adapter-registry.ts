@@ -13,7 +13,7 @@ export function defaultAdapter(): Adapter {
   const adapter = (globalThis as Record<symbol, Adapter | undefined>)[KEY];
   if (!adapter) {
     throw new NoAdapterError(
-      'No weft runtime adapter is installed. Import from "weftjs" (it picks your runtime), or from @weftjs/node, @weftjs/deno, @weftjs/bun or @weftjs/browser.',
+      'No weft runtime adapter is installed. Import from "weftjs" (it picks your runtime), or from @weft/node, @weft/deno, @weft/bun or @weft/browser.',
     );
   }
   return adapter;

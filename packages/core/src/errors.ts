@@ -176,7 +176,7 @@ export class SharedMemoryUnavailableError extends WeftError {
   }
 }
 
-/** The adapter for the current runtime was not installed (import weft through `weft` or `@weftjs/<runtime>`). */
+/** The adapter for the current runtime was not installed (import weft through `weft` or `@weft/<runtime>`). */
 export class NoAdapterError extends WeftError {
   static {
     named(this, "NoAdapterError");

@@ -1,6 +1,6 @@
 /**
- * @weftjs/core — Python's multiprocessing, threading and asyncio for TypeScript, runtime-agnostic.
- * Import it through `weftjs` (or `@weftjs/node`, `@weftjs/deno`, `@weftjs/bun`, `@weftjs/browser`), which
+ * @weft/core — Python's multiprocessing, threading and asyncio for TypeScript, runtime-agnostic.
+ * Import it through `weftjs` (or `@weft/node`, `@weft/deno`, `@weft/bun`, `@weft/browser`), which
  * installs the runtime's adapter; the core itself imports nothing runtime-specific.
  */
 export type { Adapter, Capabilities, Endpoint, ExitInfo, RuntimeName, StartOptions, WorkerKind, WorkerSidePort } from "./port.js";

@@ -44,7 +44,7 @@ export function isSharedHandle(value: object): value is SharedHandle {
 export function reviveShared(descriptor: SharedDescriptor): unknown {
   const revive = revivers().get(descriptor.type);
   if (!revive) {
-    throw new TypeError(`No reviver is registered for the shared type "${descriptor.type}"; import @weftjs/core in the worker.`);
+    throw new TypeError(`No reviver is registered for the shared type "${descriptor.type}"; import @weft/core in the worker.`);
   }
   return revive(descriptor.state);
 }

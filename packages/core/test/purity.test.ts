@@ -31,7 +31,7 @@ function stripComments(source: string): string {
 const srcDir = new URL("../src", import.meta.url).pathname;
 const files = sourceFiles(srcDir);
 
-describe("@weftjs/core is runtime-agnostic", () => {
+describe("@weft/core is runtime-agnostic", () => {
   test("it has source files to check", () => {
     expect(files.length).toBeGreaterThan(5);
   });

@@ -1,4 +1,4 @@
-import { type Adapter, SERVER_RUNTIME_CAPABILITIES, defineAdapter } from "@weftjs/core";
+import { type Adapter, SERVER_RUNTIME_CAPABILITIES, defineAdapter } from "@weft/core";
 import { startProcess } from "./process-endpoint.js";
 import { startThread } from "./thread-endpoint.js";
 

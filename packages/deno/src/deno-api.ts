@@ -55,6 +55,6 @@ export interface DenoNamespace {
 /** The `Deno` global; throws a clear error when this package is loaded by another runtime. */
 export function deno(): DenoNamespace {
   const value = (globalThis as { Deno?: DenoNamespace }).Deno;
-  if (!value) throw new Error("@weftjs/deno runs on Deno only; on Node use @weftjs/node, on Bun @weftjs/bun, in a browser @weftjs/browser.");
+  if (!value) throw new Error("@weft/deno runs on Deno only; on Node use @weft/node, on Bun @weft/bun, in a browser @weft/browser.");
   return value;
 }

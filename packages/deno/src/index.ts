@@ -1,14 +1,14 @@
 /**
- * @weftjs/deno — weft on Deno. Importing it installs the Deno adapter, so `Pool`, `Thread` and
+ * @weft/deno — weft on Deno. Importing it installs the Deno adapter, so `Pool`, `Thread` and
  * `Process` run on module Web Workers (threads) and `deno run` children (processes), each
  * with only the Deno permissions given in `workerOptions.runtimeOptions.permissions`.
  */
-import { installAdapter } from "@weftjs/core";
+import { installAdapter } from "@weft/core";
 import { denoAdapter } from "./adapter.js";
 
 installAdapter(denoAdapter);
 
-export * from "@weftjs/core";
+export * from "@weft/core";
 export { denoAdapter as adapter };
 export type { DenoPermissions, DenoRuntimeOptions, PermissionValue } from "./permissions.js";
 export type { PermissionName } from "./deno-api.js";

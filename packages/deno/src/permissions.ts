@@ -4,7 +4,7 @@
  * `--allow-*` flags (processes). By default a worker gets no permission at all: loading its
  * entry and a local task module needs none.
  */
-import { InvalidArgumentError } from "@weftjs/core";
+import { InvalidArgumentError } from "@weft/core";
 import { deno, type PermissionDescriptor, type PermissionName } from "./deno-api.js";
 
 /** `true` grants the whole permission, `false` none, a list only those paths/hosts/names. */

@@ -1,4 +1,4 @@
-import { type Endpoint, type StartOptions, createEndpoint } from "@weftjs/core";
+import { type Endpoint, type StartOptions, createEndpoint } from "@weft/core";
 import { deno } from "./deno-api.js";
 import { bootstrapModule, permissionFlags, resolveRuntimeOptions } from "./permissions.js";
 import { encodeFrame, FrameReader } from "./wire.js";
@@ -24,7 +24,7 @@ export function startProcess(options: StartOptions): Endpoint {
     ...permissionFlags(permissions),
     ...(maxHeapMb ? [`--v8-flags=--max-old-space-size=${maxHeapMb}`] : []),
     // The main module is a data: URL (see bootstrapModule), from which Deno does not look for a
-    // node_modules folder by itself: resolve @weftjs/core and the task's npm imports through it.
+    // node_modules folder by itself: resolve @weft/core and the task's npm imports through it.
     ...(denoArgs.some((arg) => arg.startsWith("--node-modules-dir")) ? [] : ["--node-modules-dir=manual"]),
     ...denoArgs,
     bootstrapModule(ENTRY, options.module),

@@ -1,4 +1,4 @@
-import { serveWorkerUntilEnd, type ToWorker, type WorkerSidePort } from "@weftjs/core";
+import { serveWorkerUntilEnd, type ToWorker, type WorkerSidePort } from "@weft/core";
 import { deno } from "./deno-api.js";
 import { encodeFrame, FrameReader } from "./wire.js";
 

@@ -1,10 +1,10 @@
 /**
- * Every @weftjs/conformance case, registered with Deno.test against the built @weftjs/deno.
+ * Every @weft/conformance case, registered with Deno.test against the built @weft/deno.
  * Deno.test has no runtime skip: a case the suite skips (a capability Deno declares missing)
  * passes here and prints "SKIP <title>: <reason>"; scripts/test.mjs counts those lines as skipped.
  */
-import { ResultLog, conformanceTests, hostFromKill } from "@weftjs/conformance";
-import { adapter } from "@weftjs/deno";
+import { ResultLog, conformanceTests, hostFromKill } from "@weft/conformance";
+import { adapter } from "@weft/deno";
 import { RESULTS_DIR, withTimeout } from "./support.ts";
 
 const log = new ResultLog("deno");

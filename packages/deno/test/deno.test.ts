@@ -4,7 +4,7 @@
  * and a task's stdout that cannot corrupt a process worker's frames.
  */
 import assert from "node:assert/strict";
-import { Pool, type DenoRuntimeOptions } from "@weftjs/deno";
+import { Pool, type DenoRuntimeOptions } from "@weft/deno";
 import { withTimeout } from "./support.ts";
 
 const MODULE = new URL("./fixtures/deno-tasks.js", import.meta.url);

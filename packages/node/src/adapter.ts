@@ -1,5 +1,5 @@
 import { availableParallelism, cpus } from "node:os";
-import { type Adapter, SERVER_RUNTIME_CAPABILITIES, defineAdapter } from "@weftjs/core";
+import { type Adapter, SERVER_RUNTIME_CAPABILITIES, defineAdapter } from "@weft/core";
 import { startProcess } from "./process-endpoint.js";
 import { startThread } from "./thread-endpoint.js";
 

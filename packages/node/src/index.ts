@@ -1,11 +1,11 @@
 /**
- * @weftjs/node — weft on Node.js. Importing it installs the Node adapter, so `Pool`, `Thread` and
+ * @weft/node — weft on Node.js. Importing it installs the Node adapter, so `Pool`, `Thread` and
  * `Process` run on worker_threads (threads) and child_process.fork (processes).
  */
-import { installAdapter } from "@weftjs/core";
+import { installAdapter } from "@weft/core";
 import { nodeAdapter } from "./adapter.js";
 
 installAdapter(nodeAdapter);
 
-export * from "@weftjs/core";
+export * from "@weft/core";
 export { nodeAdapter as adapter };

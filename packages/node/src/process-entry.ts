@@ -1,10 +1,10 @@
 import { Worker } from "node:worker_threads";
-import { exitAfterSends, serveWorkerUntilEnd } from "@weftjs/core";
+import { exitAfterSends, serveWorkerUntilEnd } from "@weft/core";
 
 /** How often the watchdog looks for the parent: a child outlives a killed host by at most this. */
 const PARENT_CHECK_MS = 200;
 
-if (typeof process.send !== "function") throw new Error("@weftjs/node's process entry must be forked with an IPC channel.");
+if (typeof process.send !== "function") throw new Error("@weft/node's process entry must be forked with an IPC channel.");
 const send = process.send.bind(process);
 const exit = process.exit.bind(process);
 // IPC writes are asynchronous: the last results and a fatal report must leave before the exit.

@@ -1,7 +1,7 @@
 import { parentPort } from "node:worker_threads";
-import { serveWorkerUntilEnd } from "@weftjs/core";
+import { serveWorkerUntilEnd } from "@weft/core";
 
-if (!parentPort) throw new Error("@weftjs/node's thread entry must run in a worker thread.");
+if (!parentPort) throw new Error("@weft/node's thread entry must run in a worker thread.");
 const parent = parentPort;
 const exit = process.exit.bind(process);
 

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { afterAll, test } from "vitest";
-import { ResultLog, conformanceTests, hostFromKill } from "@weftjs/conformance";
-import { adapter } from "@weftjs/node";
+import { ResultLog, conformanceTests, hostFromKill } from "@weft/conformance";
+import { adapter } from "@weft/node";
 
 const log = new ResultLog("node");
 

@@ -1,6 +1,6 @@
 import { readdirSync } from "node:fs";
 import { describe, expect, test } from "vitest";
-import { Pool } from "@weftjs/node";
+import { Pool } from "@weft/node";
 
 // Closing a pool releases every pipe and handle it opened: 40 pools opened and closed leave the
 // count of this process's open file descriptors where it was (Linux: /proc/self/fd).

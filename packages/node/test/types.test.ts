@@ -1,10 +1,10 @@
 import { expectTypeOf, test } from "vitest";
-import type { Pool, Process, Thread } from "@weftjs/node";
+import type { Pool, Process, Thread } from "@weft/node";
 
 // Compile-time checks (the package's `test` script runs tsc first): calling a task through a
 // Pool, Thread or Process takes its argument and result types from the task module's exports.
 // The bodies are only type-checked, never run: they would start workers for nothing.
-type Tasks = typeof import("@weftjs/conformance/fixtures/tasks.js");
+type Tasks = typeof import("@weft/conformance/fixtures/tasks.js");
 
 function poolTypes(pool: Pool<Tasks>) {
   expectTypeOf(pool.apply("add", [1, 2])).resolves.toEqualTypeOf<number>();

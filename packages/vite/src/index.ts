@@ -1,5 +1,5 @@
 /**
- * @weftjs/vite — makes weft task modules survive `vite build`.
+ * @weft/vite — makes weft task modules survive `vite build`.
  *
  * A task module is given to a pool as `new URL("./tasks.ts", import.meta.url)`. Under `vite`
  * (dev) the worker imports it straight from the dev server, compiled, with its own imports. Under

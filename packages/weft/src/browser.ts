@@ -1,2 +1,2 @@
 /** `weftjs` under the "browser" export condition: the browser adapter, installed on import. */
-export * from "@weftjs/browser";
+export * from "@weft/browser";

@@ -1,2 +1,2 @@
 /** `weftjs` under the "bun" export condition: the bun adapter, installed on import. */
-export * from "@weftjs/bun";
+export * from "@weft/bun";

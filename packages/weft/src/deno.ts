@@ -1,2 +1,2 @@
 /** `weftjs` under the "deno" export condition: the deno adapter, installed on import. */
-export * from "@weftjs/deno";
+export * from "@weft/deno";

@@ -1,2 +1,2 @@
 /** `weftjs` under the "node" export condition: the node adapter, installed on import. */
-export * from "@weftjs/node";
+export * from "@weft/node";

@@ -20,7 +20,7 @@ describe('import { Pool } from "weftjs"', () => {
     for (const runtime of ["node", "deno", "bun", "browser"]) {
       // Each condition carries its own types, so Deno-only and Bun-only types are reachable.
       expect(conditions[runtime]).toEqual({ types: `./dist/${runtime}.d.ts`, default: `./dist/${runtime}.js` });
-      expect(readFileSync(new URL(`../src/${runtime}.ts`, import.meta.url), "utf8")).toContain(`@weftjs/${runtime}`);
+      expect(readFileSync(new URL(`../src/${runtime}.ts`, import.meta.url), "utf8")).toContain(`@weft/${runtime}`);
     }
   });
 });

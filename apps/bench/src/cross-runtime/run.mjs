@@ -102,8 +102,8 @@ function runChild(runtime, childArgs, timeoutMs, log) {
 function benchPage() {
   const imports = {
     weftjs: "/packages/weft/dist/browser.js",
-    "@weftjs/browser": "/packages/browser/dist/index.js",
-    "@weftjs/core": "/packages/core/dist/index.js",
+    "@weft/browser": "/packages/browser/dist/index.js",
+    "@weft/core": "/packages/core/dist/index.js",
   };
   return `<!doctype html>
 <meta charset="utf-8">

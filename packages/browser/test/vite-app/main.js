@@ -1,5 +1,5 @@
-// A tiny app as a user would write it: import @weftjs/browser, run tasks on threads and processes.
-import { Pool, Process, Thread, Value } from "@weftjs/browser";
+// A tiny app as a user would write it: import @weft/browser, run tasks on threads and processes.
+import { Pool, Process, Thread, Value } from "@weft/browser";
 
 const tasks = new URL("./tasks.js", import.meta.url);
 const result = {};

@@ -7,7 +7,7 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { readFileSync, realpathSync } from "node:fs";
-import { defaultFixtures } from "@weftjs/conformance";
+import { defaultFixtures } from "@weft/conformance";
 
 export const packageDir = fileURLToPath(new URL("../..", import.meta.url));
 export const cli = join(packageDir, "dist/cli.js");

@@ -1,4 +1,4 @@
-import { AbortError } from "@weftjs/core";
+import { AbortError } from "@weft/core";
 import { deepEqual, equal, ok, rejects } from "../assert.js";
 import type { CaseDefinition } from "../harness.js";
 import { fixturePool, sleep, watchWorkers } from "./util.js";

@@ -1,4 +1,4 @@
-import { TaskGroup, asyncio, gather, sleep, timeout } from "@weftjs/core";
+import { TaskGroup, asyncio, gather, sleep, timeout } from "@weft/core";
 import { deepEqual, equal, ok, rejects } from "../assert.js";
 import type { CaseDefinition } from "../harness.js";
 import { fixturePool } from "./util.js";

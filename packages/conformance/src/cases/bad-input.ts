@@ -1,4 +1,4 @@
-import { Pool } from "@weftjs/core";
+import { Pool } from "@weft/core";
 import { equal, ok, rejects, throws } from "../assert.js";
 import type { CaseDefinition } from "../harness.js";
 import { fixturePool, watchWorkers } from "./util.js";

@@ -1,4 +1,4 @@
-import { Pipe, Process, Thread, multiprocessing } from "@weftjs/core";
+import { Pipe, Process, Thread, multiprocessing } from "@weft/core";
 import { deepEqual, equal, ok, rejects } from "../assert.js";
 import type { CaseDefinition } from "../harness.js";
 import { fixturePool, sleep } from "./util.js";

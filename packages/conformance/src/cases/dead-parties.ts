@@ -4,7 +4,7 @@
  * broken, not wedged, and reset() restores it; a Lock held by a dead thread stays held (as in
  * Python), shows which thread holds it, and any thread may release it.
  */
-import { Thread, Value, threading } from "@weftjs/core";
+import { Thread, Value, threading } from "@weft/core";
 import { deepEqual, equal, eventually, ok, rejects } from "../assert.js";
 import type { CaseContext, CaseDefinition } from "../harness.js";
 

@@ -2,7 +2,7 @@
  * Python's concurrent.futures (issue 17 item 3): ThreadPoolExecutor / ProcessPoolExecutor over
  * Pool, their Futures, and concurrent.futures.wait / asCompleted — on every runtime and kind.
  */
-import { ProcessPoolExecutor, ThreadPoolExecutor, concurrent, type Future } from "@weftjs/core";
+import { ProcessPoolExecutor, ThreadPoolExecutor, concurrent, type Future } from "@weft/core";
 import { deepEqual, equal, eventually, ok, rejects, throws } from "../assert.js";
 import type { CaseContext, CaseDefinition } from "../harness.js";
 import type { Fixtures } from "./util.js";

@@ -6,7 +6,7 @@
  * thrown values (symbols, throwing getters, prototype-key names, long cause chains) arrive.
  *
  * A few hundred values per runtime keep this to seconds; the core's unit tests run tens of
- * thousands through the same codec without workers, and `npm run fuzz -w @weftjs/core` more.
+ * thousands through the same codec without workers, and `npm run fuzz -w @weft/core` more.
  */
 import fc from "fast-check";
 import { equal, ok, rejects } from "../assert.js";

@@ -1,4 +1,4 @@
-import { Process, Thread } from "@weftjs/core";
+import { Process, Thread } from "@weft/core";
 import { deepEqual, equal, ok, rejects, throws } from "../assert.js";
 import type { CaseContext, CaseDefinition } from "../harness.js";
 import { exitCodes, type Fixtures } from "./util.js";

@@ -1,4 +1,4 @@
-import { Value, threading } from "@weftjs/core";
+import { Value, threading } from "@weft/core";
 import { deepEqual, equal, ok, rejects } from "../assert.js";
 import type { CaseContext, CaseDefinition } from "../harness.js";
 import { fixturePool } from "./util.js";

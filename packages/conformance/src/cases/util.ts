@@ -1,4 +1,4 @@
-import { Pool, type PoolOptions } from "@weftjs/core";
+import { Pool, type PoolOptions } from "@weft/core";
 import type { CaseContext } from "../harness.js";
 
 export type Fixtures = typeof import("../fixtures/tasks.js");

@@ -1,12 +1,12 @@
 /**
- * Which adapter the CLI tests: the one for the runtime it runs on (@weftjs/node, @weftjs/deno or
- * @weftjs/bun, installed beside this package), or any module given with --adapter that exports
+ * Which adapter the CLI tests: the one for the runtime it runs on (@weft/node, @weft/deno or
+ * @weft/bun, installed beside this package), or any module given with --adapter that exports
  * an object implementing the adapter port.
  */
 import { isAbsolute, resolve } from "node:path";
 import process from "node:process";
 import { pathToFileURL } from "node:url";
-import type { Adapter } from "@weftjs/core";
+import type { Adapter } from "@weft/core";
 import { hostFromKill, type HostHooks } from "../harness.js";
 
 export type HostRuntime = "node" | "deno" | "bun";
@@ -68,15 +68,15 @@ export async function loadAdapter(specifier: string): Promise<Adapter> {
   if (problems.length) {
     throw new AdapterLoadError(
       `${specifier} must export an object implementing the adapter port (as \`adapter\` or the default export): ${problems.join("; ")}. ` +
-        "See the port in @weftjs/core (Adapter) and the adapter authors' guide in @weftjs/conformance's README.",
+        "See the port in @weft/core (Adapter) and the adapter authors' guide in @weft/conformance's README.",
     );
   }
   return value as Adapter;
 }
 
-/** The adapter weft ships for this runtime; it must be installed beside @weftjs/conformance. */
+/** The adapter weft ships for this runtime; it must be installed beside @weft/conformance. */
 export async function builtInAdapter(runtime: HostRuntime): Promise<Adapter> {
-  const name = `@weftjs/${runtime}`;
+  const name = `@weft/${runtime}`;
   try {
     const loaded = (await import(name)) as { adapter: Adapter };
     return loaded.adapter;

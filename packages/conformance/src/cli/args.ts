@@ -1,5 +1,5 @@
 /** The command line of `weft-conformance`. */
-import type { WorkerKind } from "@weftjs/core";
+import type { WorkerKind } from "@weft/core";
 import type { Scale } from "../harness.js";
 
 export const RUNTIMES = ["node", "deno", "bun", "browser"] as const;

@@ -1,8 +1,8 @@
 /**
  * The page the `--runtime browser` run opens in headless Chromium: runs the suite against
- * @weftjs/browser (resolved by the page's import map) and posts every event to the runner.
+ * @weft/browser (resolved by the page's import map) and posts every event to the runner.
  */
-import type { Adapter, WorkerKind } from "@weftjs/core";
+import type { Adapter, WorkerKind } from "@weft/core";
 import type { Scale } from "../harness.js";
 import type { RunEvent } from "./events.js";
 import { runCases } from "./run-cases.js";
@@ -15,7 +15,7 @@ interface PageConfig {
 
 // Resolved by the page's import map; not a dependency of this package.
 // The adapter under test is the user's install, found by the page's import map, not a dependency of this package.
-const ADAPTER_PACKAGE = "@weftjs/browser";
+const ADAPTER_PACKAGE = "@weft/browser";
 const { adapter } = (await import(/* @vite-ignore */ ADAPTER_PACKAGE)) as { adapter: Adapter };
 
 const config = JSON.parse(new URLSearchParams(location.search).get("config") ?? "{}") as PageConfig;

@@ -1,5 +1,5 @@
 /**
- * The `--runtime browser` run: serves @weftjs/browser, @weftjs/core and this package on a
+ * The `--runtime browser` run: serves @weft/browser, @weft/core and this package on a
  * cross-origin isolated origin (COOP + COEP, so the page gets SharedArrayBuffer), opens the suite's
  * page in headless Chromium — found the way weft's own tests find it, through
  * ./chromium.ts — and collects the events the page posts back.
@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { dirname, extname, join, normalize, sep } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
-import type { WorkerKind } from "@weftjs/core";
+import type { WorkerKind } from "@weft/core";
 import type { Scale } from "../harness.js";
 import type { ResultFile } from "../results.js";
 import { chromiumArgs, findChromium } from "./chromium.js";
@@ -59,10 +59,10 @@ async function serve(roots: Record<string, string>, onEvent: (event: RunEvent) =
       response.writeHead(200, { ...headers, "Content-Type": "text/html; charset=utf-8" });
       response.end(`<!doctype html><meta charset="utf-8"><title>weft conformance</title>
 <script type="importmap">${JSON.stringify(importMap)}</script>
-<script type="module" src="/pkg/@weftjs/conformance/dist/browser-page.js"></script>`);
+<script type="module" src="/pkg/@weft/conformance/dist/browser-page.js"></script>`);
       return;
     }
-    const match = /^\/pkg\/(@weftjs\/[a-z]+)\/(.*)$/.exec(path);
+    const match = /^\/pkg\/(@weft\/[a-z]+)\/(.*)$/.exec(path);
     const root = match ? roots[match[1]!] : undefined;
     const file = root ? normalize(join(root, match![2]!)) : undefined;
     if (!root || !file || !file.startsWith(root + sep) || !existsSync(file) || !statSync(file).isFile()) {
@@ -112,9 +112,9 @@ export async function runBrowser(run: BrowserRun): Promise<ResultFile> {
   const profile = mkdtempSync(join(tmpdir(), "weft-conformance-chromium-"));
   try {
     const roots = {
-      "@weftjs/browser": packageRoot("@weftjs/browser"),
-      "@weftjs/core": packageRoot("@weftjs/core"),
-      "@weftjs/conformance": fileURLToPath(new URL("..", import.meta.url)).replace(/[\\/]$/, ""),
+      "@weft/browser": packageRoot("@weft/browser"),
+      "@weft/core": packageRoot("@weft/core"),
+      "@weft/conformance": fileURLToPath(new URL("..", import.meta.url)).replace(/[\\/]$/, ""),
     };
     if (run.chrome) process.env.CHROME_PATH = run.chrome;
     const finder: ChromiumFinder = { findChromium, chromiumArgs };

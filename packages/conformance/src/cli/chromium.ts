@@ -1,7 +1,7 @@
 /// <reference types="node" />
 /**
  * Finds a Chromium to test in (for the command's --runtime browser, and the repository's own
- * browser tests through @weftjs/chromium), without downloading anything: CHROME_PATH, then a system
+ * browser tests through @weft/chromium), without downloading anything: CHROME_PATH, then a system
  * Chromium/Chrome on PATH, then the binary shipped inside the @sparticuz/chromium npm package.
  *
  * It is always launched with this project's own flags. @sparticuz/chromium's default `args`

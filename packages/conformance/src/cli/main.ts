@@ -90,7 +90,7 @@ async function main(): Promise<number> {
   for (const runtime of runtimes) {
     if (runtime === host) files.push(await runHere(options, onEvent));
     else if (runtime === "browser") {
-      if (options.adapter) progress.note("--adapter applies to node, deno and bun runs; the browser run tests @weftjs/browser.");
+      if (options.adapter) progress.note("--adapter applies to node, deno and bun runs; the browser run tests @weft/browser.");
       files.push(await runBrowser({ scale: options.scale, filter: options.filter, onEvent, ...(options.kinds ? { kinds: options.kinds } : {}), ...(options.binaries.browser ? { chrome: options.binaries.browser } : {}) }));
     } else {
       files.push(await runChild({ runtime, binary: options.binaries[runtime], cli: CLI_FILE, args: childArgs(options, adapterUrl), onEvent }));

@@ -2,7 +2,7 @@
  * Runs the suite in this JavaScript realm (the CLI's own runtime, or the browser page): one case
  * at a time, each under its own timeout, reporting every step. Runtime-neutral.
  */
-import type { WorkerKind } from "@weftjs/core";
+import type { WorkerKind } from "@weft/core";
 import type { Harness } from "../harness.js";
 import { conformanceTests } from "../index.js";
 import { ResultLog, type ResultFile } from "../results.js";

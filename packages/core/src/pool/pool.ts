@@ -54,7 +54,7 @@ export interface PoolOptions {
   readonly spinWait?: number;
   /** Options passed to the adapter for every worker (env, resource limits, runtime options). */
   readonly workerOptions?: StartOptions;
-  /** The runtime adapter; defaults to the one installed by importing `weftjs` or `@weftjs/<runtime>`. */
+  /** The runtime adapter; defaults to the one installed by importing `weftjs` or `@weft/<runtime>`. */
   readonly adapter?: Adapter;
 }
 
