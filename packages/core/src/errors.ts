@@ -190,6 +190,21 @@ export class InvalidStateError extends WeftError {
   }
 }
 
+/**
+ * A proxy of a `multiprocessing.Manager` (dict, list, Namespace, Value, Lock, Queue…) was used
+ * after its manager shut down, or a proxy call was waiting (a Lock's acquire, a Queue's get) when
+ * it did. The manager's items are gone with it: shut the manager down only after every side is
+ * done with its proxies (`await using manager = new Manager()` does it at the end of the block).
+ */
+export class ManagerClosedError extends WeftError {
+  static {
+    named(this, "ManagerClosedError");
+  }
+  constructor(message = "This Manager was shut down, and its shared items with it; create the proxies from a Manager that is still running, and shut it down only after every worker is done with them.") {
+    super(message);
+  }
+}
+
 /** A message from a worker (or to one) could not be decoded: it was not produced by this version of weft's codec, or was corrupted. */
 export class MalformedMessageError extends WeftError {
   static {

@@ -57,6 +57,7 @@ export class HostLink {
   readonly #inPool: boolean;
   readonly #lane: FastLaneCaller | undefined;
   #channels: ChannelHost | undefined;
+  readonly #kind: WorkerKind;
   #fatalError: unknown;
   #ready = false;
   #gone = false;
@@ -66,6 +67,7 @@ export class HostLink {
   constructor(options: HostLinkOptions, events: HostLinkEvents) {
     this.#events = events;
     this.#inPool = options.inPool;
+    this.#kind = options.kind;
     const { adapter, kind } = options;
     try {
       this.endpoint = adapter.start(kind, options.startOptions);
@@ -134,7 +136,7 @@ export class HostLink {
         this.#events.results(message.results);
         return;
       case "channel":
-        (this.#channels ??= new ChannelHost((reply) => this.send(reply))).handle(message);
+        (this.#channels ??= new ChannelHost((reply) => this.send(reply), this.#kind)).handle(message);
         return;
       case "fatal":
         try {

@@ -31,7 +31,7 @@ export function cpuCount(): number {
 export * as asyncio from "./asyncio/index.js";
 /** Python's threading (and multiprocessing's Value/Array): primitives over SharedArrayBuffer shared between threads. */
 export * as threading from "./sync/index.js";
-/** Python's multiprocessing channels: Queue and Pipe, between the main side and threads or processes. */
+/** Python's multiprocessing channels and Manager: Queue, Pipe and Manager's proxies, between the main side and threads or processes. */
 export * as multiprocessing from "./channels/index.js";
 /**
  * Python's `concurrent.futures`, as `concurrent.futures.*`: ThreadPoolExecutor, ProcessPoolExecutor,
@@ -45,5 +45,5 @@ export {
   FIRST_COMPLETED, FIRST_EXCEPTION, ALL_COMPLETED,
 } from "./asyncio/index.js";
 export { Value, SharedArray } from "./sync/index.js";
-export { Pipe, Connection } from "./channels/index.js";
+export { Pipe, Connection, Manager } from "./channels/index.js";
 export { ThreadPoolExecutor, ProcessPoolExecutor } from "./futures/index.js";

@@ -14,6 +14,7 @@
 import { AbortError, InvalidStateError, TimeoutError, deserializeError } from "../errors.js";
 import { QueueShutDown } from "../asyncio/errors.js";
 import { callAt, now, onAbort } from "../asyncio/internal.js";
+import type { WorkerKind } from "../port.js";
 import type { ChannelOp, ChannelReply, ChannelReplyOp, ChannelRequest } from "./messages.js";
 
 /** The most items one put batch or one prefetch carries. */
@@ -36,8 +37,15 @@ export interface ChannelClient {
   join(channel: string, wait: ClientWait): Promise<void>;
   /** close, size, sync: answered once everything this worker sent before has been applied. */
   ask(channel: string, op: "close" | "size" | "sync"): Promise<unknown>;
+  /**
+   * A call on an object a Manager serves (manager/): answered with what the owner's server
+   * returned. Aborting `signal` withdraws it there.
+   */
+  call(channel: string, payload: unknown, signal: AbortSignal | undefined): Promise<unknown>;
   /** Sends what is waiting to be sent, now. */
   flush(): void;
+  /** Which kind of worker this is: what this worker sends must be able to cross from it. */
+  readonly kind: WorkerKind;
 }
 
 interface Taker {
@@ -112,7 +120,7 @@ const nextTurn: (callback: () => void) => void =
       : (callback) => void setTimeout(callback, 0);
 
 /** Installs the client over a worker's outgoing messages; returns the handler for replies. */
-export function installChannelClient(send: (request: ChannelRequest) => void): (reply: ChannelReply) => void {
+export function installChannelClient(send: (request: ChannelRequest) => void, kind: WorkerKind = "thread"): (reply: ChannelReply) => void {
   const channels = new Map<string, Channel>();
   const pending = new Map<number, Pending>();
   let ops: ChannelOp[] = [];
@@ -414,7 +422,13 @@ export function installChannelClient(send: (request: ChannelRequest) => void): (
       });
     },
 
+    call(id, payload, signal) {
+      if (signal?.aborted) return Promise.reject(signal.reason ?? new AbortError());
+      return withdrawable(channelOf(id), { signal, timeout: null }, (request) => ({ op: "call", channel: id, request, payload }));
+    },
+
     flush,
+    kind,
   };
 
   (globalThis as Record<symbol, ChannelClient | undefined>)[KEY] = client;

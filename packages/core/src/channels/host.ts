@@ -7,7 +7,8 @@
  */
 import { AbortError, serializeError } from "../errors.js";
 import type { ChannelOp, ChannelReply, ChannelReplyOp, ChannelSize } from "./messages.js";
-import { lookupChannel } from "./registry.js";
+import type { WorkerKind } from "../port.js";
+import { lookupChannel, type CallServer, type Caller } from "./registry.js";
 import type { ChannelStore, Lease } from "./store.js";
 
 interface Joined {
@@ -24,9 +25,14 @@ export class ChannelHost {
   #flushQueued = false;
   #handling = false;
   #disposed = false;
+  /** This worker, as the servers of calls (Managers) know it. */
+  readonly #caller: Caller;
+  /** The servers this worker called: told when it is gone. */
+  readonly #servers = new Set<CallServer>();
 
-  constructor(send: (reply: ChannelReply) => void) {
+  constructor(send: (reply: ChannelReply) => void, kind: WorkerKind = "thread") {
     this.#send = send;
+    this.#caller = { kind };
   }
 
   handle(message: { readonly ops: readonly ChannelOp[] }): void {
@@ -52,6 +58,8 @@ export class ChannelHost {
     this.#waiting.clear();
     for (const { store, lease } of this.#joined.values()) store.leave(lease);
     this.#joined.clear();
+    for (const server of this.#servers) server.leave(this.#caller);
+    this.#servers.clear();
     this.#outbox = [];
   }
 
@@ -59,6 +67,10 @@ export class ChannelHost {
   #apply(op: ChannelOp): Joined | undefined {
     if (op.op === "cancel") {
       this.#waiting.get(op.request)?.();
+      return undefined;
+    }
+    if (op.op === "call") {
+      this.#call(op.channel, op.request, op.payload);
       return undefined;
     }
     const joined = this.#join(op.channel);
@@ -105,6 +117,16 @@ export class ChannelHost {
         this.#reply({ op: "done", request: op.request });
         return undefined;
     }
+  }
+
+  #call(channel: string, request: number, payload: unknown): void {
+    const server = lookupChannel(channel)?.server;
+    if (!server) {
+      this.#fail(request, new ReferenceError(`No Manager ${channel} lives on this side: a proxy works only in the workers its manager's side started.`));
+      return;
+    }
+    this.#servers.add(server);
+    this.#wait(request, (done, fail) => server.call(payload, this.#caller, (value) => done({ op: "done", request, value }), fail));
   }
 
   #join(channel: string): Joined | undefined {

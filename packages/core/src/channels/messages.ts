@@ -1,5 +1,5 @@
 /**
- * The messages of the channels (Queue, Pipe) that cross between a worker and the side that owns
+ * The messages of the channels (Queue, Pipe, a Manager's proxies) that cross between a worker and the side that owns
  * the channel. The task protocol (protocol.ts) routes every message whose `type` is "channel"
  * to the channel host and every "channel-reply" to the channel client; what they carry is the
  * channels' own business.
@@ -31,7 +31,12 @@ export type ChannelOp =
   | { readonly op: "taskDone"; readonly channel: string; readonly count: number }
   /** Python's JoinableQueue.join(): answered once every item put was marked done. */
   | { readonly op: "join"; readonly channel: string; readonly request: number; readonly timeout: number | null }
-  /** Withdraws a waiting put or get; the owner answers it (with the abort, or what was done). */
+  /**
+   * A call on an object a Manager serves (manager/): `payload` names the object, the method and
+   * its encoded arguments; the owner answers "done" with the encoded result, or "failed".
+   */
+  | { readonly op: "call"; readonly channel: string; readonly request: number; readonly payload: unknown }
+  /** Withdraws a waiting put, get or call; the owner answers it (with the abort, or what was done). */
   | { readonly op: "cancel"; readonly request: number };
 
 /** Worker → owner: operations on channels, in the order the worker made them. */

@@ -65,20 +65,19 @@ export interface ChannelQueue<T> extends AsyncIterable<T> {
 
 const TYPE = "weft.channel.Queue";
 
-function parseMaxsize(options: unknown): number {
+/** Checks a queue's bound, given as a number or as { maxsize }; 0 means unbounded. */
+export function parseMaxsize(options: unknown, where = "new multiprocessing.Queue()"): number {
   let maxsize: unknown = options;
   if (options === undefined) return 0;
   if (typeof options === "object" && options !== null && !Array.isArray(options)) {
-    checkOptions(options, ["maxsize"], "new multiprocessing.Queue()");
+    checkOptions(options, ["maxsize"], where);
     maxsize = (options as QueueOptions).maxsize ?? 0;
   } else if (typeof options !== "number") {
-    throw new InvalidArgumentError(
-      `new multiprocessing.Queue(): pass maxsize as a number (new Queue(2)) or as { maxsize: 2 }, got ${describe(options)}.`,
-    );
+    throw new InvalidArgumentError(`${where}: pass maxsize as a number (Queue(2)) or as { maxsize: 2 }, got ${describe(options)}.`);
   }
   if (maxsize === Infinity) return 0;
   if (typeof maxsize !== "number" || !Number.isInteger(maxsize) || maxsize < 0) {
-    throw new InvalidArgumentError(`new multiprocessing.Queue(): maxsize must be an integer ≥ 0 (0 or Infinity: unbounded), got ${describe(maxsize)}.`);
+    throw new InvalidArgumentError(`${where}: maxsize must be an integer ≥ 0 (0 or Infinity: unbounded), got ${describe(maxsize)}.`);
   }
   return maxsize;
 }

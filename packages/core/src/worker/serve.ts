@@ -154,7 +154,7 @@ export function serveWorker(port: WorkerSidePort): ServedWorker {
     }
   };
 
-  const onChannelReply = installChannelClient((request) => port.send(request));
+  const onChannelReply = installChannelClient((request) => port.send(request), port.kind);
 
   port.onMessage((message: ToWorker) => {
     lane?.received();

@@ -1,0 +1,113 @@
+/**
+ * What every proxy of a Manager shares: the reference to its object (the manager's channel id,
+ * the object's number, its type), how a call reaches the object — directly where the manager
+ * lives, by a message to the parent from a worker — and how the proxy crosses to a worker as an
+ * ordinary argument (a shared handle that crosses to processes too).
+ */
+import { onAbort } from "../asyncio/internal.js";
+import { channelClient } from "../channels/client.js";
+import { lookupChannel } from "../channels/registry.js";
+import { SHARED_HANDLE, type SharedDescriptor, type SharedHandle } from "../shared-handle.js";
+import { LOCAL_CALLER } from "./server.js";
+import { pack, unpack, type CallPayload, type Packed } from "./wire.js";
+
+/** The shared type every proxy crosses as. */
+export const PROXY_TYPE = "weft.manager.Proxy";
+
+/** The kinds of object a Manager serves. */
+export type ReferentType = "dict" | "list" | "Namespace" | "Value" | "Lock" | "RLock" | "Queue";
+
+/** What a proxy carries: enough to reach its object from any side. */
+export interface ProxyRef {
+  /** The manager's channel id (channels/registry.ts). */
+  readonly manager: string;
+  readonly object: number;
+  readonly type: ReferentType;
+  /** What the proxy knows without asking (a Value's typecode, a Queue's maxsize). */
+  readonly info?: unknown;
+}
+
+/**
+ * The base of every Manager proxy (Python's `BaseProxy`). A proxy is a handle: copying it (passing
+ * it to a worker, storing it in a managed dict) gives another handle on the same object.
+ */
+export abstract class BaseProxy implements SharedHandle {
+  readonly #ref: ProxyRef;
+
+  /** @internal Proxies come from a {@link Manager}'s methods, or arrive as arguments. */
+  constructor(ref: ProxyRef) {
+    this.#ref = ref;
+  }
+
+  /** @internal */
+  protected get ref(): ProxyRef {
+    return this.#ref;
+  }
+
+  /** True if `other` is a proxy of the same object (Python compares proxies' referents the same way). */
+  sameReferent(other: unknown): boolean {
+    if (!(other instanceof BaseProxy)) return false;
+    const ref = other.#ref;
+    return ref.manager === this.#ref.manager && ref.object === this.#ref.object;
+  }
+
+  /** @internal Runs `method` on the object with `args` (copied there); resolves its result (copied back). */
+  protected invoke(method: string, args: readonly unknown[], signal?: AbortSignal): Promise<unknown> {
+    try {
+      const where = `manager ${this.#ref.type}.${method}(): args`;
+      const server = lookupChannel(this.#ref.manager)?.server;
+      if (server) {
+        const payload: CallPayload = { object: this.#ref.object, method, args: pack(args, LOCAL_CALLER.kind, where, true) };
+        return callHere(server.call.bind(server), payload, signal);
+      }
+      const client = channelClient();
+      const payload: CallPayload = { object: this.#ref.object, method, args: pack(args, client.kind, where, false) };
+      return client.call(this.#ref.manager, payload, signal).then((reply) => unpack(reply as Packed));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  [SHARED_HANDLE](): SharedDescriptor {
+    return { type: PROXY_TYPE, state: { ...this.#ref }, crossesProcesses: true };
+  }
+}
+
+type ServerCall = (payload: unknown, caller: typeof LOCAL_CALLER, done: (value: unknown) => void, fail: (error: unknown) => void) => () => void;
+
+/** A call where the manager lives: no message, the same copies. */
+function callHere(call: ServerCall, payload: CallPayload, signal: AbortSignal | undefined): Promise<unknown> {
+  if (signal?.aborted) return Promise.reject(signal.reason);
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    let stopAbort = (): void => {};
+    const withdraw = call(
+      payload,
+      LOCAL_CALLER,
+      (reply) => {
+        settled = true;
+        stopAbort();
+        try {
+          resolve(unpack(reply as Packed));
+        } catch (error) {
+          reject(error);
+        }
+      },
+      (error) => {
+        settled = true;
+        stopAbort();
+        reject(error);
+      },
+    );
+    if (!settled && signal) stopAbort = onAbort(signal, withdraw);
+  });
+}
+
+/** Checks a received proxy reference. */
+export function checkRef(state: unknown): ProxyRef {
+  const ref = state as ProxyRef | undefined;
+  if (typeof ref?.manager !== "string" || typeof ref.object !== "number" || typeof ref.type !== "string") {
+    throw new TypeError("A Manager proxy arrived without its reference (manager, object, type); it was not sent by this version of weft.");
+  }
+  return ref;
+}
