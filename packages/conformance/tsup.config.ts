@@ -4,6 +4,7 @@ const entry = {
   index: "src/index.ts",
   "fixtures/tasks": "src/fixtures/tasks.ts",
   "fixtures/thenable": "src/fixtures/thenable.ts",
+  "fixtures/manager-tasks": "src/fixtures/manager-tasks.ts",
   // The command (bin) and the page its browser run opens; each bundles the suite it runs.
   cli: "src/cli/main.ts",
   "browser-page": "src/cli/browser-page.ts",

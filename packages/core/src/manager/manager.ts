@@ -91,7 +91,7 @@ export class Manager implements AsyncDisposable {
   }
 
   /** Python's `manager.Namespace(**attributes)`: shared named attributes. */
-  Namespace<T extends Record<string, unknown> = Record<string, unknown>>(attributes?: Partial<T>): NamespaceProxy<T> {
+  Namespace<T extends Record<string, unknown> = Record<string, unknown>>(attributes?: NoInfer<Partial<T>>): NamespaceProxy<T> {
     if (attributes !== undefined && (typeof attributes !== "object" || attributes === null || Array.isArray(attributes))) {
       throw new InvalidArgumentError(`manager.Namespace(): pass the attributes as a plain object (or nothing), got ${describe(attributes)}.`);
     }

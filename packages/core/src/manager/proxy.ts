@@ -96,7 +96,8 @@ function callHere(call: ServerCall, payload: CallPayload, signal: AbortSignal | 
       (error) => {
         settled = true;
         stopAbort();
-        reject(error);
+        // Withdrawn by the caller's signal: reject with its reason, as a worker's call does.
+        reject(signal?.aborted ? signal.reason : error);
       },
     );
     if (!settled && signal) stopAbort = onAbort(signal, withdraw);
