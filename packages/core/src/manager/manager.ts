@@ -51,6 +51,8 @@ export type ManagerOptions = Record<string, never>;
  *   read followed by a write is two calls: hold a manager `Lock()` around both to update exactly
  *   from many sides, as in Python.
  * - Values are copied on every call, as Python pickles them; dict keys are primitives.
+ * - An object lives until the manager shuts down (Python frees one when its last proxy is
+ *   gone; weft cannot see a proxy in another worker being dropped).
  * - A proxy works on the manager's side and in the workers that side started (not in a worker's
  *   own workers). After `shutdown()` every proxy call — and every call still waiting, such as a
  *   Lock's acquire or a Queue's get — rejects with ManagerClosedError.
