@@ -193,6 +193,7 @@ export class WorkerSlot {
       return;
     }
     head.future._markRunning();
+    this.#settings.recorder.waitTimes.record(performance.now() - head.queuedAt);
     head.startTimer(() => this.abandon(head, new TimeoutError(`The task ran longer than its timeout of ${head.timeoutMs} ms.`), "failed"));
     this.#settings.recorder.task("running", head);
   }
@@ -229,6 +230,7 @@ export class WorkerSlot {
       if (index === 0) {
         const now = performance.now();
         this.#owner.slotRan(now - this.#headStartedAt);
+        if (!task.abandoned) this.#settings.recorder.runTimes.record(now - this.#headStartedAt);
         this.#headStartedAt = now;
         headChanged = true;
       }
