@@ -302,6 +302,7 @@ export class Pool<M = Record<string, AnyFunction>> extends EventTarget {
       failed: this.#recorder.failed,
       cancelled: this.#recorder.cancelled,
       utilisation: this.#recorder.utilisation(this.size),
+      lingeringThreads: this.#recorder.lingeringThreads,
       runTime: this.#recorder.runTimes.summary(),
       waitTime: this.#recorder.waitTimes.summary(),
     };

@@ -20,6 +20,13 @@ export interface PoolStats {
   /** Busy worker time over (elapsed time × size) since the pool was created, 0..1. */
   readonly utilisation: number;
   /**
+   * Threads the pool stopped (run timeout, abort past its grace, terminate) while they ran a
+   * task, on a runtime that cannot stop a busy thread (`capabilities.stopsBusyThreads` false:
+   * Deno). Each may keep a CPU busy until that task's code yields or ends; they never keep the
+   * host alive. Always 0 where threads can be stopped, and for processes (they are killed).
+   */
+  readonly lingeringThreads: number;
+  /**
    * How long tasks ran (ms), as the caller sees it: from when a worker could start the task to
    * when its answer arrived. Percentiles are exact to within about 9% (piscina's `runTime`).
    */
@@ -46,6 +53,7 @@ export class PoolRecorder implements TaskObserver {
   completed = 0;
   failed = 0;
   cancelled = 0;
+  lingeringThreads = 0;
   readonly #target: EventTarget;
   readonly #createdAt = performance.now();
   readonly #busySince = new Map<number, number>();

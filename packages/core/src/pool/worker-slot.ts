@@ -43,6 +43,7 @@ export class WorkerSlot {
   readonly #link: HostLink;
   readonly #settings: SlotSettings;
   readonly #owner: SlotOwner;
+  readonly #linger: boolean;
   /** Tasks sent and not yet answered, oldest first; the first is running. */
   readonly #inflight: PoolTask[] = [];
   /** When the first in-flight task started running (the later of its dispatch and its predecessor's end). */
@@ -58,6 +59,7 @@ export class WorkerSlot {
     this.number = number;
     this.#settings = settings;
     this.#owner = owner;
+    this.#linger = link.kind === "thread" && link.adapter.capabilities.stopsBusyThreads === false;
     this.#link = new HostLink({ ...link, inPool: true }, {
       ready: () => this.#onReady(),
       results: (outcomes) => this.#onResults(outcomes),
@@ -166,6 +168,9 @@ export class WorkerSlot {
   stop(): Promise<void> {
     this.#retiring = true;
     this.#clearIdleTimer();
+    // A thread stopped while it runs a task, on a runtime that cannot stop busy threads (Deno),
+    // may keep running that task's code: count it, so that the pool never hides it.
+    if (this.busy && this.#linger) this.#settings.recorder.lingeringThreads++;
     return this.#link.terminate();
   }
 
