@@ -6,10 +6,10 @@
  */
 import { onAbort } from "../asyncio/internal.js";
 import { channelClient } from "../channels/client.js";
-import { lookupChannel } from "../channels/registry.js";
+import { lookupChannel, type CallServer } from "../channels/registry.js";
 import { SHARED_HANDLE, type SharedDescriptor, type SharedHandle } from "../shared-handle.js";
 import { LOCAL_CALLER } from "./server.js";
-import { pack, unpack, type CallPayload, type Packed } from "./wire.js";
+import { packArgs, unpack, type CallPayload, type Packed } from "./wire.js";
 
 /** The shared type every proxy crosses as. */
 export const PROXY_TYPE = "weft.manager.Proxy";
@@ -57,11 +57,11 @@ export abstract class BaseProxy implements SharedHandle {
       const where = `manager ${this.#ref.type}.${method}(): args`;
       const server = lookupChannel(this.#ref.manager)?.server;
       if (server) {
-        const payload: CallPayload = { object: this.#ref.object, method, args: pack(args, LOCAL_CALLER.kind, where, true) };
-        return callHere(server.call.bind(server), payload, signal);
+        const payload: CallPayload = { object: this.#ref.object, method, args: packArgs(args, LOCAL_CALLER.kind, where, true) };
+        return callHere(server, payload, signal);
       }
       const client = channelClient();
-      const payload: CallPayload = { object: this.#ref.object, method, args: pack(args, client.kind, where, false) };
+      const payload: CallPayload = { object: this.#ref.object, method, args: packArgs(args, client.kind, where, false) };
       return client.call(this.#ref.manager, payload, signal).then((reply) => unpack(reply as Packed));
     } catch (error) {
       return Promise.reject(error);
@@ -73,15 +73,13 @@ export abstract class BaseProxy implements SharedHandle {
   }
 }
 
-type ServerCall = (payload: unknown, caller: typeof LOCAL_CALLER, done: (value: unknown) => void, fail: (error: unknown) => void) => () => void;
-
 /** A call where the manager lives: no message, the same copies. */
-function callHere(call: ServerCall, payload: CallPayload, signal: AbortSignal | undefined): Promise<unknown> {
+function callHere(server: CallServer, payload: CallPayload, signal: AbortSignal | undefined): Promise<unknown> {
   if (signal?.aborted) return Promise.reject(signal.reason);
   return new Promise((resolve, reject) => {
     let settled = false;
     let stopAbort = (): void => {};
-    const withdraw = call(
+    const withdraw = server.call(
       payload,
       LOCAL_CALLER,
       (reply) => {

@@ -20,11 +20,14 @@ export interface CallPayload {
   readonly args: Packed;
 }
 
+const isPrimitive = (value: unknown): boolean => (typeof value !== "object" || value === null) && typeof value !== "function" && typeof value !== "symbol";
+
 /**
  * Encodes `value` to cross to a side of `kind`. `copy`: no transport will copy it (the caller is
  * on this side), so the structured clone a transport would make is made here.
  */
 export function pack(value: unknown, kind: WorkerKind, path: string, copy: boolean): Packed {
+  if (isPrimitive(value)) return { value, encoded: false };
   const prepared = prepareValue(value, kind, path);
   if (copy && typeof prepared.value === "object" && prepared.value !== null) {
     return { value: structuredClone(prepared.value), encoded: prepared.encoded };
@@ -39,4 +42,13 @@ export function unpack(packed: Packed): unknown {
 /** A copy of `value` as a worker would receive it (what a manager keeps of what it is given). */
 export function copyHere(value: unknown, path: string): unknown {
   return unpack(pack(value, "thread", path, true));
+}
+
+/**
+ * {@link pack} for a call's arguments: the list is the proxy's own fresh array, so when every
+ * argument is a primitive (most calls: a key, an index, a number) it needs neither the codec nor
+ * a copy.
+ */
+export function packArgs(args: readonly unknown[], kind: WorkerKind, path: string, copy: boolean): Packed {
+  return args.every(isPrimitive) ? { value: args, encoded: false } : pack(args, kind, path, copy);
 }
