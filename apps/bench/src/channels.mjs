@@ -1,8 +1,8 @@
 // multiprocessing.Queue and Pipe: weft against Python's, in the same run. Every row moves N small
 // items (the numbers 0..N-1) through one channel and reports items/s, median (min–max) of REPS.
 // Usage: node src/channels.mjs [--quick]; also section 8 of src/main.mjs (runChannels).
-import { execFileSync, spawnSync } from "node:child_process";
 import { Pipe, Pool, multiprocessing } from "@weft/node";
+import { runPython, ratio } from "./python.mjs";
 import { fmt, repeat, spread, summary, table } from "./stats.mjs";
 
 const TASKS = new URL("./tasks.mjs", import.meta.url);
@@ -62,9 +62,8 @@ async function weftRows(n, reps, maxsize) {
 }
 
 function pythonRows(n, reps) {
-  const probe = spawnSync("python3", ["--version"]);
-  if (probe.status !== 0) return { skipped: "python3 not found: the Python rows are left out" };
-  const out = JSON.parse(execFileSync("python3", [new URL("./python_channels.py", import.meta.url).pathname, String(n), String(reps)], { encoding: "utf8" }));
+  const { out, skipped } = runPython(new URL("./python_channels.py", import.meta.url), [n, reps]);
+  if (skipped) return { skipped };
   return {
     version: out.version,
     results: {
@@ -88,7 +87,6 @@ export async function runChannels({ quick = false, title = "Channels" } = {}) {
   if (python.results) for (const [name, s] of Object.entries(python.results)) rows.push([`python ${python.version} ${name}`, spread(s)]);
   table(`${title}: ${fmt(n)} small items through one channel (items/s, median (min–max))`, ["channel", "items/s"], rows);
   if (python.skipped) console.log(`   ${python.skipped}`);
-  const ratio = (a, b) => (a && b ? `${(a.median / b.median).toFixed(2)}×` : "n/a");
   const py = python.results ?? {};
   const ratios = [
     ["weft Queue process → main / python (target ≥ 1×)", ratio(weft["Queue, process → main"], py["Queue, process → main"])],

@@ -2,8 +2,8 @@
 // proxy calls (dict sets, or locked read-modify-write increments: 4 calls each) and reports
 // calls/s, median (min–max) of REPS. Workers come from a warm pool on both sides.
 // Usage: node src/manager.mjs [--quick]
-import { execFileSync, spawnSync } from "node:child_process";
 import { Manager, Pool } from "@weft/node";
+import { runPython, ratio } from "./python.mjs";
 import { fmt, repeat, spread, summary, table } from "./stats.mjs";
 
 // Inline task functions: self-contained, they receive the proxies as arguments.
@@ -58,9 +58,8 @@ async function weftRows(n, reps) {
 }
 
 function pythonRows(n, reps) {
-  const probe = spawnSync("python3", ["--version"]);
-  if (probe.status !== 0) return { skipped: "python3 not found: the Python rows are left out" };
-  const out = JSON.parse(execFileSync("python3", [new URL("./python_manager.py", import.meta.url).pathname, String(n), String(reps)], { encoding: "utf8" }));
+  const { out, skipped } = runPython(new URL("./python_manager.py", import.meta.url), [n, reps]);
+  if (skipped) return { skipped };
   return {
     version: out.version,
     results: {
@@ -80,7 +79,6 @@ export async function runManager({ quick = false, title = "Manager" } = {}) {
   if (python.results) for (const [name, s] of Object.entries(python.results)) rows.push([`python ${python.version} ${name}`, spread(s)]);
   table(`${title}: ${fmt(n)} proxy operations (operations/s, median (min–max))`, ["operation", "ops/s"], rows);
   if (python.skipped) console.log(`   ${python.skipped}`);
-  const ratio = (a, b) => (a && b ? `${(a.median / b.median).toFixed(2)}×` : "n/a");
   const py = python.results ?? {};
   const ratios = [
     ["weft dict.set from a process / python", ratio(weft["dict.set, process worker"], py["dict.set, process worker"])],
