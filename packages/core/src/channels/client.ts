@@ -18,6 +18,9 @@ import type { ChannelOp, ChannelReply, ChannelReplyOp, ChannelRequest } from "./
 
 /** The most items one put batch or one prefetch carries. */
 const BATCH = 1024;
+/** One settled promise for every put that travels with credit (it allocates none). */
+const RESOLVED: Promise<void> = Promise.resolve();
+
 /** A worker that took its last items within this many ms asks for twice as many next time. */
 const QUICK_MS = 2;
 
@@ -361,7 +364,7 @@ export function installChannelClient(send: (request: ChannelRequest) => void): (
         channel.batch.push(value);
         if (channel.batch.length >= BATCH) flush();
         else schedule();
-        return Promise.resolve();
+        return RESOLVED;
       }
       channel.waitingPuts++;
       channel.batch = undefined;

@@ -16,6 +16,9 @@ import { callAt, now, onAbort } from "../asyncio/internal.js";
 /** What a joiner is settled with when the last item is marked done (its success). */
 const ALL_DONE = Symbol("all done");
 
+/** One settled promise for every put that had room: a put that needs no waiting allocates none. */
+const RESOLVED: Promise<void> = Promise.resolve();
+
 /** Puts a worker may send ahead of any answer, at most (per queue). */
 export const CREDIT_WINDOW = 4096;
 
@@ -62,7 +65,10 @@ interface Putter<T> extends Waiting {
 export class ChannelStore<T> {
   readonly maxsize: number;
   readonly #name: string;
-  #items: Entry<T>[] = [];
+  // The items here, oldest first, from #head on, with their arrival numbers beside them (two flat
+  // arrays: an entry object per item made a long queue costly to the garbage collector).
+  #items: (T | undefined)[] = [];
+  #seqs: number[] = [];
   #head = 0;
   #seq = 0;
   #closed = false;
@@ -107,10 +113,21 @@ export class ChannelStore<T> {
   // ----- the owner's own operations -----------------------------------------------------------
 
   put(value: T, wait: Wait): Promise<void> {
+    // The common case first, without a waiter: there is room and nobody waits ahead.
+    if (!this.#closed && this.#putters.length === 0 && this.#room() >= 1) {
+      this.#add(value);
+      this.#pump();
+      return RESOLVED;
+    }
     return new Promise((resolve, reject) => this.#put(undefined, value, wait, resolve, reject));
   }
 
   get(wait: Wait): Promise<T> {
+    if (this.#getters.length === 0 && this.#count() > 0) {
+      const value = this.#takeOne();
+      this.#pump();
+      return Promise.resolve(value);
+    }
     return new Promise((resolve, reject) =>
       this.#get(undefined, 1, wait, (entries) => resolve(entries[0]!.value), reject),
     );
@@ -203,7 +220,8 @@ export class ChannelStore<T> {
   // ----- internals -----------------------------------------------------------------------------
 
   #add(value: T): void {
-    this.#items.push({ value, seq: this.#seq++ });
+    this.#items.push(value);
+    this.#seqs.push(this.#seq++);
     this.#unfinished++;
   }
 
@@ -242,27 +260,53 @@ export class ChannelStore<T> {
   #giveBack(entries: Entry<T>[]): void {
     if (entries.length === 0) return;
     this.#heldTotal -= entries.length;
-    const rest = this.#items.slice(this.#head);
+    const values = this.#items;
+    const seqs = this.#seqs;
+    const mergedValues: (T | undefined)[] = [];
+    const mergedSeqs: number[] = [];
     entries.sort((a, b) => a.seq - b.seq);
-    const merged: Entry<T>[] = [];
     let i = 0;
-    let j = 0;
-    while (i < entries.length || j < rest.length) {
-      if (j >= rest.length || (i < entries.length && entries[i]!.seq < rest[j]!.seq)) merged.push(entries[i++]!);
-      else merged.push(rest[j++]!);
+    let j = this.#head;
+    while (i < entries.length || j < values.length) {
+      if (j >= values.length || (i < entries.length && entries[i]!.seq < seqs[j]!)) {
+        mergedValues.push(entries[i]!.value);
+        mergedSeqs.push(entries[i++]!.seq);
+      } else {
+        mergedValues.push(values[j]);
+        mergedSeqs.push(seqs[j++]!);
+      }
     }
-    this.#items = merged;
+    this.#items = mergedValues;
+    this.#seqs = mergedSeqs;
     this.#head = 0;
   }
 
+  #takeOne(): T {
+    const value = this.#items[this.#head] as T;
+    this.#items[this.#head++] = undefined;
+    this.#compact();
+    return value;
+  }
+
   #take(count: number): Entry<T>[] {
-    const out = this.#items.slice(this.#head, this.#head + count);
-    this.#head += out.length;
+    const end = Math.min(this.#head + count, this.#items.length);
+    const out: Entry<T>[] = new Array(end - this.#head);
+    for (let i = this.#head; i < end; i++) {
+      out[i - this.#head] = { value: this.#items[i] as T, seq: this.#seqs[i]! };
+      this.#items[i] = undefined;
+    }
+    this.#head = end;
+    this.#compact();
+    return out;
+  }
+
+  /** Drops the taken entries at the front once they are the larger part. */
+  #compact(): void {
     if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
       this.#items = this.#items.slice(this.#head);
+      this.#seqs = this.#seqs.slice(this.#head);
       this.#head = 0;
     }
-    return out;
   }
 
   #shutDown(op: "put" | "get"): QueueShutDown {
