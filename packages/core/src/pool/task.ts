@@ -39,6 +39,8 @@ export class PoolTask {
    * worker's late outcome is dropped, and the worker is replaced if it does not let go in time.
    */
   abandoned = false;
+  /** When it was queued (performance.now()), for the pool's wait-time histogram. */
+  readonly queuedAt = performance.now();
   readonly #observer: TaskObserver;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #onAbort: (() => void) | undefined;
