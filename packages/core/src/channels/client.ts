@@ -18,6 +18,9 @@ import type { ChannelOp, ChannelReply, ChannelReplyOp, ChannelRequest } from "./
 
 /** The most items one put batch or one prefetch carries. */
 const BATCH = 1024;
+/** A batch of at least this many items asks for the next one as it arrives (see `arrived`). */
+const AHEAD_FROM = 64;
+
 /** One settled promise for every put that travels with credit (it allocates none). */
 const RESOLVED: Promise<void> = Promise.resolve();
 
@@ -249,7 +252,27 @@ export function installChannelClient(send: (request: ChannelRequest) => void): (
     channel.arrivedAt = now();
     for (const value of values) channel.buffer.push(value);
     serveTakers(channel);
+    // A big batch: the consumer here takes quickly. Ask for the next one now, so that the owner
+    // sends it while this one is taken, instead of after (one round trip less per batch).
+    if (values.length >= AHEAD_FROM && channel.fetching === undefined && !channel.closed && channel.buffer.length - channel.head <= channel.want) {
+      fetchAhead(channel);
+    }
     if (channel.head < channel.buffer.length) schedule();
+  };
+
+  /** A prefetch the owner answers at once, with what it can spare (maybe nothing). */
+  const fetchAhead = (channel: Channel): void => {
+    // It follows a big batch: the consumer keeps up, so the batches may grow (up to BATCH).
+    channel.want = Math.min(BATCH, channel.want * 2);
+    const id = nextRequest++;
+    channel.fetching = id;
+    pending.set(id, {
+      channel,
+      resolve: (values) => arrived(channel, id, values as unknown[]),
+      reject: (error) => fetchFailed(channel, id, error),
+    });
+    ops.push({ op: "get", channel: channel.id, request: id, want: channel.want, timeout: null, ahead: true });
+    flush();
   };
 
   const fetchFailed = (channel: Channel, id: number, error: unknown): void => {

@@ -169,6 +169,18 @@ export class ChannelStore<T> {
     }, fail);
   }
 
+  /**
+   * A worker's prefetch: up to `want` items handed over at once, or none when nobody may take
+   * them ahead of those waiting here (or there are none). Never waits.
+   */
+  spare(lease: Lease, want: number): T[] {
+    if (this.#getters.length > 0 || this.#count() === 0) return [];
+    const entries = this.#take(want);
+    for (const entry of entries) lease.held.push(entry);
+    this.#heldTotal += entries.length;
+    return entries.map((e) => e.value);
+  }
+
   took(lease: Lease, count: number): void {
     const n = Math.min(count, lease.held.length);
     lease.held.splice(0, n);
