@@ -19,8 +19,11 @@ const ALL_DONE = Symbol("all done");
 /** One settled promise for every put that had room: a put that needs no waiting allocates none. */
 const RESOLVED: Promise<void> = Promise.resolve();
 
-/** Puts a worker may send ahead of any answer, at most (per queue). */
-export const CREDIT_WINDOW = 4096;
+/**
+ * Puts a worker may send ahead of any answer, at most (per queue): four put batches, so that a
+ * producer still has credit for the next batches while the owner's grant for the first is on its way.
+ */
+export const CREDIT_WINDOW = 16384;
 
 interface Entry<T> {
   readonly value: T;
