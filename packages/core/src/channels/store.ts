@@ -12,6 +12,7 @@
 import { InvalidStateError, TimeoutError } from "../errors.js";
 import { QueueShutDown } from "../asyncio/errors.js";
 import { callAt, now, onAbort } from "../asyncio/internal.js";
+import { type Entry, ItemDeque } from "./item-deque.js";
 
 /** What a joiner is settled with when the last item is marked done (its success). */
 const ALL_DONE = Symbol("all done");
@@ -25,10 +26,6 @@ const RESOLVED: Promise<void> = Promise.resolve();
  */
 export const CREDIT_WINDOW = 16384;
 
-interface Entry<T> {
-  readonly value: T;
-  readonly seq: number;
-}
 
 /** One worker's standing with one queue, kept by the host of that worker. */
 export interface Lease {
@@ -68,11 +65,8 @@ interface Putter<T> extends Waiting {
 export class ChannelStore<T> {
   readonly maxsize: number;
   readonly #name: string;
-  // The items here, oldest first, from #head on, with their arrival numbers beside them (two flat
-  // arrays: an entry object per item made a long queue costly to the garbage collector).
-  #items: (T | undefined)[] = [];
-  #seqs: number[] = [];
-  #head = 0;
+  /** The items here, oldest first, with their arrival numbers. */
+  readonly #items = new ItemDeque<T>();
   #seq = 0;
   #closed = false;
   #heldTotal = 0;
@@ -106,7 +100,7 @@ export class ChannelStore<T> {
   }
 
   #count(): number {
-    return this.#items.length - this.#head;
+    return this.#items.length;
   }
 
   #room(): number {
@@ -235,8 +229,7 @@ export class ChannelStore<T> {
   // ----- internals -----------------------------------------------------------------------------
 
   #add(value: T): void {
-    this.#items.push(value);
-    this.#seqs.push(this.#seq++);
+    this.#items.push(value, this.#seq++);
     this.#unfinished++;
   }
 
@@ -275,53 +268,16 @@ export class ChannelStore<T> {
   #giveBack(entries: Entry<T>[]): void {
     if (entries.length === 0) return;
     this.#heldTotal -= entries.length;
-    const values = this.#items;
-    const seqs = this.#seqs;
-    const mergedValues: (T | undefined)[] = [];
-    const mergedSeqs: number[] = [];
     entries.sort((a, b) => a.seq - b.seq);
-    let i = 0;
-    let j = this.#head;
-    while (i < entries.length || j < values.length) {
-      if (j >= values.length || (i < entries.length && entries[i]!.seq < seqs[j]!)) {
-        mergedValues.push(entries[i]!.value);
-        mergedSeqs.push(entries[i++]!.seq);
-      } else {
-        mergedValues.push(values[j]);
-        mergedSeqs.push(seqs[j++]!);
-      }
-    }
-    this.#items = mergedValues;
-    this.#seqs = mergedSeqs;
-    this.#head = 0;
+    this.#items.merge(entries);
   }
 
   #takeOne(): T {
-    const value = this.#items[this.#head] as T;
-    this.#items[this.#head++] = undefined;
-    this.#compact();
-    return value;
+    return this.#items.shift();
   }
 
   #take(count: number): Entry<T>[] {
-    const end = Math.min(this.#head + count, this.#items.length);
-    const out: Entry<T>[] = new Array(end - this.#head);
-    for (let i = this.#head; i < end; i++) {
-      out[i - this.#head] = { value: this.#items[i] as T, seq: this.#seqs[i]! };
-      this.#items[i] = undefined;
-    }
-    this.#head = end;
-    this.#compact();
-    return out;
-  }
-
-  /** Drops the taken entries at the front once they are the larger part. */
-  #compact(): void {
-    if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
-      this.#items = this.#items.slice(this.#head);
-      this.#seqs = this.#seqs.slice(this.#head);
-      this.#head = 0;
-    }
+    return this.#items.take(count);
   }
 
   #shutDown(op: "put" | "get"): QueueShutDown {
