@@ -12,7 +12,7 @@
 //               and through a Queue from the main side to a worker
 // Every measure is repeated (3 quick / 5 full, after one warm-up) and summarised as median, min, max.
 import { Pool, adapter, cpuCount, multiprocessing } from "weftjs";
-import { median, percentile, summary } from "../stats.mjs";
+import { countItems, itemsPerSecond, median, percentile, summary } from "../stats.mjs";
 
 export const KINDS = ["thread", "process"];
 
@@ -126,21 +126,6 @@ async function startup(kind, module, p) {
       return ms;
     }),
   );
-}
-
-/** Times one run that moves `n` items through a channel and resolves how many arrived; items/s. */
-async function itemsPerSecond(n, run) {
-  const start = performance.now();
-  const arrived = await run();
-  const seconds = (performance.now() - start) / 1000;
-  if (arrived !== n) throw new Error(`the channel delivered ${arrived} of ${n} items`);
-  return n / seconds;
-}
-
-async function countItems(iterable) {
-  let count = 0;
-  for await (const _ of iterable) count++;
-  return count;
 }
 
 /** The channel rows: a worker → main through a Queue and through a Pipe, main → a worker through a Queue. */

@@ -239,7 +239,12 @@ export function installChannelClient(send: (request: ChannelRequest) => void): (
     if (channel.fetching !== undefined || channel.takers.length === 0) return;
     const quick = now() - channel.arrivedAt < QUICK_MS;
     channel.want = quick ? Math.min(BATCH, channel.want * 2) : Math.max(1, channel.want >> 1);
-    const want = (channel.want = Math.max(channel.want, channel.takers.length));
+    channel.want = Math.max(channel.want, channel.takers.length);
+    sendGet(channel, false);
+  };
+
+  /** Asks the owner for `channel.want` items; `ahead`: a prefetch it answers at once (see messages.ts). */
+  const sendGet = (channel: Channel, ahead: boolean): void => {
     const id = nextRequest++;
     channel.fetching = id;
     pending.set(id, {
@@ -247,7 +252,7 @@ export function installChannelClient(send: (request: ChannelRequest) => void): (
       resolve: (values) => arrived(channel, id, values as unknown[]),
       reject: (error) => fetchFailed(channel, id, error),
     });
-    ops.push({ op: "get", channel: channel.id, request: id, want, timeout: null });
+    ops.push({ op: "get", channel: channel.id, request: id, want: channel.want, timeout: null, ...(ahead ? { ahead } : {}) });
     flush();
   };
 
@@ -268,15 +273,7 @@ export function installChannelClient(send: (request: ChannelRequest) => void): (
   const fetchAhead = (channel: Channel): void => {
     // It follows a big batch: the consumer keeps up, so the batches may grow (up to BATCH).
     channel.want = Math.min(BATCH, channel.want * 2);
-    const id = nextRequest++;
-    channel.fetching = id;
-    pending.set(id, {
-      channel,
-      resolve: (values) => arrived(channel, id, values as unknown[]),
-      reject: (error) => fetchFailed(channel, id, error),
-    });
-    ops.push({ op: "get", channel: channel.id, request: id, want: channel.want, timeout: null, ahead: true });
-    flush();
+    sendGet(channel, true);
   };
 
   const fetchFailed = (channel: Channel, id: number, error: unknown): void => {
