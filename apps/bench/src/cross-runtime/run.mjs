@@ -286,7 +286,8 @@ export async function runAll({ quick = false, smoke = false, only, runtimes = RU
     rows,
   );
   for (const { runtime, reason } of skipped) log(`   ${runtime}: not measured — ${reason}`);
-  for (const line of channelTargetLines(ratios)) log(line);
+  // A smoke run's figures mean nothing: no verdict on them.
+  if (!smoke) for (const line of channelTargetLines(ratios)) log(line);
   // A speedup above the worker count cannot come from parallelism: the pool of 1 ran slow. Say so.
   for (const [runtime, report] of Object.entries(reports)) {
     for (const kind of KINDS) {
