@@ -30,8 +30,9 @@ const MAP_OPTION_KEYS = ["chunksize", "signal", "timeout"] as const;
 const IMAP_OPTION_KEYS = [...MAP_OPTION_KEYS, "buffer"] as const;
 
 /**
- * Python's `Pool.map`: results in input order. If a chunk fails, rejects with the first error in
- * input order; the other chunks still run to completion, as in Python.
+ * Python's `Pool.map`: results in input order. If a chunk fails, rejects — once every chunk has
+ * run to its end, as in Python — with the first error in input order (Python keeps the first in
+ * time; input order makes the error the same from run to run).
  */
 export async function mapChunks(submit: SubmitChunk, items: Iterable<unknown>, poolSize: number, options: MapOptions | undefined): Promise<unknown[]> {
   checkKnownKeys(options, MAP_OPTION_KEYS, "map options");
@@ -44,10 +45,15 @@ export async function mapChunks(submit: SubmitChunk, items: Iterable<unknown>, p
   const chunkOptions: TaskOptions = { signal: options?.signal, timeout: options?.timeout };
   const futures: Future<unknown>[] = [];
   for (let i = 0; i < list.length; i += chunksize) futures.push(submit(list.slice(i, i + chunksize), chunkOptions));
-  const chunks = (await Promise.all(futures)) as unknown[][];
+  // Every chunk runs to its end, as in Python; the error is the first in input order, not in time.
+  const settled = await Promise.allSettled(futures);
   const results = new Array<unknown>(list.length);
   let at = 0;
-  for (const chunk of chunks) for (let i = 0; i < chunk.length; i++) results[at++] = chunk[i];
+  for (const outcome of settled) {
+    if (outcome.status === "rejected") throw outcome.reason;
+    const chunk = outcome.value as unknown[];
+    for (let i = 0; i < chunk.length; i++) results[at++] = chunk[i];
+  }
   return results;
 }
 
