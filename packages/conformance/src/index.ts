@@ -28,6 +28,7 @@ import { soakCases } from "./cases/soak-smoke.js";
 import { asyncioCases } from "./cases/asyncio.js";
 import { deadPartyCases } from "./cases/dead-parties.js";
 import { futuresCases } from "./cases/futures.js";
+import { workerHookCases } from "./cases/worker-hooks.js";
 import { CaseSkipped, type CaseContext, type CaseDefinition, type Harness } from "./harness.js";
 import { ResultLog, type CaseResult } from "./results.js";
 
@@ -57,6 +58,7 @@ export const allCases: readonly CaseDefinition[] = [
   ...asyncioCases,
   ...deadPartyCases,
   ...futuresCases,
+  ...workerHookCases,
   ...soakCases,
   ...speedupCases,
 ];

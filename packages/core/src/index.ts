@@ -9,7 +9,7 @@ import { defaultAdapter } from "./adapter-registry.js";
 export { installAdapter, defaultAdapter } from "./adapter-registry.js";
 export * from "./errors.js";
 export { Future, type FutureState, type DoneCallback } from "./future.js";
-export { Pool, type PoolOptions, type TaskOptions, type MapOptions, type ImapOptions, type PoolStats, type PoolEventType } from "./pool/pool.js";
+export { Pool, type PoolOptions, type TaskOptions, type MapOptions, type ImapOptions, type MapProgress, type PoolErrorDetail, type PoolStats, type PoolEventType } from "./pool/pool.js";
 export { Thread, Process, type WorkerTargetOptions } from "./lifecycle.js";
 export { serveWorker, reportFatalError, type ServedWorker } from "./worker/serve.js";
 export { currentTask, type TaskContext } from "./worker/context.js";

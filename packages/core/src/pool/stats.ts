@@ -20,8 +20,12 @@ export interface PoolStats {
   readonly utilisation: number;
 }
 
-/** The events a pool dispatches, each a CustomEvent whose `detail` is `{ id }` (and `error` for failures). */
-export type PoolEventType = "queued" | "running" | "completed" | "failed" | "cancelled" | "workerstart" | "workerexit";
+/**
+ * The events a pool dispatches, each a CustomEvent whose `detail` is `{ id }` (and `error` for failures).
+ * "error" reports a failure that belongs to no task's caller — a worker's teardown, an `onProgress`
+ * callback that threw — with `detail` a PoolErrorDetail.
+ */
+export type PoolEventType = "queued" | "running" | "completed" | "failed" | "cancelled" | "workerstart" | "workerexit" | "error";
 
 /** Identifies a worker in events. */
 export interface WorkerIdentity {
