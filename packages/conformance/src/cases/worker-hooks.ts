@@ -39,6 +39,7 @@ async function failingInitializer(ctx: CaseContext, asynchronous: boolean): Prom
   const pool = fixturePool(ctx, { size: 2, initializer: "failingInit", initargs: ["no database today", asynchronous] });
   const workers = watchWorkers(pool);
   const tasks = Array.from({ length: 5 }, (_, i) => pool.apply("echo", [i]));
+  await Promise.allSettled(tasks);
   for (const task of tasks) {
     const error = await rejects(task, "WorkerStartError", /initializer "failingInit" failed/);
     ok(error.cause instanceof Error, "its cause is the initializer's error");

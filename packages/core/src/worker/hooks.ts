@@ -3,6 +3,7 @@
  * wait for it; if it fails, none runs and the caller replaces the worker), and the teardown when
  * the caller retires the worker normally. Each answers the caller when it has run.
  */
+import { flushChannels } from "../channels/client.js";
 import { serializeError, type SerializedError } from "../errors.js";
 import type { HookCall, SetupMessage } from "../protocol.js";
 import { reviveValue } from "../values.js";
@@ -63,6 +64,8 @@ export class WorkerHooks {
   }
 
   #send(type: "setup-done" | "teardown-done", error: { thrown: unknown } | undefined): void {
+    // What the hook put on a channel travels before its answer (after a teardown, the worker is stopped).
+    flushChannels();
     if (error === undefined) {
       this.#answer({ type });
       return;
