@@ -138,7 +138,7 @@ export const workerHookCases: CaseDefinition[] = [
     },
   },
   {
-    name: "worker hooks: an inline initializer and teardown; bad hook options are named errors up front",
+    name: "worker hooks: an inline initializer; bad hook options are named errors up front",
     async run(ctx) {
       await using pool = fixturePool(ctx, {
         size: 1,
