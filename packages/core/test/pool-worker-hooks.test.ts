@@ -62,6 +62,17 @@ const settle = async () => {
   for (let i = 0; i < 5; i++) await Promise.resolve();
 };
 
+/** Runs one task on the pool's first worker, which starts and answers it; returns that worker. */
+async function oneTaskRun(pool: Pool, workers: HookedWorker[]): Promise<HookedWorker> {
+  const future = pool.apply("echo", [1]);
+  await settle();
+  const worker = workers[0]!;
+  worker.start();
+  worker.answer(worker.taskIds[0]!);
+  await future;
+  return worker;
+}
+
 function errorEvents(pool: Pool): { source: string; error: Error; worker?: number; id?: number }[] {
   const seen: { source: string; error: Error }[] = [];
   pool.addEventListener("error", (event) => seen.push((event as CustomEvent).detail));
@@ -81,17 +92,17 @@ describe("Pool worker hooks (fake workers, fake timers)", () => {
     const pool = new Pool({ kind: "process", size: 1, module: "file:///tasks.js", adapter, initializer: "connect", initargs: ["db", 3], taskTimeout: 100 });
     const future = pool.apply("echo", [1]);
     await settle();
-    const [worker] = workers;
-    expect(worker!.types()).toEqual(["setup", "run"]);
-    expect(worker!.sent[0]).toEqual({ type: "setup", initializer: { target: { module: "file:///tasks.js", name: "connect" }, args: ["db", 3], encoded: false } });
-    worker!.say({ type: "ready" });
+    const worker = workers[0]!;
+    expect(worker.types()).toEqual(["setup", "run"]);
+    expect(worker.sent[0]).toEqual({ type: "setup", initializer: { target: { module: "file:///tasks.js", name: "connect" }, args: ["db", 3], encoded: false } });
+    worker.say({ type: "ready" });
     // Loaded, still initializing: the task's run timeout has not started.
     vi.advanceTimersByTime(1_000);
     expect(future.done()).toBe(false);
     expect(future.running()).toBe(false);
-    worker!.say({ type: "setup-done" });
+    worker.say({ type: "setup-done" });
     expect(future.running()).toBe(true);
-    worker!.answer(worker!.taskIds[0]!, "one");
+    worker.answer(worker.taskIds[0]!, "one");
     expect(await future).toBe("one");
   });
 
@@ -131,19 +142,14 @@ describe("Pool worker hooks (fake workers, fake timers)", () => {
     const { adapter, workers } = hookedAdapter();
     const pool = new Pool({ kind: "process", size: 1, module: "file:///tasks.js", adapter, teardown: "disconnect" });
     const errors = errorEvents(pool);
-    const future = pool.apply("echo", [1]);
-    await settle();
-    const [worker] = workers;
-    worker!.start();
-    worker!.answer(worker!.taskIds[0]!);
-    await future;
+    const worker = await oneTaskRun(pool, workers);
     const closed = pool.close();
     await settle();
-    expect(worker!.types()).toEqual(["setup", "run", "teardown"]);
-    expect(worker!.terminated).toBe(false);
-    worker!.say({ type: "teardown-done", error: serializeError(new RangeError("bye failed")) });
+    expect(worker.types()).toEqual(["setup", "run", "teardown"]);
+    expect(worker.terminated).toBe(false);
+    worker.say({ type: "teardown-done", error: serializeError(new RangeError("bye failed")) });
     await closed;
-    expect(worker!.terminated).toBe(true);
+    expect(worker.terminated).toBe(true);
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatchObject({ source: "teardown", worker: 1 });
     expect(errors[0]!.error.name).toBe("RangeError");
@@ -153,20 +159,15 @@ describe("Pool worker hooks (fake workers, fake timers)", () => {
     const { adapter, workers } = hookedAdapter();
     const pool = new Pool({ kind: "process", size: 1, module: "file:///tasks.js", adapter, teardown: "disconnect", idleTimeout: 10 });
     const errors = errorEvents(pool);
-    const future = pool.apply("echo", [1]);
-    await settle();
-    const [worker] = workers;
-    worker!.start();
-    worker!.answer(worker!.taskIds[0]!);
-    await future;
+    const worker = await oneTaskRun(pool, workers);
     vi.advanceTimersByTime(10);
-    expect(worker!.types().at(-1)).toBe("teardown");
+    expect(worker.types().at(-1)).toBe("teardown");
     vi.advanceTimersByTime(TEARDOWN_BOUND_MS - 20);
     await settle();
-    expect(worker!.terminated).toBe(false);
+    expect(worker.terminated).toBe(false);
     vi.advanceTimersByTime(20);
     await settle();
-    expect(worker!.terminated).toBe(true);
+    expect(worker.terminated).toBe(true);
     expect(errors[0]!.error.name).toBe("TimeoutError");
     await pool.close();
   });
@@ -196,16 +197,16 @@ describe("Pool worker hooks (fake workers, fake timers)", () => {
     });
     const quiet = pool.apply("work", []);
     await settle();
-    const [worker] = workers;
-    worker!.say({ type: "ready" });
-    const [id, quietId] = worker!.taskIds;
-    expect((worker!.sent[0] as RunMessage).tasks.map((t) => t.progress)).toEqual([true, undefined]);
-    worker!.say({ type: "progress", id: id!, value: 1, encoded: false });
-    worker!.say({ type: "progress", id: id!, value: "bad", encoded: false });
-    worker!.say({ type: "progress", id: id!, value: { n: 3 }, encoded: false });
-    worker!.answer(id!);
-    worker!.say({ type: "progress", id: id!, value: "late", encoded: false });
-    worker!.answer(quietId!);
+    const worker = workers[0]!;
+    worker.say({ type: "ready" });
+    const [id, quietId] = worker.taskIds;
+    expect((worker.sent[0] as RunMessage).tasks.map((t) => t.progress)).toEqual([true, undefined]);
+    worker.say({ type: "progress", id: id!, value: 1, encoded: false });
+    worker.say({ type: "progress", id: id!, value: "bad", encoded: false });
+    worker.say({ type: "progress", id: id!, value: { n: 3 }, encoded: false });
+    worker.answer(id!);
+    worker.say({ type: "progress", id: id!, value: "late", encoded: false });
+    worker.answer(quietId!);
     await Promise.all([future, quiet]);
     expect(seen).toEqual([1, "bad", { n: 3 }]);
     expect(errors).toHaveLength(1);

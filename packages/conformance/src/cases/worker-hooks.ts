@@ -5,11 +5,11 @@
  * is retired normally, never on terminate; progress values arrive in order, before the result.
  */
 import fc from "fast-check";
-import { multiprocessing } from "@weft/core";
+import { ProcessPoolExecutor, ThreadPoolExecutor, multiprocessing } from "@weft/core";
 import { deepEqual, equal, eventually, ok, rejects } from "../assert.js";
 import { buildGenerated, differenceFrom, generatedArbitrary } from "../codec-model.js";
 import type { CaseContext, CaseDefinition } from "../harness.js";
-import { fixturePool, watchWorkers } from "./util.js";
+import { type Fixtures, fixturePool, watchWorkers } from "./util.js";
 
 type LogEntry = [string, string];
 
@@ -155,6 +155,22 @@ export const workerHookCases: CaseDefinition[] = [
         }
         equal((thrown as Error | undefined)?.name, "InvalidArgumentError", `refused: ${JSON.stringify(bad)}`);
       }
+    },
+  },
+  {
+    name: "worker hooks: concurrent.futures executors pass initializer and initargs on; a failing one rejects the pending futures with WorkerStartError",
+    async run(ctx) {
+      const executor = (options: { initializer: string; initargs: unknown[] }) => {
+        const all = { adapter: ctx.adapter, module: ctx.fixtures, maxWorkers: 1, ...options };
+        return ctx.kind === "thread" ? new ThreadPoolExecutor<Fixtures>(all) : new ProcessPoolExecutor<Fixtures>(all);
+      };
+      {
+        await using working = executor({ initializer: "initWorker", initargs: ["e"] });
+        equal((await working.submit("initState")).runs, 1, "the initializer ran before the first task");
+      }
+      await using broken = executor({ initializer: "failingInit", initargs: ["nope", false] });
+      const error = await rejects(broken.submit("echo", 1), "WorkerStartError");
+      equal((error.cause as Error).message, "nope", "cause: the initializer's error");
     },
   },
   {
