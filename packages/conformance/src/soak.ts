@@ -84,14 +84,17 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       if (delay === 0) controller.abort();
       else setTimeout(() => controller.abort(), delay);
     } else if (roll < 0.03) {
-      // A run timeout on a task that honours its signal.
-      pool.apply("sleepCooperative" as never, [200] as never, { timeout: 2 }).then(
+      // A run timeout on a task that honours its signal. It would sleep far longer than a loaded
+      // host can stall, so its answer never beats the 2 ms timer; its signal ends it early.
+      pool.apply("sleepCooperative" as never, [30_000] as never, { timeout: 2 }).then(
         () => { unexpected("a timed-out task fulfilled"); settle(); },
         (error: unknown) => { if (name(error) === "TimeoutError") report.timedOut++; else unexpected(`timeout case: ${describe(error)}`); settle(); },
       );
     } else if (roll < 0.0305) {
       // Rarely, a task that ignores its timeout: its worker is replaced after the grace period.
-      pool.apply("spin" as never, [400] as never, { timeout: 5 }).then(
+      // (It spins long enough that a stalled host still sees the timeout first, short enough
+      // that a runtime which cannot stop a busy thread soon gets the core back.)
+      pool.apply("spin" as never, [1_500] as never, { timeout: 5 }).then(
         () => { unexpected("a stuck task fulfilled"); settle(); },
         (error: unknown) => { if (name(error) === "TimeoutError") report.timedOut++; else unexpected(`stuck case: ${describe(error)}`); settle(); },
       );

@@ -167,7 +167,12 @@ abstract class WorkerLifecycle<R> {
     return this.#link?.pid;
   }
 
-  /** Stops the worker now; `join()` then rejects with WorkerExitError and `exitCode` is -15 (Python's `terminate()`). */
+  /**
+   * Stops the worker now (Python's `terminate()`); `exitCode` is then -15. `join()` afterwards
+   * rejects with WorkerExitError (signal "SIGTERM") — where Python's `join()` returns None — because
+   * weft's `join()` hands over the target's result and a terminated target has none: a settled
+   * `join()` never hangs, and a result-shaped `undefined` is never passed off as the target's.
+   */
   async terminate(): Promise<void> {
     if (!this.#link || !this.#alive) return;
     this.#terminating = true;

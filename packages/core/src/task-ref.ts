@@ -2,7 +2,7 @@
  * Task references. A worker runs a function exported by a task module given by URL (as Python
  * needs an importable target), or a self-contained inline function sent as source.
  */
-import { TaskReferenceError } from "./errors.js";
+import { InvalidArgumentError, TaskReferenceError } from "./errors.js";
 import type { TaskTarget } from "./protocol.js";
 
 // biome-ignore lint: the widest function type is what a task module may export.
@@ -18,8 +18,35 @@ export type TaskResult<M, K extends keyof M> = M[K] extends (...args: never[]) =
 /** Where a task module lives: a URL, or a string URL/path the adapter can import. */
 export type ModuleSpecifier = string | URL;
 
+/**
+ * The task module's URL as a string. A relative string ("./tasks.js") is refused: a worker
+ * imports it from weft's own files, not from the caller's, so it would name the wrong file —
+ * `new URL("./tasks.js", import.meta.url)` names the caller's.
+ */
 export function moduleUrl(specifier: ModuleSpecifier): string {
-  return specifier instanceof URL ? specifier.href : specifier;
+  if (specifier instanceof URL) return specifier.href;
+  // A URL from another realm (an iframe, a vm context) fails instanceof but is still a URL.
+  const href = typeof specifier === "object" && specifier !== null ? (specifier as { href?: unknown }).href : undefined;
+  if (typeof href === "string" && href.length > 0) return href;
+  if (typeof specifier !== "string" || specifier.length === 0) {
+    throw new InvalidArgumentError(
+      `module must be a URL or a URL string, e.g. new URL("./tasks.js", import.meta.url); got ${describeSpecifier(specifier)}.`,
+    );
+  }
+  if (/^\.\.?([/\\]|$)/.test(specifier)) {
+    throw new InvalidArgumentError(
+      `module "${specifier}" is relative, and a worker would resolve it against weft's own files, not yours. ` +
+        `Pass new URL(${JSON.stringify(specifier)}, import.meta.url) instead.`,
+    );
+  }
+  return specifier;
+}
+
+function describeSpecifier(value: unknown): string {
+  if (value === "") return "an empty string";
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  return typeof value === "object" ? "an object without an href" : `${typeof value} ${String(value)}`;
 }
 
 const sourceCache = new WeakMap<AnyFunction, string>();

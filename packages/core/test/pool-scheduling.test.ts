@@ -287,3 +287,101 @@ describe("Pool scheduling (fake workers, fake timers)", () => {
     for (const f of pending) await expect(f).rejects.toMatchObject({ name: "PoolClosedError" });
   });
 });
+
+describe("Back-pressure and timings (fake workers, fake timers)", () => {
+  test('needsDrain rises at maxQueue and its fall dispatches "drain" once; ready() resolves then', async () => {
+    const { adapter, workers } = fakeAdapter();
+    const pool = new Pool({ kind: "process", size: 1, maxQueue: 3, module: "file:///tasks.js", adapter });
+    let drains = 0;
+    pool.addEventListener("drain", () => drains++);
+    const futures = [pool.apply("echo", [1]), pool.apply("echo", [2])];
+    expect(pool.needsDrain).toBe(false);
+    futures.push(pool.apply("echo", [3]));
+    expect(pool.needsDrain).toBe(true);
+    await expect(pool.apply("echo", [4])).rejects.toMatchObject({ name: "QueueFullError" });
+    let ready = false;
+    void pool.ready().then(() => (ready = true));
+    await settle();
+    // The worker took the queued tasks into its pipeline: the queue fell below the mark.
+    expect(pool.needsDrain).toBe(false);
+    expect(drains).toBe(1);
+    expect(ready).toBe(true);
+    workers[0]!.ready();
+    for (const id of workers[0]!.taskIds) workers[0]!.answer(id);
+    expect(await Promise.all(futures)).toEqual([1, 2, 3]);
+    expect(drains).toBe(1);
+    await pool.terminate();
+  });
+
+  test("with an unbounded queue the mark is the pool size", async () => {
+    const { adapter } = fakeAdapter();
+    const pool = new Pool({ kind: "process", size: 2, module: "file:///tasks.js", adapter });
+    void pool.apply("echo", [1]).catch(() => undefined);
+    expect(pool.needsDrain).toBe(false);
+    void pool.apply("echo", [2]).catch(() => undefined);
+    expect(pool.needsDrain).toBe(true);
+    await pool.terminate();
+  });
+
+  test('maxQueue "auto" is size² with a floor of 16; bad values are refused with the alternative named', () => {
+    const { adapter } = fakeAdapter();
+    expect(new Pool({ size: 2, maxQueue: "auto", adapter }).maxQueue).toBe(16);
+    expect(new Pool({ size: 8, maxQueue: "auto", adapter }).maxQueue).toBe(64);
+    expect(new Pool({ size: 2, adapter }).maxQueue).toBe(Infinity);
+    expect(() => new Pool({ size: 2, maxQueue: "big" as never, adapter })).toThrow(/maxQueue.*"auto"/);
+    expect(() => new Pool({ size: 2, maxQueue: -1, adapter })).toThrow(/maxQueue/);
+  });
+
+  test("a room waiter is woken when the start-failure limit empties the queue", async () => {
+    const { adapter, workers } = fakeAdapter();
+    const pool = new Pool({ kind: "process", size: 1, maxQueue: 1, module: "file:///tasks.js", adapter });
+    // Tasks with a signal go only to an idle worker: the second one waits in the queue.
+    const signal = new AbortController().signal;
+    const first = pool.apply("echo", [1], { signal });
+    await settle();
+    const second = pool.apply("echo", [2], { signal });
+    await settle();
+    expect(pool.stats.queued).toBe(1);
+    expect(pool.needsDrain).toBe(true);
+    let ready = false;
+    void pool.ready().then(() => (ready = true), () => (ready = true));
+    for (let attempt = 0; attempt < 3; attempt++) {
+      await settle();
+      workers[attempt]!.exit({ code: 7, signal: null });
+    }
+    await expect(first).rejects.toMatchObject({ name: "WorkerStartError" });
+    await expect(second).rejects.toMatchObject({ name: "WorkerStartError" });
+    await settle();
+    expect(ready).toBe(true);
+    expect(pool.needsDrain).toBe(false);
+    await pool.terminate();
+  });
+
+  test("stats report run and wait times: counts, order of percentiles, and reset", async () => {
+    const { adapter, workers } = fakeAdapter();
+    const pool = new Pool({ kind: "process", size: 1, module: "file:///tasks.js", adapter });
+    const futures = [pool.apply("echo", [1]), pool.apply("echo", [2])];
+    await settle();
+    vi.advanceTimersByTime(50);
+    workers[0]!.ready();
+    vi.advanceTimersByTime(30);
+    workers[0]!.answer(1);
+    vi.advanceTimersByTime(20);
+    workers[0]!.answer(2);
+    await Promise.all(futures);
+    const { runTime, waitTime } = pool.stats;
+    expect(runTime.count).toBe(2);
+    expect(waitTime.count).toBe(2);
+    expect(runTime.min).toBeGreaterThanOrEqual(19);
+    expect(runTime.max).toBeGreaterThanOrEqual(29);
+    expect(waitTime.max).toBeGreaterThanOrEqual(79);
+    for (const summary of [runTime, waitTime]) {
+      expect(summary.min).toBeLessThanOrEqual(summary.p50);
+      expect(summary.p50).toBeLessThanOrEqual(summary.p99);
+      expect(summary.p99).toBeLessThanOrEqual(summary.max);
+    }
+    pool.resetTimes();
+    expect(pool.stats.runTime.count).toBe(0);
+    await pool.terminate();
+  });
+});

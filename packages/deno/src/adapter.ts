@@ -12,9 +12,10 @@ export const denoAdapter: Adapter = defineAdapter({
     notes: {
       stopsBusyThreads:
         "Deno's Worker.terminate() does not stop a worker busy in synchronous code (measured on Deno 2.9.6: " +
-        "the loop keeps a core busy and the host never exits; denoland/deno#35657), and Deno offers nothing " +
-        "stronger short of ending the whole process. A thread timed out, aborted or terminated while it spins " +
-        "keeps running; use kind: \"process\" for tasks that may not yield (a process is killed with SIGKILL).",
+        "the loop keeps a core busy), and Deno offers nothing stronger short of ending the whole process. A thread " +
+        "timed out, aborted or terminated while it spins keeps running until its code yields (a pool counts it in " +
+        "stats.lingeringThreads); it no longer keeps the host alive. Use kind: \"process\" for tasks that may not " +
+        "yield (a process is killed with SIGKILL).",
       resourceLimits:
         "Deno's Web Workers take no per-worker heap limit, so maxHeapMb cannot be enforced for threads " +
         "(process workers do get it, as --v8-flags=--max-old-space-size).",

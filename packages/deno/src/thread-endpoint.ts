@@ -84,25 +84,29 @@ export function startThread(options: StartOptions): Endpoint {
   const control: EndpointControl = createEndpoint({
     exitByNotice: true,
     send: (message, transfer) => worker.postMessage(message, transfer?.length ? { transfer: transfer as Transferable[] } : undefined),
-    // Like Node's worker.terminate(): the thread stops, exit code 1. Deno's Worker reports nothing back.
-    stop: () => {
-      worker.terminate();
-      control.exited({ code: 1, signal: null });
-    },
+    // Like Node's worker.terminate(): exit code 1. Deno's Worker reports nothing back, and a
+    // worker busy in synchronous code keeps running (capabilities.stopsBusyThreads): unref it,
+    // so that such a thread never keeps the host alive — ending the host ends it.
+    stop: () => terminate(),
     setKeepAlive: (value) => {
       if (value === keepAlive) return;
       keepAlive = value;
       refWorker?.(worker, value);
     },
   });
-  const end = (error: Error) => {
+  const terminate = (error?: Error) => {
     worker.terminate();
-    control.exited({ code: 1, signal: null, error });
+    refWorker?.(worker, false);
+    control.exited({ code: 1, signal: null, ...(error ? { error } : {}) });
   };
+  const end = (error: Error) => terminate(error);
   worker.onmessage = (event: MessageEvent) => {
     control.deliver(event.data);
     // Also after the worker closed itself: what it still had queued must never run.
-    if (control.gone) worker.terminate();
+    if (control.gone) {
+      worker.terminate();
+      refWorker?.(worker, false);
+    }
   };
   // Reaches here only when the entry itself failed (e.g. could not load): the entry reports a
   // task's uncaught errors itself. preventDefault keeps Deno from ending this process too.

@@ -238,6 +238,19 @@ for (const kind of KINDS) {
 
 Deno.test({
   ...options,
+  name: "[deno/thread] a spinning thread timed out or terminated is counted as lingering, and the host exits",
+  async fn() {
+    const { status, text } = await withTimeout(denoRun(new URL("./fixtures/spinning-thread-exit.ts", import.meta.url)), 60_000, "spinning threads");
+    assert.match(text, /task TimeoutError/);
+    assert.match(text, /next served/);
+    assert.match(text, /lingering 1/);
+    assert.match(text, /thread exitCode -15/);
+    assert.equal(status.code, 0, `the host exited by itself: ${text}`);
+  },
+});
+
+Deno.test({
+  ...options,
   name: "[deno] idle workers of an open pool let Deno exit (setKeepAlive)",
   async fn() {
     const { status, text } = await withTimeout(denoRun(new URL("./fixtures/idle-exit.ts", import.meta.url)), 20_000, "idle pools");

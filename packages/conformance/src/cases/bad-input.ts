@@ -1,4 +1,4 @@
-import { Pool } from "@weft/core";
+import { Pool, Process, Thread } from "@weft/core";
 import { equal, ok, rejects, throws } from "../assert.js";
 import type { CaseDefinition } from "../harness.js";
 import { fixturePool, watchWorkers } from "./util.js";
@@ -11,6 +11,20 @@ class WithPrivate {
 }
 
 export const badInputCases: CaseDefinition[] = [
+  {
+    name: "bad input: a module that is not a URL, or a relative string, is refused with the fix (Pool and Thread/Process)",
+    async run(ctx) {
+      for (const module of [42, {}, [], ""]) {
+        throws(() => new Pool({ adapter: ctx.adapter, kind: ctx.kind, module: module as never }), "InvalidArgumentError", /module must be a URL/);
+      }
+      for (const module of ["./tasks.js", "../tasks.js"]) {
+        throws(() => new Pool({ adapter: ctx.adapter, kind: ctx.kind, module }), "InvalidArgumentError", /new URL\(.*import\.meta\.url\)/);
+        const Kind = ctx.kind === "thread" ? Thread : Process;
+        throws(() => new Kind({ adapter: ctx.adapter, module, target: "echo" }), "InvalidArgumentError", /relative/);
+      }
+      throws(() => new Pool({ adapter: ctx.adapter, kind: ctx.kind, maxQueue: "lots" as never }), "InvalidArgumentError", /maxQueue.*"auto"/);
+    },
+  },
   {
     name: "bad input: pool size 0, negative, NaN and unknown options are refused",
     async run(ctx) {

@@ -41,7 +41,10 @@ export const containmentCases: CaseDefinition[] = [
         return "returned";
       };
       equal(await pool.apply(stray, []), "returned", "the task itself returned");
-      await sleep(300);
+      // The stray error ends the idle worker; wait for that (however slow a loaded machine is)
+      // before the next task, so that it is this case's rule that is tested, not a race.
+      for (let waited = 0; workers.exited.length === 0 && waited < 30_000; waited += 50) await sleep(50);
+      equal(workers.exited.length, 1, "the stray error ended the idle worker");
       equal(await pool.apply("echo", ["next"]), "next", "the next task is not blamed");
       equal(pool.stats.failed, 0, "no task failed");
       ok(workers.started.length <= 2, "at most one replacement worker");

@@ -1,3 +1,4 @@
+import { Process, Thread } from "@weft/core";
 import { deepEqual, equal, ok, rejects } from "../assert.js";
 import type { CaseDefinition } from "../harness.js";
 import { exitCodes, fixturePool, sleep, watchWorkers } from "./util.js";
@@ -41,6 +42,24 @@ export const endOfLifeCases: CaseDefinition[] = [
         ok(!/code after exit ran/.test(error.message), "the task's return value never arrives");
       }
       equal(await pool.apply("echo", ["after"]), "after", "the pool keeps serving");
+    },
+  },
+  {
+    name: "end of life: the portable exit(code) ends the worker like the runtime's exit, on every runtime and kind",
+    async run(ctx) {
+      await using pool = fixturePool(ctx, { size: 1 });
+      const before = pool.apply("echo", ["before"]);
+      const error = await rejects(pool.apply("exitPortably", [EXIT_CODE]), "WorkerExitError");
+      ok(!/code after exit ran|no weft exit/.test(error.message), `the task neither returns nor finds no exit: ${error.message}`);
+      equal(await before, "before", "a batch-mate that finished first gets its result");
+      if (exitCodes(ctx).reported && ctx.adapter.runtime !== "browser") {
+        equal((error as Error & { exitCode: number }).exitCode, EXIT_CODE, "the exit code the task gave");
+      }
+      equal(await pool.apply("ranAfterExit", []), false, "the replacement worker is fresh");
+      const Kind = ctx.kind === "thread" ? Thread : Process;
+      const lone = new Kind({ adapter: ctx.adapter, module: ctx.fixtures, target: "exitPortably", args: [EXIT_CODE] }).start();
+      await rejects(lone.join(), "WorkerExitError");
+      if (exitCodes(ctx).reported && ctx.adapter.runtime !== "browser") equal(lone.exitCode, EXIT_CODE, "a Thread/Process ends with the code given");
     },
   },
   {

@@ -15,19 +15,20 @@ export const limitCases: CaseDefinition[] = [
     name: "timeout: time spent queued does not count against the run timeout",
     async run(ctx) {
       await using pool = fixturePool(ctx, { size: 1 });
-      const first = pool.apply("spin", [250]);
-      const second = pool.apply("sleepThen", [20, "in time"], { timeout: 150 });
+      // Margins a loaded machine cannot eat: queued 1.5 s, longer than the 1 s timeout; runs 20 ms.
+      const first = pool.apply("sleepThen", [1_500, "first"]);
+      const second = pool.apply("sleepThen", [20, "in time"], { timeout: 1_000 });
       await first;
-      equal(await second, "in time", "queued for 250 ms, ran for 20 ms, under its 150 ms timeout");
+      equal(await second, "in time", "queued for 1.5 s, ran for 20 ms, under its 1 s timeout");
     },
   },
   {
     name: "timeout: the pool's taskTimeout applies to every task",
     async run(ctx) {
       // The timeout counts from when the worker is ready, so loading the task module in a fresh
-      // worker counts too: 500 ms leaves a loaded machine room for that, far below the late task.
-      await using pool = fixturePool(ctx, { size: 1, taskTimeout: 500, abortGrace: 50 });
-      await rejects(pool.apply("sleepThen", [10_000, "late"]), "TimeoutError");
+      // worker counts too: 3 s leaves a loaded machine room for that, far below the late task.
+      await using pool = fixturePool(ctx, { size: 1, taskTimeout: 3_000, abortGrace: 50 });
+      await rejects(pool.apply("sleepThen", [120_000, "late"]), "TimeoutError");
       equal(await pool.apply("sleepThen", [5, "quick"]), "quick");
     },
   },

@@ -115,6 +115,29 @@ export const poolMethodCases: CaseDefinition[] = [
     },
   },
   {
+    name: "pool: back-pressure: needsDrain at maxQueue, one \"drain\" when it falls, and run/wait time summaries",
+    async run(ctx) {
+      await using pool = fixturePool(ctx, { size: 1, maxQueue: "auto" });
+      equal(pool.maxQueue, 16, "auto is size² with a floor of 16");
+      let drains = 0;
+      pool.addEventListener("drain", () => drains++);
+      // Submitted in one turn, the tasks wait here before any reaches the worker: the queue fills.
+      const tasks = Array.from({ length: 16 }, (_, i) => pool.apply("echo", [i], { signal: new AbortController().signal }));
+      ok(pool.needsDrain, "16 submitted, 16 may wait: the queue is at its mark");
+      const drained = new Promise<void>((resolve) => pool.addEventListener("drain", () => resolve(), { once: true }));
+      await rejects(pool.apply("echo", [99]), "QueueFullError");
+      deepEqual(await Promise.all(tasks), Array.from({ length: 16 }, (_, i) => i), "every task got its result");
+      await drained;
+      equal(drains, 1, "one drain event for one rise");
+      ok(!pool.needsDrain, "no longer needs draining");
+      const { runTime, waitTime } = pool.stats;
+      equal(runTime.count, 16, "every task's run time recorded");
+      equal(waitTime.count, 16, "every task's wait time recorded");
+      ok(waitTime.min <= waitTime.p50 && waitTime.p50 <= waitTime.p99 && waitTime.p99 <= waitTime.max, "wait-time percentiles are ordered");
+      ok(waitTime.max >= runTime.min, "the last task waited at least as long as one run");
+    },
+  },
+  {
     name: "pool: stats and events report the work",
     async run(ctx) {
       await using pool = fixturePool(ctx, { size: 2 });

@@ -13,6 +13,7 @@ import type { RunRequest } from "../protocol.js";
 import { type AnyFunction, type ModuleSpecifier, type TaskArgs, type TaskName, type TaskResult, moduleUrl } from "../task-ref.js";
 import type { ListenerOptions, PoolListener } from "../web-types.js";
 import { type ImapOptions, type MapOptions, type MapProgress, imapChunks, mapChunks } from "./map.js";
+import type { DurationSummary } from "./histogram.js";
 import { Scheduler } from "./scheduler.js";
 import { TEARDOWN_BOUND_MS, buildSetup } from "./worker-hooks.js";
 import type { PoolErrorDetail } from "./worker-slot.js";
@@ -20,7 +21,7 @@ import { PoolRecorder, type PoolEventType, type PoolStats } from "./stats.js";
 import { Submissions, type TaskOptions } from "./submission.js";
 import { PoolTask } from "./task.js";
 
-export type { ImapOptions, MapOptions, MapProgress, PoolErrorDetail, PoolEventType, PoolStats, TaskOptions };
+export type { DurationSummary, ImapOptions, MapOptions, MapProgress, PoolErrorDetail, PoolEventType, PoolStats, TaskOptions };
 
 /** Options of a {@link Pool}. */
 export interface PoolOptions {
@@ -30,8 +31,13 @@ export interface PoolOptions {
   readonly size?: number;
   /** The task module whose exported functions are called by name. */
   readonly module?: ModuleSpecifier;
-  /** Most tasks waiting for a worker; beyond it `submit` rejects with QueueFullError. Default Infinity. */
-  readonly maxQueue?: number;
+  /**
+   * Most tasks waiting for a worker; beyond it `submit` rejects with QueueFullError (await
+   * `pool.ready()`, or watch `needsDrain` and the "drain" event, to stay under it). Default
+   * Infinity. `"auto"` is size² (at least 16), piscina's convention: enough waiting tasks to keep
+   * every worker's pipeline fed, few enough that a producer learns early it outpaces the pool.
+   */
+  readonly maxQueue?: number | "auto";
   /** A worker idle this long (ms) is stopped, and started again on demand. Default Infinity. */
   readonly idleTimeout?: number;
   /** A worker is replaced after running this many tasks (Python's `maxtasksperchild`). Default Infinity. */
@@ -96,6 +102,8 @@ const POOL_OPTION_KEYS = [
   "kind", "size", "module", "maxQueue", "idleTimeout", "maxTasksPerWorker", "abortGrace",
   "taskTimeout", "captureCallerStack", "spinWait", "workerOptions", "adapter", "initializer", "initargs", "teardown",
 ] as const;
+/** maxQueue "auto" is size², but never fewer than this (a pool of 1 to 3 workers still batches). */
+const MIN_AUTO_MAX_QUEUE = 16;
 /** spinWait blocks the caller's thread: more than 10 ms of it is a mistake, not a tuning. */
 const MAX_SPIN_WAIT_US = 10_000;
 
@@ -145,7 +153,9 @@ export class Pool<M = Record<string, AnyFunction>> extends EventTarget {
     const cpus = adapter.cpuCount();
     this.size = checkCount(options.size, "Pool size", 1, false, ` Leave it out to use the CPU count (${cpus}).`) ?? Math.max(1, cpus);
     this.#module = options.module === undefined ? undefined : moduleUrl(options.module);
-    this.#maxQueue = checkCount(options.maxQueue, "maxQueue", 0, true) ?? Infinity;
+    this.#maxQueue = options.maxQueue === "auto"
+      ? Math.max(MIN_AUTO_MAX_QUEUE, this.size * this.size)
+      : checkCount(options.maxQueue, "maxQueue", 0, true, ' Or "auto" for size² (at least 16).') ?? Infinity;
     this.#taskTimeout = checkDuration(options.taskTimeout, "taskTimeout");
     this.#captureCallerStack = checkBoolean(options.captureCallerStack, "captureCallerStack") ?? true;
     const spinWait = checkDuration(options.spinWait, "spinWait") ?? 0;
@@ -209,6 +219,35 @@ export class Pool<M = Record<string, AnyFunction>> extends EventTarget {
   /** Like {@link imap}, yielding results as they complete (Python's `imap_unordered`). */
   imapUnordered<T extends TaskOf<M>>(task: T, items: Iterable<ItemOf<M, T>> | AsyncIterable<ItemOf<M, T>>, options?: ImapOptions): AsyncGenerator<ResultOf<M, T>, void, undefined> {
     return imapChunks((chunk, chunkOptions) => this.#submit(task, [chunk], "map", chunkOptions), items, false, this.size, options, this.#reportError) as AsyncGenerator<ResultOf<M, T>, void, undefined>;
+  }
+
+  /** The queue's limit: the `maxQueue` option, resolved ("auto" → a number). */
+  get maxQueue(): number {
+    return this.#maxQueue;
+  }
+
+  /**
+   * True while tasks wait in the queue up to its high-water mark: `maxQueue` when it is finite
+   * (the next `submit` would reject with QueueFullError), else the pool size (more tasks wait
+   * than there are workers). When it falls back to false the pool dispatches a "drain" event —
+   * piscina's `needsDrain` and "drain", and a writable stream's `write() === false` and "drain".
+   *
+   * @example
+   * ```ts
+   * for (const job of jobs) {
+   *   void pool.submit("work", [job]);
+   *   if (pool.needsDrain) await new Promise((resolve) => pool.addEventListener("drain", resolve, { once: true }));
+   * }
+   * ```
+   */
+  get needsDrain(): boolean {
+    return this.#scheduler.needsDrain;
+  }
+
+  /** Forgets the run and wait times recorded so far (`stats.runTime`, `stats.waitTime`). */
+  resetTimes(): void {
+    this.#recorder.runTimes.reset();
+    this.#recorder.waitTimes.reset();
   }
 
   /** Resolves when the queue has room under `maxQueue` (at once if it has); rejects if the pool closes. */
@@ -298,6 +337,9 @@ export class Pool<M = Record<string, AnyFunction>> extends EventTarget {
       failed: this.#recorder.failed,
       cancelled: this.#recorder.cancelled,
       utilisation: this.#recorder.utilisation(this.size),
+      lingeringThreads: this.#recorder.lingeringThreads,
+      runTime: this.#recorder.runTimes.summary(),
+      waitTime: this.#recorder.waitTimes.summary(),
     };
   }
 

@@ -44,6 +44,8 @@ export class Scheduler implements SlotOwner {
   #closing = false;
   #terminated = false;
   #drainWaiters: (() => void)[] = [];
+  /** needsDrain was true when last looked at: its fall to false is the "drain" event. */
+  #neededDrain = false;
   #roomWaiters: ((error?: Error) => void)[] = [];
 
   constructor(settings: SchedulerSettings, recorder: PoolRecorder) {
@@ -59,12 +61,22 @@ export class Scheduler implements SlotOwner {
     return this.queue.size < this.#settings.maxQueue;
   }
 
+  /**
+   * Tasks wait in the queue up to its high-water mark: maxQueue when it is finite (the next
+   * submission would be refused), else the pool size (more tasks wait than there are workers).
+   */
+  get needsDrain(): boolean {
+    const mark = this.#settings.maxQueue === Infinity ? this.#settings.size : this.#settings.maxQueue;
+    return this.queue.size >= mark;
+  }
+
   /** Queues a task (the caller checked the room) and schedules a dispatch round. */
   enqueue(task: PoolTask): void {
     // Someone is submitting again: give starting workers another chance after a failure streak.
     this.#startFailures = Math.min(this.#startFailures, START_FAILURE_LIMIT - 1);
     this.queue.push(task);
     this.#recorder.task("queued", task);
+    this.#noteQueueGrew();
     if (this.#pumpScheduled) return;
     this.#pumpScheduled = true;
     queueMicrotask(() => {
@@ -103,7 +115,11 @@ export class Scheduler implements SlotOwner {
   }
 
   #pump(): void {
-    if (this.#terminated || this.queue.size === 0) return;
+    if (this.#terminated || this.queue.size === 0) {
+      this.#wakeRoomWaiters();
+      this.#checkDrained();
+      return;
+    }
     let idle = 0;
     let usable = 0;
     for (const slot of this.#slots) {
@@ -192,6 +208,7 @@ export class Scheduler implements SlotOwner {
       for (const task of unstarted) task.fail(this.closedError(), "cancelled");
     } else {
       this.queue.unshiftAll(unstarted);
+      this.#noteQueueGrew();
     }
     this.#recorder.worker("workerexit", slot, info);
     if (this.#startFailures >= START_FAILURE_LIMIT) {
@@ -245,6 +262,7 @@ export class Scheduler implements SlotOwner {
     const error = new PoolClosedError("The pool was terminated before this task finished.");
     for (const task of this.queue.drain()) task.fail(error, "cancelled");
     for (const slot of this.#slots) slot.failAll(error);
+    this.#wakeRoomWaiters();
     this.#checkDrained();
   }
 
@@ -272,7 +290,15 @@ export class Scheduler implements SlotOwner {
     for (const wake of waiters) wake();
   }
 
+  #noteQueueGrew(): void {
+    if (!this.#neededDrain && this.needsDrain) this.#neededDrain = true;
+  }
+
   #wakeRoomWaiters(): void {
+    if (this.#neededDrain && !this.needsDrain) {
+      this.#neededDrain = false;
+      this.#recorder.drained();
+    }
     if (this.#roomWaiters.length === 0) return;
     if (!this.#closing && !this.hasRoom) return;
     const waiters = this.#roomWaiters;

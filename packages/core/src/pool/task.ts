@@ -41,6 +41,8 @@ export class PoolTask {
    * worker's late outcome is dropped, and the worker is replaced if it does not let go in time.
    */
   abandoned = false;
+  /** When it was queued (performance.now()), for the pool's wait-time histogram. */
+  readonly queuedAt = performance.now();
   readonly #progress: ((value: unknown, encoded: boolean) => void) | undefined;
   readonly #observer: TaskObserver;
   #timer: ReturnType<typeof setTimeout> | undefined;

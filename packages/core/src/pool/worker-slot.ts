@@ -60,6 +60,7 @@ export class WorkerSlot {
   readonly #link: HostLink;
   readonly #settings: SlotSettings;
   readonly #owner: SlotOwner;
+  readonly #linger: boolean;
   /** Tasks sent and not yet answered, oldest first; the first is running. */
   readonly #inflight: PoolTask[] = [];
   /** When the first in-flight task started running (the later of its dispatch and its predecessor's end). */
@@ -75,6 +76,7 @@ export class WorkerSlot {
     this.number = number;
     this.#settings = settings;
     this.#owner = owner;
+    this.#linger = link.kind === "thread" && link.adapter.capabilities.stopsBusyThreads === false;
     this.#link = new HostLink({ ...link, inPool: true, ...(settings.setup ? { setup: settings.setup } : {}) }, {
       ready: () => this.#onReady(),
       results: (outcomes) => this.#onResults(outcomes),
@@ -196,6 +198,9 @@ export class WorkerSlot {
   stop(): Promise<void> {
     this.#retiring = true;
     this.#clearIdleTimer();
+    // A thread stopped while it runs a task, on a runtime that cannot stop busy threads (Deno),
+    // may keep running that task's code: count it, so that the pool never hides it.
+    if (this.busy && this.#linger) this.#settings.recorder.lingeringThreads++;
     return this.#link.terminate();
   }
 
@@ -223,6 +228,7 @@ export class WorkerSlot {
       return;
     }
     head.future._markRunning();
+    this.#settings.recorder.waitTimes.record(performance.now() - head.queuedAt);
     head.startTimer(() => this.abandon(head, new TimeoutError(`The task ran longer than its timeout of ${head.timeoutMs} ms.`), "failed"));
     this.#settings.recorder.task("running", head);
   }
@@ -259,6 +265,7 @@ export class WorkerSlot {
       if (index === 0) {
         const now = performance.now();
         this.#owner.slotRan(now - this.#headStartedAt);
+        if (!task.abandoned) this.#settings.recorder.runTimes.record(now - this.#headStartedAt);
         this.#headStartedAt = now;
         headChanged = true;
       }

@@ -11,6 +11,7 @@
  * blames no task: the tasks it held but had not started go back to the queue.
  */
 import type { WorkerSidePort } from "../port.js";
+import { setWorkerExit } from "./exit.js";
 import { type ServedWorker, reportFatalError, serveWorker } from "./serve.js";
 
 /** The runtime-specific hooks of a worker entry. */
@@ -49,11 +50,13 @@ export function serveWorkerUntilEnd(port: WorkerSidePort, hooks: WorkerEndHooks)
     if (fatal) reportFatalError(port, fatal.error);
     port.exit(code);
   };
-  hooks.replaceExit((code) => {
+  const exitWorker = (code: number): never => {
     end(toExitCode(code));
     // port.exit returned: the transport is still sending. Unwind the caller instead of returning to it.
     throw new WorkerExiting(toExitCode(code));
-  });
+  };
+  hooks.replaceExit(exitWorker);
+  setWorkerExit(exitWorker);
   hooks.onUncaughtError((error) => {
     if (error instanceof WorkerExiting) return;
     end(1, { error });
