@@ -71,13 +71,16 @@ export class Submissions {
     const timed = timeoutMs !== undefined && timeoutMs !== Infinity;
     const id = this.#nextId++;
     return {
-      request: { id, target, args: prepared.args, encoded: prepared.encoded, mode, ...(timed ? { timed: true } : {}), ...(onProgress ? { progress: true } : {}) },
+      request:
+        timed || onProgress
+          ? { id, target, args: prepared.args, encoded: prepared.encoded, mode, ...(timed ? { timed: true } : {}), ...(onProgress ? { progress: true } : {}) }
+          : { id, target, args: prepared.args, encoded: prepared.encoded, mode },
       // A process shares nothing: what the caller asks to transfer is copied instead.
       transfer: context.kind === "thread" ? transfer : undefined,
       timeoutMs: timed ? timeoutMs : undefined,
       callerSite: context.captureCallerStack ? this.#callerSite(context.queued) : undefined,
       signal,
-      ...(onProgress ? { progress: guardProgress(id, onProgress, context.reportError) } : {}),
+      progress: onProgress ? guardProgress(id, onProgress, context.reportError) : undefined,
     };
   }
 

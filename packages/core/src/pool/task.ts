@@ -26,7 +26,7 @@ export interface TaskInit {
   readonly callerSite: Error | undefined;
   readonly signal: AbortSignal | undefined;
   /** Delivers a progress value from the worker (still encoded when `encoded`) to the caller's `onProgress`. Never throws. */
-  readonly progress?: (value: unknown, encoded: boolean) => void;
+  readonly progress: ((value: unknown, encoded: boolean) => void) | undefined;
 }
 
 export class PoolTask {
