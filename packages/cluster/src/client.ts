@@ -6,11 +6,12 @@
 import { Job, Queue, QueueEvents, type ConnectionOptions } from "bullmq";
 import type { Redis } from "ioredis";
 import {
-  AbortError,
   Future,
+  abortReasonToError,
+  imapChunks,
+  mapChunks,
   InvalidArgumentError,
   PoolClosedError,
-  TimeoutError,
   deserializeError,
   type ModuleSpecifier,
   type SerializedError,
@@ -107,8 +108,6 @@ interface Pending {
 
 const POOL_KEYS = ["redis", "module", "queue", "prefix", "size", "taskTimeout", "captureCallerStack", "keepFinishedFor", "reconcileInterval"];
 const TASK_KEYS = ["signal", "timeout"];
-const MAP_KEYS = [...TASK_KEYS, "chunksize"];
-const IMAP_KEYS = [...MAP_KEYS, "buffer"];
 const RECONCILE_BATCH = 200;
 
 function checkKeys(options: object | undefined, known: readonly string[], what: string): void {
@@ -127,13 +126,6 @@ function checkPositive(value: unknown, what: string, integer: boolean): number |
   return value;
 }
 
-/** The error a task rejects with when its signal fires, as a local pool gives it: the signal's own timeout is a TimeoutError. */
-function signalError(reason: unknown): Error {
-  const fromDom = reason instanceof Error && reason.constructor.name === "DOMException";
-  if (reason instanceof Error && !fromDom && (reason.name === "AbortError" || reason.name === "TimeoutError")) return reason;
-  const options = reason === undefined ? undefined : { cause: reason };
-  return reason instanceof Error && reason.name === "TimeoutError" ? new TimeoutError("The task's signal timed out.", options) : new AbortError("The task was aborted.", options);
-}
 
 /**
  * A pool whose workers are the nodes of a cluster: each task is a BullMQ job in Redis, run by
@@ -336,7 +328,7 @@ export class ClusterPool<M = Record<string, (...args: never[]) => unknown>> exte
   #submit(task: unknown, args: readonly unknown[], mode: JobData["mode"], options: ClusterTaskOptions | undefined): Future<unknown> {
     const future = new Future<unknown>();
     try {
-      checkKeys(options, mode === "call" ? TASK_KEYS : IMAP_KEYS, "task options");
+      checkKeys(options, TASK_KEYS, "task options");
       if (this.#closing) throw this.#closedError();
       if (typeof task === "function") {
         throw new InlineTaskError(
@@ -351,7 +343,7 @@ export class ClusterPool<M = Record<string, (...args: never[]) => unknown>> exte
       const timeout = checkPositive(options?.timeout, "Task timeout", false) ?? this.#taskTimeout;
       const signal = options?.signal;
       if (signal !== undefined && !(signal instanceof AbortSignal)) throw new InvalidArgumentError("Task option signal must be an AbortSignal.");
-      if (signal?.aborted) throw signalError(signal.reason);
+      if (signal?.aborted) throw abortReasonToError(signal.reason);
       const data: JobData = { weft: 1, module: this.module, task, args: encodeValue(args, "args"), mode, ...(timeout !== undefined && timeout !== Infinity ? { timeout } : {}) };
       this.#enqueue(future, task, data, signal);
     } catch (error) {
@@ -373,9 +365,9 @@ export class ClusterPool<M = Record<string, (...args: never[]) => unknown>> exte
       running: false,
     };
     this.#pending.set(id, pending);
-    future._onCancel((reason) => void this.#cancel(pending, reason instanceof Error ? reason : signalError(reason)));
+    future._onCancel((reason) => void this.#cancel(pending, reason instanceof Error ? reason : abortReasonToError(reason)));
     if (signal) {
-      pending.onAbort = () => void this.#cancel(pending, signalError(signal.reason));
+      pending.onAbort = () => void this.#cancel(pending, abortReasonToError(signal.reason));
       signal.addEventListener("abort", pending.onAbort, { once: true });
     }
     const keep = { age: this.#keepFinishedFor };
@@ -388,78 +380,12 @@ export class ClusterPool<M = Record<string, (...args: never[]) => unknown>> exte
     this.#emit("queued", id);
   }
 
-  async #mapChunks(task: unknown, items: Iterable<unknown>, mode: "map" | "starmap", options: ClusterMapOptions | undefined): Promise<unknown[]> {
-    checkKeys(options, MAP_KEYS, "map options");
-    if (items === null || typeof (items as Iterable<unknown>)?.[Symbol.iterator] !== "function") {
-      throw new InvalidArgumentError(`map() takes an iterable of items; got ${items === null ? "null" : typeof items}.`);
-    }
-    const list = Array.from(items);
-    const chunksize = checkPositive(options?.chunksize, "chunksize", true) ?? Math.max(1, Math.ceil(list.length / (this.size * 4)));
-    const chunkOptions = { signal: options?.signal, timeout: options?.timeout };
-    const futures: Future<unknown>[] = [];
-    for (let i = 0; i < list.length; i += chunksize) futures.push(this.#submit(task, [list.slice(i, i + chunksize)], mode, chunkOptions));
-    // Every chunk runs to its end, as in Python; the error is the first in input order, not in time.
-    const settled = await Promise.allSettled(futures);
-    const failure = settled.find((outcome) => outcome.status === "rejected");
-    if (failure) throw failure.reason;
-    return settled.flatMap((outcome) => (outcome as PromiseFulfilledResult<unknown[]>).value);
+  #mapChunks(task: unknown, items: Iterable<unknown>, mode: "map" | "starmap", options: ClusterMapOptions | undefined): Promise<unknown[]> {
+    return mapChunks((chunk, chunkOptions) => this.#submit(task, [chunk], mode, chunkOptions), items, this.size, options);
   }
 
-  async *#imap(task: unknown, items: Iterable<unknown> | AsyncIterable<unknown>, ordered: boolean, options: ClusterImapOptions | undefined): AsyncGenerator<unknown, void, undefined> {
-    checkKeys(options, IMAP_KEYS, "imap options");
-    const chunksize = checkPositive(options?.chunksize, "chunksize", true) ?? 1;
-    const buffer = checkPositive(options?.buffer, "buffer", true) ?? this.size * 2;
-    const isAsync = items != null && typeof (items as AsyncIterable<unknown>)[Symbol.asyncIterator] === "function";
-    if (!isAsync && (items == null || typeof (items as Iterable<unknown>)[Symbol.iterator] !== "function")) {
-      throw new InvalidArgumentError(`imap() takes an iterable or async iterable of items; got ${items === null ? "null" : typeof items}.`);
-    }
-    const source = isAsync ? (items as AsyncIterable<unknown>)[Symbol.asyncIterator]() : (items as Iterable<unknown>)[Symbol.iterator]();
-    const chunkOptions = { signal: options?.signal, timeout: options?.timeout };
-    // In flight, in submission order; `done` collects those settled, for the unordered variant.
-    const inFlight: Future<unknown>[] = [];
-    const done: Future<unknown>[] = [];
-    let wake: (() => void) | undefined;
-    let exhausted = false;
-    const submitMore = async () => {
-      while (!exhausted && inFlight.length < buffer) {
-        const chunk: unknown[] = [];
-        for (let step = await source.next(); ; step = await source.next()) {
-          if (step.done) {
-            exhausted = true;
-            break;
-          }
-          chunk.push(step.value);
-          if (chunk.length === chunksize) break;
-        }
-        if (chunk.length === 0) return;
-        const future = this.#submit(task, [chunk], "map", chunkOptions);
-        inFlight.push(future);
-        future.addDoneCallback(() => {
-          done.push(future);
-          wake?.();
-        });
-      }
-    };
-    try {
-      await submitMore();
-      while (inFlight.length > 0) {
-        let next: Future<unknown>;
-        if (ordered) {
-          next = inFlight[0]!;
-        } else {
-          while (done.length === 0) await new Promise<void>((resolve) => (wake = resolve));
-          wake = undefined;
-          next = done.shift()!;
-        }
-        const results = (await next) as unknown[];
-        inFlight.splice(inFlight.indexOf(next), 1);
-        await submitMore();
-        yield* results;
-      }
-    } finally {
-      for (const future of inFlight) future.cancel(new AbortError("The imap consumer stopped before this chunk was used."));
-      if (!exhausted) await source.return?.();
-    }
+  #imap(task: unknown, items: Iterable<unknown> | AsyncIterable<unknown>, ordered: boolean, options: ClusterImapOptions | undefined): AsyncGenerator<unknown, void, undefined> {
+    return imapChunks((chunk, chunkOptions) => this.#submit(task, [chunk], "map", chunkOptions), items, ordered, this.size, options);
   }
 
   // ----- internals: outcomes -----------------------------------------------------------------

@@ -9,6 +9,9 @@ import { defaultAdapter } from "./adapter-registry.js";
 export { installAdapter, defaultAdapter } from "./adapter-registry.js";
 export * from "./errors.js";
 export { Future, type FutureState, type DoneCallback } from "./future.js";
+// For pools over other transports (@weft/cluster): the same map/imap rules and option checks.
+export { mapChunks, imapChunks, type SubmitChunk } from "./pool/map.js";
+export { abortReasonToError, checkKnownKeys } from "./options.js";
 export { Pool, type PoolOptions, type TaskOptions, type MapOptions, type ImapOptions, type MapProgress, type PoolErrorDetail, type PoolStats, type PoolEventType, type DurationSummary } from "./pool/pool.js";
 export { Thread, Process, type WorkerTargetOptions } from "./lifecycle.js";
 export { serveWorker, reportFatalError, type ServedWorker } from "./worker/serve.js";

@@ -15,6 +15,15 @@ export type TaskArgs<M, K extends keyof M> = M[K] extends (...args: infer A) => 
 /** The (awaited) result of task `K` of module `M`. */
 export type TaskResult<M, K extends keyof M> = M[K] extends (...args: never[]) => infer R ? Awaited<R> : never;
 
+/** A task given by name (an export of module `M`) or as a self-contained function. */
+export type TaskOf<M> = TaskName<M> | AnyFunction;
+/** The argument list of task `T`. */
+export type ArgsOf<M, T> = T extends AnyFunction ? Parameters<T> : T extends keyof M ? TaskArgs<M, T> : never;
+/** What task `T` resolves to. */
+export type ResultOf<M, T> = T extends AnyFunction ? Awaited<ReturnType<T>> : T extends keyof M ? TaskResult<M, T> : never;
+/** The one argument `map` passes to task `T` per item. */
+export type ItemOf<M, T> = ArgsOf<M, T> extends [infer First, ...unknown[]] ? First : ArgsOf<M, T> extends [] ? never : unknown;
+
 /** Where a task module lives: a URL, or a string URL/path the adapter can import. */
 export type ModuleSpecifier = string | URL;
 

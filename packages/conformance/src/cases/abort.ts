@@ -1,7 +1,7 @@
 import { AbortError } from "@weft/core";
 import { deepEqual, equal, ok, rejects } from "../assert.js";
 import type { CaseDefinition } from "../harness.js";
-import { fixturePool, sleep, watchWorkers } from "./util.js";
+import { fixturePool, neverYielding, sleep, watchWorkers } from "./util.js";
 
 export const abortCases: CaseDefinition[] = [
   {
@@ -43,7 +43,8 @@ export const abortCases: CaseDefinition[] = [
       const workers = watchWorkers(pool);
       await pool.apply("echo", [0]); // the worker is up and the module loaded: the task will really start
       const controller = new AbortController();
-      const stuck = pool.apply("loopForever", [], { signal: controller.signal });
+      const { target, args } = neverYielding(ctx);
+      const stuck = pool.apply(target, args as never, { signal: controller.signal });
       const queued = pool.apply("echo", ["queued"]);
       await sleep(100);
       controller.abort(new Error("user gave up"));

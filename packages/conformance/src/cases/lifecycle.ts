@@ -1,7 +1,7 @@
 import { Process, Thread } from "@weft/core";
 import { deepEqual, equal, ok, rejects, throws } from "../assert.js";
 import type { CaseContext, CaseDefinition } from "../harness.js";
-import { exitCodes, type Fixtures } from "./util.js";
+import { exitCodes, neverYielding, type Fixtures } from "./util.js";
 
 function make(ctx: CaseContext, options: ConstructorParameters<typeof Thread>[0]) {
   const Kind = ctx.kind === "thread" ? Thread : Process;
@@ -41,7 +41,8 @@ export const lifecycleCases: CaseDefinition[] = [
   {
     name: "lifecycle: join with a timeout, then terminate",
     async run(ctx) {
-      const worker = make(ctx, { module: ctx.fixtures, target: "loopForever" }).start();
+      const { target, args } = neverYielding(ctx);
+      const worker = make(ctx, { module: ctx.fixtures, target, args }).start();
       await rejects(worker.join(100), "TimeoutError");
       equal(worker.isAlive(), true, "still alive after join timed out");
       await worker.terminate();

@@ -1,13 +1,14 @@
 import { equal, ok, rejects } from "../assert.js";
 import type { CaseDefinition } from "../harness.js";
-import { fixturePool, sleep, watchWorkers } from "./util.js";
+import { fixturePool, neverYielding, sleep, watchWorkers } from "./util.js";
 
 export const limitCases: CaseDefinition[] = [
   {
     name: "timeout: a task running past its timeout rejects with TimeoutError; the pool recovers",
     async run(ctx) {
       await using pool = fixturePool(ctx, { size: 1, abortGrace: 50 });
-      await rejects(pool.apply("loopForever", [], { timeout: 100 }), "TimeoutError", /100 ms/);
+      const { target, args } = neverYielding(ctx);
+      await rejects(pool.apply(target, args as never, { timeout: 100 }), "TimeoutError", /100 ms/);
       equal(await pool.apply("echo", ["next"]), "next", "the next task runs");
     },
   },

@@ -31,3 +31,13 @@ export function exitCodes(ctx: CaseContext): { reported: boolean; reason: string
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * A task that never yields and ignores its abort: forever where the runtime can stop a busy
+ * worker; where it cannot (a Deno thread), a 3 s spin instead, so that the thread it leaves
+ * behind gives the machine back soon rather than spinning through the rest of the suite.
+ */
+export function neverYielding(ctx: CaseContext): { target: "loopForever" | "spin"; args: [] | [number] } {
+  const unstoppable = ctx.kind === "thread" && ctx.adapter.capabilities.stopsBusyThreads === false;
+  return unstoppable ? { target: "spin", args: [3_000] } : { target: "loopForever", args: [] };
+}

@@ -8,7 +8,7 @@ import { checkKnownKeys } from "../options.js";
 import { Pool, type PoolOptions } from "../pool/pool.js";
 import type { WorkerKind } from "../port.js";
 import type { AnyFunction } from "../task-ref.js";
-import type { ArgsOf, ItemOf, ResultOf, TaskOf } from "./task-types.js";
+import type { ArgsOf, ItemOf, ResultOf, TaskOf } from "../task-ref.js";
 
 /** Options of {@link ThreadPoolExecutor} and {@link ProcessPoolExecutor}: Pool's, with Python's `maxWorkers` for `size`. */
 export interface ExecutorOptions extends Omit<PoolOptions, "kind" | "size"> {

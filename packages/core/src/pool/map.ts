@@ -45,6 +45,12 @@ export type SubmitChunk = (chunk: unknown[], options: TaskOptions) => Future<unk
 
 const MAP_OPTION_KEYS = ["chunksize", "signal", "timeout", "onProgress"] as const;
 
+/**
+ * Where a throwing `onProgress` goes when the caller gives no reporter: nowhere. Pool reports it
+ * as its "error" event; a pool over another transport that offers `onProgress` should pass one.
+ */
+const dropReport = (): void => undefined;
+
 /** Counts a map's completed items for its `onProgress`; a throwing callback is reported, never thrown. */
 class ProgressCounter {
   done = 0;
@@ -84,15 +90,16 @@ class ProgressCounter {
 const IMAP_OPTION_KEYS = [...MAP_OPTION_KEYS, "buffer"] as const;
 
 /**
- * Python's `Pool.map`: results in input order. If a chunk fails, rejects with the first error in
- * input order; the other chunks still run to completion, as in Python.
+ * Python's `Pool.map`: results in input order. If a chunk fails, rejects — once every chunk has
+ * run to its end, as in Python — with the first error in input order (Python keeps the first in
+ * time; input order makes the error the same from run to run).
  */
 export async function mapChunks(
   submit: SubmitChunk,
   items: Iterable<unknown>,
   poolSize: number,
   options: MapOptions | undefined,
-  report: (detail: PoolErrorDetail) => void,
+  report: (detail: PoolErrorDetail) => void = dropReport,
 ): Promise<unknown[]> {
   checkKnownKeys(options, MAP_OPTION_KEYS, "map options");
   const progress = new ProgressCounter(options?.onProgress, report);
@@ -111,10 +118,15 @@ export async function mapChunks(
     future.then(() => progress.add(chunk.length), () => undefined);
     futures.push(future);
   }
-  const chunks = (await Promise.all(futures)) as unknown[][];
+  // Every chunk runs to its end, as in Python; the error is the first in input order, not in time.
+  const settled = await Promise.allSettled(futures);
   const results = new Array<unknown>(list.length);
   let at = 0;
-  for (const chunk of chunks) for (let i = 0; i < chunk.length; i++) results[at++] = chunk[i];
+  for (const outcome of settled) {
+    if (outcome.status === "rejected") throw outcome.reason;
+    const chunk = outcome.value as unknown[];
+    for (let i = 0; i < chunk.length; i++) results[at++] = chunk[i];
+  }
   return results;
 }
 
@@ -128,7 +140,7 @@ export async function* imapChunks(
   ordered: boolean,
   poolSize: number,
   options: ImapOptions | undefined,
-  report: (detail: PoolErrorDetail) => void,
+  report: (detail: PoolErrorDetail) => void = dropReport,
 ): AsyncGenerator<unknown, void, undefined> {
   checkKnownKeys(options, IMAP_OPTION_KEYS, "imap options");
   const progress = new ProgressCounter(options?.onProgress, report);

@@ -10,7 +10,7 @@ import { Future } from "../future.js";
 import { abortReasonToError, checkBoolean, checkCount, checkDuration, checkKnownKeys, checkStartOptions } from "../options.js";
 import type { Adapter, StartOptions, WorkerKind } from "../port.js";
 import type { RunRequest } from "../protocol.js";
-import { type AnyFunction, type ModuleSpecifier, type TaskArgs, type TaskName, type TaskResult, moduleUrl } from "../task-ref.js";
+import { type AnyFunction, type ArgsOf, type ItemOf, type ModuleSpecifier, type ResultOf, type TaskOf, moduleUrl } from "../task-ref.js";
 import type { ListenerOptions, PoolListener } from "../web-types.js";
 import { type ImapOptions, type MapOptions, type MapProgress, imapChunks, mapChunks } from "./map.js";
 import type { DurationSummary } from "./histogram.js";
@@ -92,11 +92,6 @@ export interface PoolOptions {
   readonly adapter?: Adapter;
 }
 
-/** A task given by name (of the pool's module) or as a self-contained function. */
-type TaskOf<M> = TaskName<M> | AnyFunction;
-type ArgsOf<M, T> = T extends AnyFunction ? Parameters<T> : T extends keyof M ? TaskArgs<M, T> : never;
-type ResultOf<M, T> = T extends AnyFunction ? Awaited<ReturnType<T>> : T extends keyof M ? TaskResult<M, T> : never;
-type ItemOf<M, T> = ArgsOf<M, T> extends [infer First, ...unknown[]] ? First : ArgsOf<M, T> extends [] ? never : unknown;
 
 const POOL_OPTION_KEYS = [
   "kind", "size", "module", "maxQueue", "idleTimeout", "maxTasksPerWorker", "abortGrace",

@@ -20,7 +20,7 @@ export function exit(code = 0): never {
   if (!Number.isInteger(code)) throw new InvalidArgumentError(`exit(code): the code must be a whole number; got ${String(code)}.`);
   const exitWorker = holder[EXIT_WORKER];
   if (!exitWorker) {
-    throw new InvalidStateError("exit() ends the weft worker it is called in, and this code does not run in one. On the main thread, use your runtime's exit (process.exit, Deno.exit).");
+    throw new InvalidStateError("exit() ends the weft worker it is called in, and this code does not run in one. On the main thread, use your runtime's own exit call.");
   }
   return exitWorker(code);
 }
