@@ -8,4 +8,6 @@ export default defineConfig({
   target: "es2022",
   platform: "node",
   sourcemap: true,
+  // Bun's own module, there at run time (the adapter only ever runs under Bun).
+  external: ["bun:jsc"],
 });

@@ -3,24 +3,9 @@
 // Usage: node src/channels.mjs [--quick]; also section 8 of src/main.mjs (runChannels).
 import { execFileSync, spawnSync } from "node:child_process";
 import { Pipe, Pool, multiprocessing } from "@weft/node";
-import { fmt, repeat, spread, summary, table } from "./stats.mjs";
+import { countItems, fmt, itemsPerSecond, repeat, spread, summary, table } from "./stats.mjs";
 
 const TASKS = new URL("./tasks.mjs", import.meta.url);
-
-/** Times `run` (which moves n items and returns how many arrived); items per second. */
-async function rate(n, run) {
-  const start = performance.now();
-  const arrived = await run();
-  const seconds = (performance.now() - start) / 1000;
-  if (arrived !== n) throw new Error(`the channel delivered ${arrived} of ${n} items`);
-  return n / seconds;
-}
-
-async function countHere(iterable) {
-  let count = 0;
-  for await (const _ of iterable) count++;
-  return count;
-}
 
 /** weft's rows: one pool per kind (started before timing), reused by each repetition. */
 async function weftRows(n, reps, maxsize) {
@@ -29,28 +14,28 @@ async function weftRows(n, reps, maxsize) {
     const pool = new Pool({ kind, size: 2, module: TASKS });
     await pool.apply("echo", [0]);
     await pool.apply("echo", [0]);
-    results[`Queue, ${kind} → main`] = await repeat(reps, () => rate(n, async () => {
+    results[`Queue, ${kind} → main`] = await repeat(reps, () => itemsPerSecond(n, async () => {
       const queue = new multiprocessing.Queue(maxsize);
       const producing = pool.apply("produce", [queue, n]);
-      const count = await countHere(queue);
+      const count = await countItems(queue);
       await producing;
       return count;
     }));
-    results[`Pipe, ${kind} → main`] = await repeat(reps, () => rate(n, async () => {
+    results[`Pipe, ${kind} → main`] = await repeat(reps, () => itemsPerSecond(n, async () => {
       const [here, there] = Pipe();
       const sending = pool.apply("sendItems", [there, n]);
-      const count = await countHere(here);
+      const count = await countItems(here);
       await sending;
       return count;
     }));
-    results[`Queue, main → ${kind}`] = await repeat(reps, () => rate(n, async () => {
+    results[`Queue, main → ${kind}`] = await repeat(reps, () => itemsPerSecond(n, async () => {
       const queue = new multiprocessing.Queue(maxsize);
       const consuming = pool.apply("consumeCount", [queue]);
       for (let i = 0; i < n; i++) await queue.put(i);
       await queue.close();
       return consuming;
     }));
-    results[`Queue, ${kind} → ${kind} (queue on main)`] = await repeat(reps, () => rate(n, async () => {
+    results[`Queue, ${kind} → ${kind} (queue on main)`] = await repeat(reps, () => itemsPerSecond(n, async () => {
       const queue = new multiprocessing.Queue(maxsize);
       const consuming = pool.apply("consumeCount", [queue]);
       await pool.apply("produce", [queue, n]);

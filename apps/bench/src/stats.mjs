@@ -40,3 +40,19 @@ export function table(title, header, rows) {
   console.log(`\n${title}\n${line(header)}\n${widths.map((w) => "-".repeat(w)).join("  ")}`);
   for (const row of rows) console.log(line(row));
 }
+
+/** Times one run that moves `n` items through a channel and resolves how many arrived; items/s. */
+export async function itemsPerSecond(n, run) {
+  const start = performance.now();
+  const arrived = await run();
+  const seconds = (performance.now() - start) / 1000;
+  if (arrived !== n) throw new Error(`the channel delivered ${arrived} of ${n} items`);
+  return n / seconds;
+}
+
+/** Counts what an async iterable yields until it ends. */
+export async function countItems(iterable) {
+  let count = 0;
+  for await (const _ of iterable) count++;
+  return count;
+}

@@ -6,6 +6,7 @@
 import { fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { Pool, adapter as spawnAdapter, type Adapter, type Endpoint, type ExitInfo } from "@weft/bun";
+import { decodeMessage, encodeMessage } from "../src/wire.js";
 
 const ENTRY = fileURLToPath(new URL("../dist/process-entry.js", import.meta.url));
 const FIXTURES = new URL("../../conformance/dist/fixtures/tasks.js", import.meta.url).href;
@@ -25,8 +26,9 @@ function startForked(): Endpoint {
   );
   return {
     pid: child.pid,
-    send: (message) => void child.send(message as never),
-    onMessage: (handler) => void child.on("message", handler),
+    // The entry speaks the adapter's wire (wire.ts): frames of pre-serialized bytes.
+    send: (message) => void child.send(encodeMessage(message) as never),
+    onMessage: (handler) => void child.on("message", (message) => handler(decodeMessage(message) as never)),
     onExit: (handler) => {
       exitHandler = handler;
       if (exitInfo) handler(exitInfo);

@@ -1,6 +1,7 @@
 import { constants } from "node:os";
 import { fileURLToPath } from "node:url";
 import { type Endpoint, type EndpointControl, type StartOptions, createEndpoint } from "@weft/core";
+import { decodeMessage, encodeMessage } from "./wire.js";
 
 const ENTRY = fileURLToPath(new URL("./process-entry.js", import.meta.url));
 
@@ -13,7 +14,8 @@ function signalName(signal: string | number | null): string | null {
 
 /**
  * A `bun` child started with Bun.spawn and an IPC channel in "advanced" serialization (JSC's
- * structured clone), so values keep their structured-clone semantics across processes.
+ * structured clone), so values keep their structured-clone semantics across processes; messages
+ * are serialized before they are handed to IPC (see wire.ts).
  */
 export function startProcess(options: StartOptions): Endpoint {
   // Bun has no per-process heap limit flag (see the adapter's capabilities); maxHeapMb is ignored.
@@ -23,7 +25,7 @@ export function startProcess(options: StartOptions): Endpoint {
   const control: EndpointControl = createEndpoint({
     send: (message) => {
       if (!child || child.killed) throw new Error("The worker process has exited.");
-      child.send(message);
+      child.send(encodeMessage(message));
     },
     stop: () => child?.kill("SIGTERM"),
     kill: () => child?.kill("SIGKILL"),
@@ -35,7 +37,7 @@ export function startProcess(options: StartOptions): Endpoint {
     env: options.env ? { ...process.env, ...options.env } : process.env,
     stdio: ["ignore", "inherit", "inherit"],
     serialization: "advanced",
-    ipc: (message) => control.deliver(message),
+    ipc: (message) => control.deliver(decodeMessage(message)),
     // Bun delivers every IPC message the child sent before onExit runs (measured); the child's
     // entry also waits for its last sends to be written before it exits.
     onExit: (_subprocess, code, signal, error) => control.exited({ code: signal === null ? code : null, signal: signalName(signal), error }),

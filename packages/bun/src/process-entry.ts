@@ -1,5 +1,6 @@
 import { Worker } from "node:worker_threads";
-import { exitAfterSends, serveWorkerUntilEnd } from "@weft/core";
+import { exitAfterSends, serveWorkerUntilEnd, type ToWorker } from "@weft/core";
+import { decodeMessage, encodeMessage } from "./wire.js";
 
 /** How often the watchdog looks for the parent: a child outlives a killed host by at most this. */
 const PARENT_CHECK_MS = 200;
@@ -9,10 +10,10 @@ const send = process.send.bind(process);
 const exit = process.exit.bind(process);
 // IPC writes are asynchronous and Bun's process.exit drops what is still queued (a burst of
 // 1,000 sends followed by exit delivered as few as 266): let everything leave, then exit.
-const channel = exitAfterSends((message, sent) => send(message, undefined, undefined, sent), exit);
+const channel = exitAfterSends((message, sent) => send(encodeMessage(message), undefined, undefined, sent), exit);
 
 serveWorkerUntilEnd(
-  { kind: "process", send: channel.send, onMessage: (handler) => void process.on("message", handler), exit: channel.exit },
+  { kind: "process", send: channel.send, onMessage: (handler) => void process.on("message", (message) => handler(decodeMessage(message) as ToWorker)), exit: channel.exit },
   {
     replaceExit: (end) => void (process.exit = ((code?: number | string | null) => end(Number(code ?? 0))) as typeof process.exit),
     onUncaughtError: (handler) => {

@@ -8,10 +8,11 @@
 //   latency     echo tasks one at a time on a pool of 1 (median and p99 µs of each repetition)
 //   speedup     8 equal countPrimes chunks on a pool of 1 vs a pool of 2 (serial ms / parallel ms)
 //   startup     a new pool of 2 until its first task is done (ms)
-//   channel     items/s through a multiprocessing.Queue from a worker to the main side
+//   channel     items/s through a multiprocessing.Queue and a Pipe from a worker to the main side,
+//               and through a Queue from the main side to a worker
 // Every measure is repeated (3 quick / 5 full, after one warm-up) and summarised as median, min, max.
 import { Pool, adapter, cpuCount, multiprocessing } from "weftjs";
-import { median, percentile, summary } from "../stats.mjs";
+import { countItems, itemsPerSecond, median, percentile, summary } from "../stats.mjs";
 
 export const KINDS = ["thread", "process"];
 
@@ -127,21 +128,40 @@ async function startup(kind, module, p) {
   );
 }
 
+/** The channel rows: a worker → main through a Queue and through a Pipe, main → a worker through a Queue. */
+export const CHANNEL_ROWS = ["queueOut", "pipeOut", "queueIn"];
+
 async function channel(kind, module, p) {
+  const n = p.channelItems;
   const pool = new Pool({ kind, size: 1, module });
+  const rows = {
+    queueOut: () => itemsPerSecond(n, async () => {
+      const queue = new multiprocessing.Queue();
+      const producing = pool.apply("produce", [queue, n]);
+      const count = await countItems(queue);
+      await producing;
+      return count;
+    }),
+    pipeOut: () => itemsPerSecond(n, async () => {
+      const [here, there] = multiprocessing.Pipe();
+      const sending = pool.apply("sendItems", [there, n]);
+      const count = await countItems(here);
+      await sending;
+      return count;
+    }),
+    queueIn: () => itemsPerSecond(n, async () => {
+      const queue = new multiprocessing.Queue();
+      const consuming = pool.apply("consumeCount", [queue]);
+      for (let i = 0; i < n; i++) await queue.put(i);
+      await queue.close();
+      return consuming;
+    }),
+  };
   try {
     await pool.apply("echo", [0]);
-    const values = await repeated(p.reps, async () => {
-      const queue = new multiprocessing.Queue();
-      const start = performance.now();
-      const producing = pool.apply("produce", [queue, p.channelItems]);
-      let count = 0;
-      for await (const _ of queue) count++;
-      await producing;
-      if (count !== p.channelItems) throw new Error(`the queue delivered ${count} of ${p.channelItems} items`);
-      return count / ((performance.now() - start) / 1000);
-    });
-    return summary(values);
+    const result = {};
+    for (const row of CHANNEL_ROWS) result[row] = summary(await repeated(p.reps, rows[row]));
+    return result;
   } finally {
     await pool.close();
   }

@@ -171,8 +171,36 @@ const MEASURES = [
   ["latency p99, µs", "lower is better", "latency", (r) => r.p99, 1],
   ["speedup 2 workers vs 1", "higher is better", "speedup", (r) => r.speedup, 2],
   ["start-up of a pool of 2, ms", "lower is better", "startup", (r) => r, 1],
-  ["multiprocessing.Queue worker → main, items/s", "higher is better", "channel", (r) => r, 0],
+  ["multiprocessing.Queue worker → main, items/s", "higher is better", "channel", (r) => r.queueOut, 0],
+  ["multiprocessing.Pipe worker → main, items/s", "higher is better", "channel", (r) => r.pipeOut, 0],
+  ["multiprocessing.Queue main → worker, items/s", "higher is better", "channel", (r) => r.queueIn, 0],
 ];
+
+/** "Deno/Node": how a ratio cell names itself, so that a row read alone says what it compares. */
+function ratioName(runtime) {
+  const title = (name) => name[0].toUpperCase() + name.slice(1);
+  return `${title(runtime)}/Node`;
+}
+
+/** Issue 16's cross-runtime target for the channel rows: every runtime within 1.5× of Node's items/s. */
+const CHANNEL_TARGET = 1 / 1.5;
+
+/** One line per runtime: its channel ratios against the target (n/a rows left out). */
+function channelTargetLines(ratios) {
+  const lines = [];
+  for (const [runtime, byRow] of Object.entries(ratios)) {
+    if (runtime === "node") continue;
+    const rows = Object.entries(byRow).filter(([row]) => row.includes("items/s"));
+    if (rows.length === 0) continue;
+    const missed = rows.filter(([, ratio]) => ratio < CHANNEL_TARGET);
+    const worst = Math.min(...rows.map(([, ratio]) => ratio));
+    lines.push(
+      `   ${ratioName(runtime)} channels: worst ${worst.toFixed(2)}× — target ≥ ${CHANNEL_TARGET.toFixed(2)}× (within 1.5× of Node) ` +
+        (missed.length === 0 ? "met on every row" : `missed on ${missed.map(([row]) => row.replace(/, items\/s$/, "")).join("; ")}`),
+    );
+  }
+  return lines;
+}
 
 function tableRows(reports, only) {
   const rows = [];
@@ -191,7 +219,7 @@ function tableRows(reports, only) {
         const value = s ? spread(s, digits) : `failed: ${String(report.kinds[kind]?.[key]?.error ?? "no result").slice(0, 70)}`;
         const ratio = s && base ? s.median / base.median : undefined;
         if (ratio !== undefined) ((ratios[runtime] ??= {})[`${kind} ${label}`] = ratio);
-        rows.push([first && kindIndex === 0 ? `${label} (${direction})` : "", first ? kind : "", runtime, value, ratio === undefined ? "n/a" : `${ratio.toFixed(2)}×`]);
+        rows.push([first && kindIndex === 0 ? `${label} (${direction})` : "", first ? kind : "", runtime, value, ratio === undefined ? "n/a" : `${ratioName(runtime)} ${ratio.toFixed(2)}×`]);
         first = false;
       }
     }
@@ -252,12 +280,14 @@ export async function runAll({ quick = false, smoke = false, only, runtimes = RU
     `${heading}: the same benchmark on each runtime, pools of weft's own adapter (median (min–max) of ${p.reps}; ratio = runtime / node, same run)\n` +
       `   ${fmt(p.throughputTasks)} echo tasks at once on 2 workers; ${fmt(p.latencyTasks)} sequential echoes on 1 worker; ` +
       `${p.chunks} chunks of countPrimes(${fmt(p.primeChunk)} numbers) on 1 vs 2 workers; a pool of 2 until its first task; ` +
-      `${fmt(p.channelItems ?? 0)} items through a Queue\n` +
+      `${fmt(p.channelItems ?? 0)} items through a Queue, a Pipe (worker → main) and a Queue (main → worker)\n` +
       `   ${versions || "no runtime ran"}`,
-    ["measure", "kind", "runtime", "median (min–max)", "vs node"],
+    ["measure", "kind", "runtime", "median (min–max)", "ratio to node"],
     rows,
   );
   for (const { runtime, reason } of skipped) log(`   ${runtime}: not measured — ${reason}`);
+  // A smoke run's figures mean nothing: no verdict on them.
+  if (!smoke) for (const line of channelTargetLines(ratios)) log(line);
   // A speedup above the worker count cannot come from parallelism: the pool of 1 ran slow. Say so.
   for (const [runtime, report] of Object.entries(reports)) {
     for (const kind of KINDS) {

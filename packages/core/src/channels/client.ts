@@ -16,8 +16,18 @@ import { QueueShutDown } from "../asyncio/errors.js";
 import { callAt, now, onAbort } from "../asyncio/internal.js";
 import type { ChannelOp, ChannelReply, ChannelReplyOp, ChannelRequest } from "./messages.js";
 
-/** The most items one put batch or one prefetch carries. */
-const BATCH = 1024;
+/**
+ * The most items one put batch or one prefetch carries. 4,096 rather than 1,024: Bun's and
+ * Deno's process transports pay a large cost per message (Bun's CPU per item in main → process
+ * fell by about 40% with batches four times bigger).
+ */
+const BATCH = 4096;
+/** A batch of at least this many items asks for the next one as it arrives (see `arrived`). */
+const AHEAD_FROM = 64;
+
+/** One settled promise for every put that travels with credit (it allocates none). */
+const RESOLVED: Promise<void> = Promise.resolve();
+
 /** A worker that took its last items within this many ms asks for twice as many next time. */
 const QUICK_MS = 2;
 
@@ -229,7 +239,12 @@ export function installChannelClient(send: (request: ChannelRequest) => void): (
     if (channel.fetching !== undefined || channel.takers.length === 0) return;
     const quick = now() - channel.arrivedAt < QUICK_MS;
     channel.want = quick ? Math.min(BATCH, channel.want * 2) : Math.max(1, channel.want >> 1);
-    const want = (channel.want = Math.max(channel.want, channel.takers.length));
+    channel.want = Math.max(channel.want, channel.takers.length);
+    sendGet(channel, false);
+  };
+
+  /** Asks the owner for `channel.want` items; `ahead`: a prefetch it answers at once (see messages.ts). */
+  const sendGet = (channel: Channel, ahead: boolean): void => {
     const id = nextRequest++;
     channel.fetching = id;
     pending.set(id, {
@@ -237,7 +252,7 @@ export function installChannelClient(send: (request: ChannelRequest) => void): (
       resolve: (values) => arrived(channel, id, values as unknown[]),
       reject: (error) => fetchFailed(channel, id, error),
     });
-    ops.push({ op: "get", channel: channel.id, request: id, want, timeout: null });
+    ops.push({ op: "get", channel: channel.id, request: id, want: channel.want, timeout: null, ...(ahead ? { ahead } : {}) });
     flush();
   };
 
@@ -246,7 +261,19 @@ export function installChannelClient(send: (request: ChannelRequest) => void): (
     channel.arrivedAt = now();
     for (const value of values) channel.buffer.push(value);
     serveTakers(channel);
+    // A big batch: the consumer here takes quickly. Ask for the next one now, so that the owner
+    // sends it while this one is taken, instead of after (one round trip less per batch).
+    if (values.length >= AHEAD_FROM && channel.fetching === undefined && !channel.closed && channel.buffer.length - channel.head <= channel.want) {
+      fetchAhead(channel);
+    }
     if (channel.head < channel.buffer.length) schedule();
+  };
+
+  /** A prefetch the owner answers at once, with what it can spare (maybe nothing). */
+  const fetchAhead = (channel: Channel): void => {
+    // It follows a big batch: the consumer keeps up, so the batches may grow (up to BATCH).
+    channel.want = Math.min(BATCH, channel.want * 2);
+    sendGet(channel, true);
   };
 
   const fetchFailed = (channel: Channel, id: number, error: unknown): void => {
@@ -361,7 +388,7 @@ export function installChannelClient(send: (request: ChannelRequest) => void): (
         channel.batch.push(value);
         if (channel.batch.length >= BATCH) flush();
         else schedule();
-        return Promise.resolve();
+        return RESOLVED;
       }
       channel.waitingPuts++;
       channel.batch = undefined;

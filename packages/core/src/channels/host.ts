@@ -82,6 +82,10 @@ export class ChannelHost {
           store.remotePut(lease, op.value, { timeout: op.timeout }, (credit) => done({ op: "done", request: op.request, channel: op.channel, credit }), fail));
         return undefined;
       case "get":
+        if (op.ahead) {
+          this.#reply({ op: "items", request: op.request, values: store.spare(lease, op.want) });
+          return undefined;
+        }
         this.#wait(op.request, (done, fail) =>
           store.remoteGet(lease, op.want, { timeout: op.timeout }, (values) => done({ op: "items", request: op.request, values }), fail));
         return undefined;

@@ -17,8 +17,12 @@ export type ChannelOp =
   | { readonly op: "items"; readonly channel: string; readonly values: readonly unknown[] }
   /** A put without credit: the owner puts it (waiting for room) and answers, granting credit. */
   | { readonly op: "put"; readonly channel: string; readonly request: number; readonly value: unknown; readonly timeout: number | null }
-  /** Items wanted (at least one, at most `want`): the owner answers with "items" for `request`. */
-  | { readonly op: "get"; readonly channel: string; readonly request: number; readonly want: number; readonly timeout: number | null }
+  /**
+   * Items wanted (at least one, at most `want`): the owner answers with "items" for `request`.
+   * `ahead`: a prefetch while the worker still has items to take; the owner answers at once with
+   * what it can spare now, maybe nothing, and never keeps it waiting.
+   */
+  | { readonly op: "get"; readonly channel: string; readonly request: number; readonly want: number; readonly timeout: number | null; readonly ahead?: boolean }
   /** The worker took this many of the items handed to it (oldest first). */
   | { readonly op: "took"; readonly channel: string; readonly count: number }
   /**

@@ -33,8 +33,8 @@ export class Connection<Send = unknown, Receive = Send> implements AsyncIterable
     return this.#outgoing.close();
   }
 
-  async *[Symbol.asyncIterator](): AsyncIterator<Receive> {
-    yield* iterate(this.#incoming);
+  [Symbol.asyncIterator](): AsyncIterator<Receive> {
+    return iterate(this.#incoming);
   }
 
   [SHARED_HANDLE](): SharedDescriptor {

@@ -12,17 +12,20 @@
 import { InvalidStateError, TimeoutError } from "../errors.js";
 import { QueueShutDown } from "../asyncio/errors.js";
 import { callAt, now, onAbort } from "../asyncio/internal.js";
+import { type Entry, ItemDeque } from "./item-deque.js";
 
 /** What a joiner is settled with when the last item is marked done (its success). */
 const ALL_DONE = Symbol("all done");
 
-/** Puts a worker may send ahead of any answer, at most (per queue). */
-export const CREDIT_WINDOW = 4096;
+/** One settled promise for every put that had room: a put that needs no waiting allocates none. */
+const RESOLVED: Promise<void> = Promise.resolve();
 
-interface Entry<T> {
-  readonly value: T;
-  readonly seq: number;
-}
+/**
+ * Puts a worker may send ahead of any answer, at most (per queue): four put batches, so that a
+ * producer still has credit for the next batches while the owner's grant for the first is on its way.
+ */
+export const CREDIT_WINDOW = 16384;
+
 
 /** One worker's standing with one queue, kept by the host of that worker. */
 export interface Lease {
@@ -62,8 +65,8 @@ interface Putter<T> extends Waiting {
 export class ChannelStore<T> {
   readonly maxsize: number;
   readonly #name: string;
-  #items: Entry<T>[] = [];
-  #head = 0;
+  /** The items here, oldest first, with their arrival numbers. */
+  readonly #items = new ItemDeque<T>();
   #seq = 0;
   #closed = false;
   #heldTotal = 0;
@@ -97,7 +100,7 @@ export class ChannelStore<T> {
   }
 
   #count(): number {
-    return this.#items.length - this.#head;
+    return this.#items.length;
   }
 
   #room(): number {
@@ -107,10 +110,21 @@ export class ChannelStore<T> {
   // ----- the owner's own operations -----------------------------------------------------------
 
   put(value: T, wait: Wait): Promise<void> {
+    // The common case first, without a waiter: there is room and nobody waits ahead.
+    if (!this.#closed && this.#putters.length === 0 && this.#room() >= 1) {
+      this.#add(value);
+      this.#pump();
+      return RESOLVED;
+    }
     return new Promise((resolve, reject) => this.#put(undefined, value, wait, resolve, reject));
   }
 
   get(wait: Wait): Promise<T> {
+    if (this.#getters.length === 0 && this.#count() > 0) {
+      const value = this.#takeOne();
+      this.#pump();
+      return Promise.resolve(value);
+    }
     return new Promise((resolve, reject) =>
       this.#get(undefined, 1, wait, (entries) => resolve(entries[0]!.value), reject),
     );
@@ -150,6 +164,18 @@ export class ChannelStore<T> {
       this.#heldTotal += entries.length;
       deliver(entries.map((e) => e.value));
     }, fail);
+  }
+
+  /**
+   * A worker's prefetch: up to `want` items handed over at once, or none when nobody may take
+   * them ahead of those waiting here (or there are none). Never waits.
+   */
+  spare(lease: Lease, want: number): T[] {
+    if (this.#getters.length > 0 || this.#count() === 0) return [];
+    const entries = this.#take(want);
+    for (const entry of entries) lease.held.push(entry);
+    this.#heldTotal += entries.length;
+    return entries.map((e) => e.value);
   }
 
   took(lease: Lease, count: number): void {
@@ -203,7 +229,7 @@ export class ChannelStore<T> {
   // ----- internals -----------------------------------------------------------------------------
 
   #add(value: T): void {
-    this.#items.push({ value, seq: this.#seq++ });
+    this.#items.push(value, this.#seq++);
     this.#unfinished++;
   }
 
@@ -242,27 +268,16 @@ export class ChannelStore<T> {
   #giveBack(entries: Entry<T>[]): void {
     if (entries.length === 0) return;
     this.#heldTotal -= entries.length;
-    const rest = this.#items.slice(this.#head);
     entries.sort((a, b) => a.seq - b.seq);
-    const merged: Entry<T>[] = [];
-    let i = 0;
-    let j = 0;
-    while (i < entries.length || j < rest.length) {
-      if (j >= rest.length || (i < entries.length && entries[i]!.seq < rest[j]!.seq)) merged.push(entries[i++]!);
-      else merged.push(rest[j++]!);
-    }
-    this.#items = merged;
-    this.#head = 0;
+    this.#items.merge(entries);
+  }
+
+  #takeOne(): T {
+    return this.#items.shift();
   }
 
   #take(count: number): Entry<T>[] {
-    const out = this.#items.slice(this.#head, this.#head + count);
-    this.#head += out.length;
-    if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
-      this.#items = this.#items.slice(this.#head);
-      this.#head = 0;
-    }
-    return out;
+    return this.#items.take(count);
   }
 
   #shutDown(op: "put" | "get"): QueueShutDown {

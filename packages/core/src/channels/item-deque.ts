@@ -1,0 +1,79 @@
+/**
+ * The items of a channel queue, oldest first, each with its arrival number: a FIFO kept in chunks
+ * of fixed size. One flat array grown to hundreds of thousands of items cost JavaScriptCore up to
+ * 1 µs per push (measured, Bun: 0.4–1.0 µs against 0.1–0.3 µs in chunks), and a queue that fills
+ * before anyone reads it is the common case of a producer running ahead.
+ */
+
+const CHUNK = 1024;
+
+interface Chunk<T> {
+  readonly values: (T | undefined)[];
+  readonly seqs: number[];
+  /** The first item of this chunk not taken yet. */
+  head: number;
+}
+
+/** An item with its arrival number (the order in which items given back are put back). */
+export interface Entry<T> {
+  readonly value: T;
+  readonly seq: number;
+}
+
+export class ItemDeque<T> {
+  #chunks: Chunk<T>[] = [];
+  #length = 0;
+
+  get length(): number {
+    return this.#length;
+  }
+
+  push(value: T, seq: number): void {
+    let last = this.#chunks[this.#chunks.length - 1];
+    if (last === undefined || last.values.length === CHUNK) {
+      last = { values: [], seqs: [], head: 0 };
+      this.#chunks.push(last);
+    }
+    last.values.push(value);
+    last.seqs.push(seq);
+    this.#length++;
+  }
+
+  /** Takes the oldest item (the deque must not be empty). */
+  shift(): T {
+    const chunk = this.#chunks[0]!;
+    const value = chunk.values[chunk.head] as T;
+    chunk.values[chunk.head] = undefined;
+    this.#advance(chunk);
+    return value;
+  }
+
+  /** Takes up to `count` of the oldest items, with their arrival numbers. */
+  take(count: number): Entry<T>[] {
+    const out: Entry<T>[] = [];
+    while (out.length < count && this.#length > 0) {
+      const chunk = this.#chunks[0]!;
+      out.push({ value: chunk.values[chunk.head] as T, seq: chunk.seqs[chunk.head]! });
+      chunk.values[chunk.head] = undefined;
+      this.#advance(chunk);
+    }
+    return out;
+  }
+
+  /** Puts `entries` (sorted by arrival number) back among the items here, in arrival order. */
+  merge(entries: readonly Entry<T>[]): void {
+    const rest = this.take(this.#length);
+    let i = 0;
+    let j = 0;
+    while (i < entries.length || j < rest.length) {
+      const entry = j >= rest.length || (i < entries.length && entries[i]!.seq < rest[j]!.seq) ? entries[i++]! : rest[j++]!;
+      this.push(entry.value, entry.seq);
+    }
+  }
+
+  #advance(chunk: Chunk<T>): void {
+    chunk.head++;
+    this.#length--;
+    if (chunk.head === chunk.values.length && (chunk.values.length === CHUNK || this.#length === 0)) this.#chunks.shift();
+  }
+}
