@@ -29,6 +29,7 @@ import { asyncioCases } from "./cases/asyncio.js";
 import { deadPartyCases } from "./cases/dead-parties.js";
 import { futuresCases } from "./cases/futures.js";
 import { managerCases } from "./cases/manager.js";
+import { workerHookCases } from "./cases/worker-hooks.js";
 import { CaseSkipped, type CaseContext, type CaseDefinition, type Harness } from "./harness.js";
 import { ResultLog, type CaseResult } from "./results.js";
 
@@ -59,6 +60,7 @@ export const allCases: readonly CaseDefinition[] = [
   ...deadPartyCases,
   ...futuresCases,
   ...managerCases,
+  ...workerHookCases,
   ...soakCases,
   ...speedupCases,
 ];

@@ -6,10 +6,10 @@
  */
 import type { TransferableObject } from "./web-types.js";
 import { ChannelHost } from "./channels/host.js";
-import { DataCloneError, WorkerExitError, WorkerStartError, deserializeError } from "./errors.js";
+import { DataCloneError, WorkerExitError, WorkerStartError, deserializeError, type SerializedError } from "./errors.js";
 import { FastLaneCaller, createFastLaneBuffers, fastLaneAvailable } from "./fast-lane.js";
 import type { Adapter, Endpoint, ExitInfo, StartOptions, WorkerKind } from "./port.js";
-import type { FromWorker, TaskOutcome, ToWorker } from "./protocol.js";
+import type { FromWorker, SetupMessage, TaskOutcome, ToWorker } from "./protocol.js";
 import { prepareThreadBootstrap } from "./sync/thread-id.js";
 import { reviveValue } from "./values.js";
 
@@ -21,6 +21,8 @@ export interface HostLinkEvents {
   results(outcomes: readonly TaskOutcome[]): void;
   /** The worker is gone; `error` is what the task it was running gets. */
   exited(info: ExitInfo, error: WorkerExitError): void;
+  /** A running task reported a progress value (still encoded when `encoded`; decode it with reviveValue). */
+  progress?(id: number, value: unknown, encoded: boolean): void;
 }
 
 /** A task's outcome as the caller sees it. */
@@ -49,7 +51,12 @@ export interface HostLinkOptions {
   readonly fastLane?: boolean;
   /** The worker belongs to a pool, which replaces it when it dies (said in the WorkerExitError). */
   readonly inPool: boolean;
+  /** A pool's worker hooks: the worker is ready only once its initializer has run. */
+  readonly setup?: SetupMessage;
 }
+
+/** How a teardown ended, for {@link HostLink.retire}: its error, or that it overran its time. */
+export type TeardownFailure = { readonly error: unknown } | { readonly overranMs: number };
 
 export class HostLink {
   readonly endpoint: Endpoint;
@@ -62,12 +69,19 @@ export class HostLink {
   #ready = false;
   #gone = false;
   #keptAlive = true;
+  readonly #setup: SetupMessage | undefined;
+  /** The worker's initializer failed with this (the worker is being stopped). */
+  #setupError: unknown;
+  #setupFailed = false;
+  #retirement: Promise<void> | undefined;
+  #tornDown: ((failure: TeardownFailure | undefined) => void) | undefined;
 
   /** Starts a worker; throws WorkerStartError if the adapter cannot. */
   constructor(options: HostLinkOptions, events: HostLinkEvents) {
     this.#events = events;
     this.#inPool = options.inPool;
     this.#kind = options.kind;
+    this.#setup = options.setup;
     const { adapter, kind } = options;
     try {
       this.endpoint = adapter.start(kind, options.startOptions);
@@ -79,12 +93,25 @@ export class HostLink {
       if (buffers) this.#lane = new FastLaneCaller(buffers, (message) => this.#receive(message as FromWorker));
       this.endpoint.send({ type: "init", thread: prepareThreadBootstrap(), ...(buffers ? { fastLane: buffers } : {}) });
     }
+    if (this.#setup) {
+      try {
+        this.endpoint.send(this.#setup);
+      } catch (error) {
+        void this.endpoint.terminate().catch(() => undefined);
+        throw new WorkerStartError(`The pool's worker hooks could not be sent to a new ${kind} worker: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      }
+    }
     this.endpoint.onMessage((message) => this.#receive(message));
     this.endpoint.onExit((info) => this.#exit(info));
   }
 
   get ready(): boolean {
     return this.#ready;
+  }
+
+  /** The initializer's error, once it failed (the worker never becomes ready, and is stopped). */
+  get setupError(): { readonly error: unknown } | undefined {
+    return this.#setupFailed ? { error: this.#setupError } : undefined;
   }
 
   get gone(): boolean {
@@ -125,12 +152,58 @@ export class HostLink {
     return this.endpoint.terminate().catch(() => undefined);
   }
 
+  /**
+   * Retires the worker normally: runs its teardown first (if the pool gave one and the worker is
+   * ready), waiting at most `boundMs`, then stops it. `report` hears of a teardown that threw or
+   * overran. Resolves once the worker is gone; never rejects.
+   */
+  retire(boundMs: number, report: (failure: TeardownFailure) => void): Promise<void> {
+    // Asked again while the teardown runs: the same retirement, never a cut-short one.
+    return (this.#retirement ??= this.#retireOnce(boundMs, report));
+  }
+
+  async #retireOnce(boundMs: number, report: (failure: TeardownFailure) => void): Promise<void> {
+    if (this.#setup?.teardown && this.#ready && !this.#gone) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const failure = await new Promise<TeardownFailure | undefined>((resolve) => {
+        this.#tornDown = resolve;
+        timer = setTimeout(() => resolve({ overranMs: boundMs }), boundMs);
+        try {
+          this.send({ type: "teardown" });
+        } catch {
+          resolve(undefined);
+        }
+      });
+      clearTimeout(timer);
+      if (failure) report(failure);
+    }
+    return this.terminate();
+  }
+
   #receive(message: FromWorker): void {
     if (this.#gone) return;
     switch (message.type) {
       case "ready":
+        // With worker hooks, the worker is ready once its initializer has run.
+        if (this.#setup) return;
         this.#ready = true;
         this.#events.ready();
+        return;
+      case "setup-done":
+        if (message.error) {
+          this.#setupFailed = true;
+          this.#setupError = this.#decodeError(message.error);
+          void this.terminate();
+          return;
+        }
+        this.#ready = true;
+        this.#events.ready();
+        return;
+      case "teardown-done":
+        this.#tornDown?.(message.error ? { error: this.#decodeError(message.error) } : undefined);
+        return;
+      case "progress":
+        this.#events.progress?.(message.id, message.value, message.encoded);
         return;
       case "results":
         this.#events.results(message.results);
@@ -139,18 +212,23 @@ export class HostLink {
         (this.#channels ??= new ChannelHost((reply) => this.send(reply), this.#kind)).handle(message);
         return;
       case "fatal":
-        try {
-          this.#fatalError = deserializeError(message.error);
-        } catch (error) {
-          this.#fatalError = error;
-        }
+        this.#fatalError = this.#decodeError(message.error);
         return;
+    }
+  }
+
+  #decodeError(error: SerializedError): unknown {
+    try {
+      return deserializeError(error);
+    } catch (failure) {
+      return failure;
     }
   }
 
   #exit(info: ExitInfo): void {
     if (this.#gone) return;
     this.#gone = true;
+    this.#tornDown?.(undefined);
     this.#channels?.dispose();
     this.#events.exited(info, new WorkerExitError(info.code, info.signal, info.error ?? this.#fatalError, this.#inPool));
   }

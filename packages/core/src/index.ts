@@ -12,7 +12,7 @@ export { Future, type FutureState, type DoneCallback } from "./future.js";
 // For pools over other transports (@weft/cluster): the same map/imap rules and option checks.
 export { mapChunks, imapChunks, type SubmitChunk } from "./pool/map.js";
 export { abortReasonToError, checkKnownKeys } from "./options.js";
-export { Pool, type PoolOptions, type TaskOptions, type MapOptions, type ImapOptions, type PoolStats, type PoolEventType, type DurationSummary } from "./pool/pool.js";
+export { Pool, type PoolOptions, type TaskOptions, type MapOptions, type ImapOptions, type MapProgress, type PoolErrorDetail, type PoolStats, type PoolEventType, type DurationSummary } from "./pool/pool.js";
 export { Thread, Process, type WorkerTargetOptions } from "./lifecycle.js";
 export { serveWorker, reportFatalError, type ServedWorker } from "./worker/serve.js";
 export { currentTask, type TaskContext } from "./worker/context.js";

@@ -31,6 +31,8 @@ export interface RunRequest {
    * it, so that the caller knows when it starts (results are otherwise batched).
    */
   readonly timed?: boolean;
+  /** The caller listens to this task's progress: the worker sends what the task reports (otherwise it drops it). */
+  readonly progress?: boolean;
 }
 
 /** First message to a thread worker: its thread id for RLock ownership, and its fast lane. */
@@ -53,8 +55,31 @@ export interface AbortMessage {
   readonly reason: SerializedError;
 }
 
+/** A function the worker runs outside any task: a pool's initializer or teardown. */
+export interface HookCall {
+  readonly target: TaskTarget;
+  readonly args: readonly unknown[];
+  /** True when `args` hold encoded values that the worker must revive. */
+  readonly encoded: boolean;
+}
+
+/**
+ * A pool's worker hooks, sent before any task: the worker runs `initializer` before its first
+ * task and answers {@link SetupDoneMessage}; it keeps `teardown` for a {@link TeardownMessage}.
+ */
+export interface SetupMessage {
+  readonly type: "setup";
+  readonly initializer?: HookCall;
+  readonly teardown?: HookCall;
+}
+
+/** The worker is being retired normally: run the teardown and answer {@link TeardownDoneMessage}. */
+export interface TeardownMessage {
+  readonly type: "teardown";
+}
+
 /** Every message the caller sends to a worker. */
-export type ToWorker = InitMessage | RunMessage | AbortMessage | ChannelReply;
+export type ToWorker = InitMessage | SetupMessage | TeardownMessage | RunMessage | AbortMessage | ChannelReply;
 
 export type TaskOutcome =
   | { readonly id: number; readonly ok: true; readonly value: unknown; readonly encoded: boolean }
@@ -77,6 +102,27 @@ export interface ResultsMessage {
   readonly results: readonly TaskOutcome[];
 }
 
+/** The initializer has run (its error if it failed: the worker then runs no task). */
+export interface SetupDoneMessage {
+  readonly type: "setup-done";
+  readonly error?: SerializedError;
+}
+
+/** The teardown has run (its error if it failed). */
+export interface TeardownDoneMessage {
+  readonly type: "teardown-done";
+  readonly error?: SerializedError;
+}
+
+/** A value a running task reported with `currentTask().progress(value)`; always before its outcome. */
+export interface ProgressMessage {
+  readonly type: "progress";
+  readonly id: number;
+  readonly value: unknown;
+  /** True when `value` is an envelope that the caller must revive. */
+  readonly encoded: boolean;
+}
+
 /**
  * The last message of a worker whose runtime tells the caller nothing when the worker ends
  * itself (a Web Worker's `self.close()`): the endpoint turns it into the exit report, so the
@@ -88,7 +134,15 @@ export interface ExitNotice {
 }
 
 /** Every message a worker sends to the caller. */
-export type FromWorker = ReadyMessage | FatalMessage | ResultsMessage | ExitNotice | ChannelRequest;
+export type FromWorker =
+  | ReadyMessage
+  | FatalMessage
+  | ResultsMessage
+  | ProgressMessage
+  | SetupDoneMessage
+  | TeardownDoneMessage
+  | ExitNotice
+  | ChannelRequest;
 
 /** True for the worker's {@link ExitNotice}; endpoints of runtimes without an exit event check it. */
 export function isExitNotice(message: unknown): message is ExitNotice {

@@ -44,7 +44,7 @@ export interface ShutdownOptions {
 
 const EXECUTOR_OPTION_KEYS = [
   "maxWorkers", "module", "maxQueue", "idleTimeout", "maxTasksPerWorker", "abortGrace", "taskTimeout",
-  "captureCallerStack", "spinWait", "workerOptions", "adapter",
+  "captureCallerStack", "spinWait", "workerOptions", "adapter", "initializer", "initargs", "teardown",
 ] as const;
 const MAP_OPTION_KEYS = ["timeout", "chunksize", "buffersize"] as const;
 const SHUTDOWN_OPTION_KEYS = ["wait", "cancelFutures"] as const;
@@ -81,6 +81,10 @@ function checkTimeout(value: unknown, what: string): number | undefined {
  *   not surface as an unhandled rejection (a Pool's does).
  * - `future.cancel()` also stops a running task (Python cancels only tasks that have not started);
  *   `shutdown({ cancelFutures: true })` cancels only the ones not started, as Python does.
+ * - `initializer` / `initargs` (passed to the Pool) run once in every worker, as in Python. If the
+ *   initializer fails, Python marks the executor broken (BrokenProcessPool / BrokenThreadPool);
+ *   weft replaces the worker, and after 3 workers in a row failed it rejects the pending futures
+ *   with WorkerStartError (`cause`: the initializer's error) and stays usable. `teardown` is weft's.
  * - `map` is lazy: it submits as you iterate, at most `buffersize` chunks ahead (Python 3.14's
  *   `buffersize`), and passes each item as the task's one argument (Python zips several iterables).
  */

@@ -6,6 +6,7 @@ import { AbortError, InvalidArgumentError } from "../errors.js";
 import type { Future } from "../future.js";
 import { checkCount, checkKnownKeys } from "../options.js";
 import type { TaskOptions } from "./submission.js";
+import type { PoolErrorDetail } from "./worker-slot.js";
 
 /** Options of `map`, `starmap`, `imap` and `imapUnordered`. */
 export interface MapOptions {
@@ -15,6 +16,22 @@ export interface MapOptions {
   readonly signal?: AbortSignal;
   /** Run timeout of each chunk (ms). */
   readonly timeout?: number;
+  /**
+   * Called each time a chunk completes, with the items done so far out of the total. For `imap`
+   * over an iterable whose length is unknown, `total` is undefined until the input has ended.
+   * A callback that throws does not stop the map: the error is reported as the pool's "error"
+   * event (`detail: { source: "onProgress", error }`). The task's own `currentTask().progress()`
+   * values are not delivered for map chunks. Python's map has no progress.
+   */
+  onProgress?(progress: MapProgress): void;
+}
+
+/** What a map's `onProgress` receives. */
+export interface MapProgress {
+  /** Items whose chunk has completed. */
+  readonly done: number;
+  /** Items in all; undefined while an `imap` input has not ended. */
+  readonly total: number | undefined;
 }
 
 /** Options of `imap` and `imapUnordered`. */
@@ -26,7 +43,50 @@ export interface ImapOptions extends MapOptions {
 /** Submits one chunk: runs the task on each item of `chunk` (spread as arguments for starmap). */
 export type SubmitChunk = (chunk: unknown[], options: TaskOptions) => Future<unknown>;
 
-const MAP_OPTION_KEYS = ["chunksize", "signal", "timeout"] as const;
+const MAP_OPTION_KEYS = ["chunksize", "signal", "timeout", "onProgress"] as const;
+
+/**
+ * Where a throwing `onProgress` goes when the caller gives no reporter: nowhere. Pool reports it
+ * as its "error" event; a pool over another transport that offers `onProgress` should pass one.
+ */
+const dropReport = (): void => undefined;
+
+/** Counts a map's completed items for its `onProgress`; a throwing callback is reported, never thrown. */
+class ProgressCounter {
+  done = 0;
+  total: number | undefined;
+  readonly #callback: ((progress: MapProgress) => void) | undefined;
+  readonly #report: (detail: PoolErrorDetail) => void;
+
+  constructor(callback: unknown, report: (detail: PoolErrorDetail) => void) {
+    if (callback !== undefined && typeof callback !== "function") {
+      throw new InvalidArgumentError(`The map option onProgress must be a function (called with { done, total }); got ${callback === null ? "null" : typeof callback}.`);
+    }
+    this.#callback = callback as ((progress: MapProgress) => void) | undefined;
+    this.#report = report;
+  }
+
+  /** `items` more are done. */
+  add(items: number): void {
+    this.done += items;
+    this.#tell();
+  }
+
+  /** The input ended with `total` items; says so once more if they are all done already. */
+  ended(total: number): void {
+    this.total = total;
+    if (this.done === total) this.#tell();
+  }
+
+  #tell(): void {
+    if (!this.#callback) return;
+    try {
+      this.#callback({ done: this.done, total: this.total });
+    } catch (error) {
+      this.#report({ source: "onProgress", error });
+    }
+  }
+}
 const IMAP_OPTION_KEYS = [...MAP_OPTION_KEYS, "buffer"] as const;
 
 /**
@@ -34,8 +94,15 @@ const IMAP_OPTION_KEYS = [...MAP_OPTION_KEYS, "buffer"] as const;
  * run to its end, as in Python — with the first error in input order (Python keeps the first in
  * time; input order makes the error the same from run to run).
  */
-export async function mapChunks(submit: SubmitChunk, items: Iterable<unknown>, poolSize: number, options: MapOptions | undefined): Promise<unknown[]> {
+export async function mapChunks(
+  submit: SubmitChunk,
+  items: Iterable<unknown>,
+  poolSize: number,
+  options: MapOptions | undefined,
+  report: (detail: PoolErrorDetail) => void = dropReport,
+): Promise<unknown[]> {
   checkKnownKeys(options, MAP_OPTION_KEYS, "map options");
+  const progress = new ProgressCounter(options?.onProgress, report);
   if (items === null || typeof (items as Iterable<unknown>)?.[Symbol.iterator] !== "function") {
     throw new InvalidArgumentError(`map() takes an iterable of items; got ${items === null ? "null" : typeof items}.`);
   }
@@ -44,7 +111,13 @@ export async function mapChunks(submit: SubmitChunk, items: Iterable<unknown>, p
   const chunksize = checkCount(options?.chunksize, "chunksize", 1) ?? Math.max(1, Math.ceil(list.length / (poolSize * 4)));
   const chunkOptions: TaskOptions = { signal: options?.signal, timeout: options?.timeout };
   const futures: Future<unknown>[] = [];
-  for (let i = 0; i < list.length; i += chunksize) futures.push(submit(list.slice(i, i + chunksize), chunkOptions));
+  progress.total = list.length;
+  for (let i = 0; i < list.length; i += chunksize) {
+    const chunk = list.slice(i, i + chunksize);
+    const future = submit(chunk, chunkOptions);
+    future.then(() => progress.add(chunk.length), () => undefined);
+    futures.push(future);
+  }
   // Every chunk runs to its end, as in Python; the error is the first in input order, not in time.
   const settled = await Promise.allSettled(futures);
   const results = new Array<unknown>(list.length);
@@ -67,8 +140,10 @@ export async function* imapChunks(
   ordered: boolean,
   poolSize: number,
   options: ImapOptions | undefined,
+  report: (detail: PoolErrorDetail) => void = dropReport,
 ): AsyncGenerator<unknown, void, undefined> {
   checkKnownKeys(options, IMAP_OPTION_KEYS, "imap options");
+  const progress = new ProgressCounter(options?.onProgress, report);
   const chunksize = checkCount(options?.chunksize, "chunksize", 1) ?? 1;
   const buffer = checkCount(options?.buffer, "buffer", 1) ?? poolSize * 2;
   const isAsync = items != null && typeof (items as AsyncIterable<unknown>)[Symbol.asyncIterator] === "function";
@@ -81,6 +156,7 @@ export async function* imapChunks(
   const finished: Future<unknown>[] = [];
   let wake: (() => void) | undefined;
   let exhausted = false;
+  let read = 0;
   const refill = async () => {
     while (!exhausted && inFlight.length < buffer) {
       const chunk: unknown[] = [];
@@ -88,12 +164,15 @@ export async function* imapChunks(
         const step = await source.next();
         if (step.done) {
           exhausted = true;
+          progress.ended(read);
           break;
         }
+        read++;
         chunk.push(step.value);
       }
       if (chunk.length === 0) break;
       const future = submit(chunk, chunkOptions);
+      future.then(() => progress.add(chunk.length), () => undefined);
       inFlight.push(future);
       if (!ordered) {
         // then(), not addDoneCallback: a failed chunk must count as handled until it is consumed.

@@ -12,14 +12,16 @@ import type { Adapter, StartOptions, WorkerKind } from "../port.js";
 import type { RunRequest } from "../protocol.js";
 import { type AnyFunction, type ArgsOf, type ItemOf, type ModuleSpecifier, type ResultOf, type TaskOf, moduleUrl } from "../task-ref.js";
 import type { ListenerOptions, PoolListener } from "../web-types.js";
-import { type ImapOptions, type MapOptions, imapChunks, mapChunks } from "./map.js";
+import { type ImapOptions, type MapOptions, type MapProgress, imapChunks, mapChunks } from "./map.js";
 import type { DurationSummary } from "./histogram.js";
 import { Scheduler } from "./scheduler.js";
+import { TEARDOWN_BOUND_MS, buildSetup } from "./worker-hooks.js";
+import type { PoolErrorDetail } from "./worker-slot.js";
 import { PoolRecorder, type PoolEventType, type PoolStats } from "./stats.js";
 import { Submissions, type TaskOptions } from "./submission.js";
 import { PoolTask } from "./task.js";
 
-export type { DurationSummary, ImapOptions, MapOptions, PoolEventType, PoolStats, TaskOptions };
+export type { DurationSummary, ImapOptions, MapOptions, MapProgress, PoolErrorDetail, PoolEventType, PoolStats, TaskOptions };
 
 /** Options of a {@link Pool}. */
 export interface PoolOptions {
@@ -58,6 +60,32 @@ export interface PoolOptions {
    * leave it at 0 in a browser and in servers that must stay responsive. At most 10,000.
    */
   readonly spinWait?: number;
+  /**
+   * A function each worker runs once, before its first task — and so does every worker started
+   * later to replace one (idle timeout, `maxTasksPerWorker`, a crash): to open a connection, load
+   * a model, fill a cache. The name of a function exported by `module`, or a self-contained
+   * function (sent as source, like an inline task). Awaited when it returns a promise. Tasks
+   * see what it leaves in the worker's globals (or in its module's state).
+   *
+   * If it throws or rejects, that worker runs no task and is replaced; after 3 workers in a row
+   * failed to start (the pool's start-failure limit, so never a hot loop), the waiting tasks
+   * reject with WorkerStartError: its message names the initializer and its `cause` is the
+   * initializer's error. Submitting again tries once more. Python's
+   * `multiprocessing.Pool(initializer=)`; where Python's `concurrent.futures` executors mark the
+   * pool broken, weft rejects the waiting tasks and keeps the pool usable.
+   */
+  readonly initializer?: string | AnyFunction;
+  /** The initializer's arguments (Python's `initargs`), copied to each worker like task arguments. Needs `initializer`. */
+  readonly initargs?: readonly unknown[];
+  /**
+   * A function each worker runs (with no arguments) when it is retired normally: by `close()`,
+   * an idle timeout, or `maxTasksPerWorker` — like tinypool's `teardown`. The name of a function
+   * exported by `module`, or a self-contained function. Awaited, for at most 5 s; then the worker
+   * is stopped anyway. Not run by `terminate()`, nor when a worker crashes or is stopped because a
+   * task ignored its abort. A teardown that throws (or overruns) fails no task: it is reported as
+   * the pool's "error" event, `detail: { source: "teardown", worker, error }`. Python has none.
+   */
+  readonly teardown?: string | AnyFunction;
   /** Options passed to the adapter for every worker (env, resource limits, runtime options). */
   readonly workerOptions?: StartOptions;
   /** The runtime adapter; defaults to the one installed by importing `weftjs` or `@weft/<runtime>`. */
@@ -67,7 +95,7 @@ export interface PoolOptions {
 
 const POOL_OPTION_KEYS = [
   "kind", "size", "module", "maxQueue", "idleTimeout", "maxTasksPerWorker", "abortGrace",
-  "taskTimeout", "captureCallerStack", "spinWait", "workerOptions", "adapter",
+  "taskTimeout", "captureCallerStack", "spinWait", "workerOptions", "adapter", "initializer", "initargs", "teardown",
 ] as const;
 /** maxQueue "auto" is size², but never fewer than this (a pool of 1 to 3 workers still batches). */
 const MIN_AUTO_MAX_QUEUE = 16;
@@ -101,6 +129,10 @@ export class Pool<M = Record<string, AnyFunction>> extends EventTarget {
   readonly #scheduler: Scheduler;
   readonly #submissions = new Submissions();
   #closing = false;
+  /** Failures that belong to no task's caller (a teardown, an onProgress callback): the "error" event. */
+  readonly #reportError = (detail: PoolErrorDetail): void => {
+    this.dispatchEvent(new CustomEvent("error", { detail }));
+  };
   #closePromise: Promise<void> | undefined;
   #terminatePromise: Promise<void> | undefined;
 
@@ -136,6 +168,9 @@ export class Pool<M = Record<string, AnyFunction>> extends EventTarget {
         abortGrace: checkDuration(options.abortGrace, "abortGrace") ?? 1000,
         spinWaitUs: spinWait,
         workerOptions: options.workerOptions ?? {},
+        setup: buildSetup(options, this.#module, kind),
+        teardownBoundMs: TEARDOWN_BOUND_MS,
+        reportError: this.#reportError,
       },
       this.#recorder,
     );
@@ -159,12 +194,12 @@ export class Pool<M = Record<string, AnyFunction>> extends EventTarget {
    * still run to completion, as in Python.
    */
   async map<T extends TaskOf<M>>(task: T, items: Iterable<ItemOf<M, T>>, options?: MapOptions): Promise<ResultOf<M, T>[]> {
-    return mapChunks((chunk, chunkOptions) => this.#submit(task, [chunk], "map", chunkOptions), items, this.size, options) as Promise<ResultOf<M, T>[]>;
+    return mapChunks((chunk, chunkOptions) => this.#submit(task, [chunk], "map", chunkOptions), items, this.size, options, this.#reportError) as Promise<ResultOf<M, T>[]>;
   }
 
   /** Like {@link map}, with each item an argument list spread into the call (Python's `starmap`). */
   async starmap<T extends TaskOf<M>>(task: T, items: Iterable<ArgsOf<M, T>>, options?: MapOptions): Promise<ResultOf<M, T>[]> {
-    return mapChunks((chunk, chunkOptions) => this.#submit(task, [chunk], "starmap", chunkOptions), items as Iterable<unknown>, this.size, options) as Promise<ResultOf<M, T>[]>;
+    return mapChunks((chunk, chunkOptions) => this.#submit(task, [chunk], "starmap", chunkOptions), items as Iterable<unknown>, this.size, options, this.#reportError) as Promise<ResultOf<M, T>[]>;
   }
 
   /**
@@ -173,12 +208,12 @@ export class Pool<M = Record<string, AnyFunction>> extends EventTarget {
    * loop early cancels them.
    */
   imap<T extends TaskOf<M>>(task: T, items: Iterable<ItemOf<M, T>> | AsyncIterable<ItemOf<M, T>>, options?: ImapOptions): AsyncGenerator<ResultOf<M, T>, void, undefined> {
-    return imapChunks((chunk, chunkOptions) => this.#submit(task, [chunk], "map", chunkOptions), items, true, this.size, options) as AsyncGenerator<ResultOf<M, T>, void, undefined>;
+    return imapChunks((chunk, chunkOptions) => this.#submit(task, [chunk], "map", chunkOptions), items, true, this.size, options, this.#reportError) as AsyncGenerator<ResultOf<M, T>, void, undefined>;
   }
 
   /** Like {@link imap}, yielding results as they complete (Python's `imap_unordered`). */
   imapUnordered<T extends TaskOf<M>>(task: T, items: Iterable<ItemOf<M, T>> | AsyncIterable<ItemOf<M, T>>, options?: ImapOptions): AsyncGenerator<ResultOf<M, T>, void, undefined> {
-    return imapChunks((chunk, chunkOptions) => this.#submit(task, [chunk], "map", chunkOptions), items, false, this.size, options) as AsyncGenerator<ResultOf<M, T>, void, undefined>;
+    return imapChunks((chunk, chunkOptions) => this.#submit(task, [chunk], "map", chunkOptions), items, false, this.size, options, this.#reportError) as AsyncGenerator<ResultOf<M, T>, void, undefined>;
   }
 
   /** The queue's limit: the `maxQueue` option, resolved ("auto" → a number). */
@@ -219,7 +254,7 @@ export class Pool<M = Record<string, AnyFunction>> extends EventTarget {
     try {
       if (this.#closing) throw this.#scheduler.closedError();
       const init = this.#submissions.build(
-        { kind: this.kind, module: this.#module, taskTimeout: this.#taskTimeout, captureCallerStack: this.#captureCallerStack, queued: this.#scheduler.queue.size },
+        { kind: this.kind, module: this.#module, taskTimeout: this.#taskTimeout, captureCallerStack: this.#captureCallerStack, queued: this.#scheduler.queue.size, reportError: this.#reportError },
         task, args, mode, options,
       );
       if (!this.#scheduler.hasRoom) {

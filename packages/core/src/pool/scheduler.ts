@@ -38,6 +38,8 @@ export class Scheduler implements SlotOwner {
   #pumpScheduled = false;
   #startFailures = 0;
   #lastStartFailure: ExitInfo | undefined;
+  /** The initializer's error, when that is why the last worker failed to start. */
+  #lastSetupError: { readonly error: unknown } | undefined;
   #averageTaskMs: number | undefined;
   #closing = false;
   #terminated = false;
@@ -49,7 +51,8 @@ export class Scheduler implements SlotOwner {
   constructor(settings: SchedulerSettings, recorder: PoolRecorder) {
     this.#settings = settings;
     this.#recorder = recorder;
-    this.#slotSettings = { abortGrace: settings.abortGrace, spinWaitUs: settings.spinWaitUs, maxTasksPerWorker: settings.maxTasksPerWorker, recorder };
+    const { abortGrace, spinWaitUs, maxTasksPerWorker, setup, teardownBoundMs, reportError } = settings;
+    this.#slotSettings = { abortGrace, spinWaitUs, maxTasksPerWorker, setup, teardownBoundMs, reportError, recorder };
   }
 
   // ----- tasks in ------------------------------------------------------------------------------
@@ -199,6 +202,7 @@ export class Scheduler implements SlotOwner {
     if (!expected && !everReady) {
       this.#startFailures++;
       this.#lastStartFailure = info;
+      this.#lastSetupError = slot.setupError;
     }
     if (this.#terminated) {
       for (const task of unstarted) task.fail(this.closedError(), "cancelled");
@@ -208,16 +212,30 @@ export class Scheduler implements SlotOwner {
     }
     this.#recorder.worker("workerexit", slot, info);
     if (this.#startFailures >= START_FAILURE_LIMIT) {
-      const how = info.signal ? `was killed by ${info.signal}` : `exited with code ${info.code}`;
-      const failure = new WorkerStartError(
-        `${START_FAILURE_LIMIT} ${this.#settings.kind} workers in a row ended before they were ready (the last ${how}); the pool stopped starting new ones. ` +
-          `Check the worker's environment and options; submitting again retries.`,
-        { cause: this.#lastStartFailure?.error },
-      );
+      const failure = this.#lastSetupError ? this.#initializerFailure(this.#lastSetupError.error) : this.#startFailure(info);
       for (const task of this.queue.drain()) task.fail(failure, "failed");
     }
     this.#pump();
     this.#checkDrained();
+  }
+
+  #startFailure(info: ExitInfo): WorkerStartError {
+    const how = info.signal ? `was killed by ${info.signal}` : `exited with code ${info.code}`;
+    return new WorkerStartError(
+      `${START_FAILURE_LIMIT} ${this.#settings.kind} workers in a row ended before they were ready (the last ${how}); the pool stopped starting new ones. ` +
+        `Check the worker's environment and options; submitting again retries.`,
+      { cause: this.#lastStartFailure?.error },
+    );
+  }
+
+  #initializerFailure(error: unknown): WorkerStartError {
+    const name = this.#settings.setup?.initializer?.target.name ?? "?";
+    const what = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    return new WorkerStartError(
+      `The pool's initializer "${name}" failed in ${START_FAILURE_LIMIT} ${this.#settings.kind} workers in a row (the last with ${what}); the pool stopped starting new ones. ` +
+        `Fix the initializer (its error is this error's cause); submitting again retries.`,
+      { cause: error },
+    );
   }
 
   // ----- the pool's end ------------------------------------------------------------------------
@@ -254,9 +272,9 @@ export class Scheduler implements SlotOwner {
     return new Promise((resolve) => this.#drainWaiters.push(resolve));
   }
 
-  /** Stops every worker; resolves when all are gone. */
+  /** Stops every worker — after its teardown, unless the pool was terminated; resolves when all are gone. */
   async stopAll(): Promise<void> {
-    await Promise.all([...this.#slots].map((slot) => slot.stop()));
+    await Promise.all([...this.#slots].map((slot) => (this.#terminated ? slot.stop() : slot.retire())));
   }
 
   #isDrained(): boolean {

@@ -38,9 +38,11 @@ export interface PoolStats {
 /**
  * The events a pool dispatches, each a CustomEvent. Task events ("queued" … "cancelled") carry
  * `{ id }` (and `error` for failures); worker events carry `{ worker, pid, exit }`; "drain" (the
- * pool no longer needs draining: see `Pool.needsDrain`) carries nothing.
+ * pool no longer needs draining: see `Pool.needsDrain`) carries nothing; "error" reports a failure
+ * that belongs to no task's caller — a worker's teardown, an `onProgress` callback that threw —
+ * with `detail` a PoolErrorDetail.
  */
-export type PoolEventType = "queued" | "running" | "completed" | "failed" | "cancelled" | "workerstart" | "workerexit" | "drain";
+export type PoolEventType = "queued" | "running" | "completed" | "failed" | "cancelled" | "workerstart" | "workerexit" | "drain" | "error";
 
 /** Identifies a worker in events. */
 export interface WorkerIdentity {

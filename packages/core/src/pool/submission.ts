@@ -8,8 +8,9 @@ import { abortReasonToError, checkDuration, checkKnownKeys } from "../options.js
 import type { WorkerKind } from "../port.js";
 import type { RunRequest } from "../protocol.js";
 import { type AnyFunction, resolveTarget } from "../task-ref.js";
-import { checkTransferList, prepareArgs } from "../values.js";
+import { checkTransferList, prepareArgs, reviveValue } from "../values.js";
 import type { TaskInit } from "./task.js";
+import type { PoolErrorDetail } from "./worker-slot.js";
 
 /** Options of one task. */
 export interface TaskOptions {
@@ -19,9 +20,16 @@ export interface TaskOptions {
   readonly timeout?: number;
   /** ArrayBuffers to move to a thread worker (detached here). Copied to a process worker. */
   readonly transfer?: readonly TransferableObject[];
+  /**
+   * Called with each value the task reports with `currentTask().progress(value)`, in the order
+   * sent, always before the task's future settles (and never after). A callback that throws does
+   * not affect the task: the error is reported as the pool's "error" event
+   * (`detail: { source: "onProgress", id, error }`). Progress is not a Python feature.
+   */
+  onProgress?(value: unknown): void;
 }
 
-const TASK_OPTION_KEYS = ["signal", "timeout", "transfer"] as const;
+const TASK_OPTION_KEYS = ["signal", "timeout", "transfer", "onProgress"] as const;
 /** In a burst (more tasks queued than this), tasks share the stack captured by the burst's first call. */
 const BURST_QUEUE_LENGTH = 64;
 
@@ -32,6 +40,8 @@ export interface SubmissionContext {
   readonly taskTimeout: number | undefined;
   readonly captureCallerStack: boolean;
   readonly queued: number;
+  /** Where a throwing `onProgress` callback is reported (the pool's "error" event). */
+  readonly reportError: (detail: PoolErrorDetail) => void;
 }
 
 export class Submissions {
@@ -52,16 +62,25 @@ export class Submissions {
       throw new InvalidArgumentError("Task option signal must be an AbortSignal.");
     }
     if (signal?.aborted) throw abortReasonToError(signal.reason);
+    const onProgress = options?.onProgress;
+    if (onProgress !== undefined && typeof onProgress !== "function") {
+      throw new InvalidArgumentError(`Task option onProgress must be a function (called with each progress value); got ${onProgress === null ? "null" : typeof onProgress}.`);
+    }
     const prepared = prepareArgs(args, context.kind);
     const transfer = checkTransferList(options?.transfer);
     const timed = timeoutMs !== undefined && timeoutMs !== Infinity;
+    const id = this.#nextId++;
     return {
-      request: { id: this.#nextId++, target, args: prepared.args, encoded: prepared.encoded, mode, ...(timed ? { timed: true } : {}) },
+      request:
+        timed || onProgress
+          ? { id, target, args: prepared.args, encoded: prepared.encoded, mode, ...(timed ? { timed: true } : {}), ...(onProgress ? { progress: true } : {}) }
+          : { id, target, args: prepared.args, encoded: prepared.encoded, mode },
       // A process shares nothing: what the caller asks to transfer is copied instead.
       transfer: context.kind === "thread" ? transfer : undefined,
       timeoutMs: timed ? timeoutMs : undefined,
       callerSite: context.captureCallerStack ? this.#callerSite(context.queued) : undefined,
       signal,
+      progress: onProgress ? guardProgress(id, onProgress, context.reportError) : undefined,
     };
   }
 
@@ -77,4 +96,15 @@ export class Submissions {
     }
     return this.#burstSite;
   }
+}
+
+/** The caller's progress callback, behind a guard: a value that cannot be decoded, or a callback that throws, is reported, never thrown into the pool. */
+function guardProgress(id: number, onProgress: (value: unknown) => void, report: (detail: PoolErrorDetail) => void): (value: unknown, encoded: boolean) => void {
+  return (value, encoded) => {
+    try {
+      onProgress(encoded ? reviveValue(value) : value);
+    } catch (error) {
+      report({ source: "onProgress", id, error });
+    }
+  };
 }

@@ -25,6 +25,8 @@ export interface TaskInit {
   /** The stack of the call that submitted it, joined to a worker's error stack. */
   readonly callerSite: Error | undefined;
   readonly signal: AbortSignal | undefined;
+  /** Delivers a progress value from the worker (still encoded when `encoded`) to the caller's `onProgress`. Never throws. */
+  readonly progress: ((value: unknown, encoded: boolean) => void) | undefined;
 }
 
 export class PoolTask {
@@ -41,6 +43,7 @@ export class PoolTask {
   abandoned = false;
   /** When it was queued (performance.now()), for the pool's wait-time histogram. */
   readonly queuedAt = performance.now();
+  readonly #progress: ((value: unknown, encoded: boolean) => void) | undefined;
   readonly #observer: TaskObserver;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #onAbort: (() => void) | undefined;
@@ -51,6 +54,7 @@ export class PoolTask {
     this.timeoutMs = init.timeoutMs;
     this.callerSite = init.callerSite;
     this.signal = init.signal;
+    this.#progress = init.progress;
     this.#observer = observer;
   }
 
@@ -72,6 +76,11 @@ export class PoolTask {
     } else {
       this.fail(decoded.error, "failed");
     }
+  }
+
+  /** A progress value from the worker: delivered while the caller still waits for this task. */
+  progress(value: unknown, encoded: boolean): void {
+    if (!this.settled && !this.abandoned) this.#progress?.(value, encoded);
   }
 
   /** Fails the task (or cancels it); false if it had already settled. */

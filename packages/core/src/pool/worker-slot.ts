@@ -7,7 +7,7 @@
 import { TimeoutError, type WorkerExitError } from "../errors.js";
 import { HostLink, type HostLinkOptions } from "../host-link.js";
 import type { ExitInfo } from "../port.js";
-import type { TaskOutcome } from "../protocol.js";
+import type { SetupMessage, TaskOutcome } from "../protocol.js";
 import { serializeError } from "../errors.js";
 import type { PoolRecorder } from "./stats.js";
 import type { PoolTask } from "./task.js";
@@ -36,6 +36,23 @@ export interface SlotSettings {
   /** Tasks a worker runs before it is replaced (Infinity: never). */
   readonly maxTasksPerWorker: number;
   readonly recorder: PoolRecorder;
+  /** The pool's worker hooks (initializer, teardown), sent to every worker it starts. */
+  readonly setup?: SetupMessage;
+  /** How long (ms) a teardown may run before its worker is stopped anyway. */
+  readonly teardownBoundMs: number;
+  /** Hears of what failed outside any task (a teardown): the pool's "error" event. */
+  readonly reportError: (detail: PoolErrorDetail) => void;
+}
+
+/** The `detail` of a pool's "error" event: a failure that belongs to no task's caller. */
+export interface PoolErrorDetail {
+  /** What failed: a worker's teardown, or a caller's `onProgress` callback. */
+  readonly source: "teardown" | "onProgress";
+  readonly error: unknown;
+  /** The worker's number, for a teardown. */
+  readonly worker?: number;
+  /** The task's id, for an `onProgress` callback. */
+  readonly id?: number;
 }
 
 export class WorkerSlot {
@@ -60,10 +77,11 @@ export class WorkerSlot {
     this.#settings = settings;
     this.#owner = owner;
     this.#linger = link.kind === "thread" && link.adapter.capabilities.stopsBusyThreads === false;
-    this.#link = new HostLink({ ...link, inPool: true }, {
+    this.#link = new HostLink({ ...link, inPool: true, ...(settings.setup ? { setup: settings.setup } : {}) }, {
       ready: () => this.#onReady(),
       results: (outcomes) => this.#onResults(outcomes),
       exited: (info, error) => this.#onExit(info, error),
+      progress: (id, value, encoded) => this.#inflight.find((task) => task.id === id)?.progress(value, encoded),
     });
   }
 
@@ -84,6 +102,11 @@ export class WorkerSlot {
   }
 
   /** Can take tasks: not gone, not being retired. */
+  /** The initializer's error, if it failed in this worker (which then never became ready). */
+  get setupError(): { readonly error: unknown } | undefined {
+    return this.#link.setupError;
+  }
+
   get usable(): boolean {
     return !this.#retiring && !this.#link.gone;
   }
@@ -158,13 +181,20 @@ export class WorkerSlot {
     for (const task of this.#inflight.splice(0)) if (!task.abandoned) task.fail(error, "cancelled");
   }
 
-  /** Stops taking tasks; the worker is stopped as soon as it has none. */
-  retire(): void {
+  /**
+   * Retires the worker normally (the pool closes, it idled, it ran its task limit): it takes no
+   * more tasks, runs the pool's teardown if it has one, then stops. Resolves once it is gone.
+   */
+  retire(): Promise<void> {
     this.#retiring = true;
-    if (!this.busy) this.stop();
+    this.#clearIdleTimer();
+    return this.#link.retire(this.#settings.teardownBoundMs, (failure) => {
+      const error = "error" in failure ? failure.error : new TimeoutError(`The teardown did not finish within ${failure.overranMs} ms; the worker was stopped anyway.`);
+      this.#settings.reportError({ source: "teardown", error, worker: this.number });
+    });
   }
 
-  /** Stops the worker now. Resolves once it is gone. */
+  /** Stops the worker now, with no teardown (terminate, a task that ignores its abort). Resolves once it is gone. */
   stop(): Promise<void> {
     this.#retiring = true;
     this.#clearIdleTimer();
@@ -180,7 +210,7 @@ export class WorkerSlot {
     if (idleTimeout === Infinity || this.#retiring || this.#idleTimer !== undefined) return;
     this.#idleTimer = setTimeout(() => {
       this.#idleTimer = undefined;
-      if (!this.busy) void this.stop();
+      if (!this.busy) void this.retire();
     }, idleTimeout);
   }
 
@@ -249,7 +279,7 @@ export class WorkerSlot {
     }
     if (!this.busy) this.#settings.recorder.idle(this);
     if (this.#answered >= this.#settings.maxTasksPerWorker) this.#retiring = true;
-    if (this.#retiring && !this.busy) void this.stop();
+    if (this.#retiring && !this.busy) void this.retire();
     this.#owner.slotAnswered(this);
   }
 

@@ -9,6 +9,15 @@ export interface TaskContext {
   /** Aborted when the caller aborts this task or its run timeout fires. */
   readonly signal: AbortSignal;
   readonly id: number;
+  /**
+   * Sends `value` to the caller's `onProgress` (a task option of `pool.submit`/`apply`), now,
+   * while the task runs. Values arrive in the order sent and always before the task's result.
+   * The value is copied like a result (structured clone, and weft's shared types); one that
+   * cannot be carried throws a DataCloneError here and fails nothing else. When the caller does
+   * not listen, or the task has already settled, the value is dropped. Compare workerpool's
+   * `workerEmit` and BullMQ's `job.updateProgress`; Python's pools have no equivalent.
+   */
+  progress(value: unknown): void;
 }
 
 const CURRENT_TASK = Symbol.for("weft.currentTask");
@@ -18,6 +27,21 @@ const holder = globalThis as Record<symbol, TaskContext | undefined>;
  * The context of the task running in this worker: its AbortSignal lets it clean up when the
  * caller aborts it. Call it synchronously at the start of the task (a worker runs one task at a
  * time, so it stays valid until the task settles). Also available as `this` in a `function` task.
+ *
+ * @example
+ * ```ts
+ * // tasks.ts
+ * import { currentTask } from "weftjs";
+ * export async function resize(files: string[]) {
+ *   const task = currentTask();
+ *   for (const [i, file] of files.entries()) {
+ *     await convert(file);
+ *     task.progress({ done: i + 1, of: files.length });
+ *   }
+ * }
+ * // caller
+ * await pool.submit("resize", [files], { onProgress: (p) => console.log(p) });
+ * ```
  */
 export function currentTask(): TaskContext {
   const context = holder[CURRENT_TASK];

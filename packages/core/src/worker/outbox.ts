@@ -58,6 +58,24 @@ export class Outbox {
     this.#hold(outcome);
   }
 
+  /**
+   * Sends a running task's progress value now, after the results held so far. Throws a
+   * DataCloneError (to the task's `progress` call) if the value cannot be carried. When the
+   * caller does not listen (`wanted` false), the value is checked and dropped.
+   */
+  progress(id: number, value: unknown, wanted: boolean): void {
+    const prepared = prepareValue(value, this.#kind, "the progress value");
+    if (!wanted || this.#sealed) return;
+    // The task's result must follow its progress on the same channel: never by the fast lane.
+    this.#laneTasks.delete(id);
+    this.flush();
+    try {
+      this.#send({ type: "progress", id, value: prepared.value, encoded: prepared.encoded });
+    } catch (refused) {
+      throw new DataCloneError("the progress value", `the transport refused it (${describe(refused)})`);
+    }
+  }
+
   fail(id: number, error: unknown): void {
     this.#hold(failure(id, error));
   }

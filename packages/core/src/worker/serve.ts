@@ -11,6 +11,7 @@ import type { RunRequest, ToWorker } from "../protocol.js";
 import { installChannelClient } from "../channels/client.js";
 import { installThreadBootstrap } from "../sync/thread-id.js";
 import { type TaskContext, setCurrentTask } from "./context.js";
+import { WorkerHooks } from "./hooks.js";
 import { TaskResolver, explainFailure } from "./modules.js";
 import { Outbox } from "./outbox.js";
 import { isThenable, runTask } from "./run-task.js";
@@ -58,6 +59,13 @@ export function serveWorker(port: WorkerSidePort): ServedWorker {
   let draining = false;
   let sealed = false;
   let lane: FastLaneWorker | undefined;
+  const hooks = new WorkerHooks(resolver, (message) => {
+    try {
+      port.send(message);
+    } catch {
+      // The channel is gone: the worker's exit reaches the caller instead.
+    }
+  });
 
   const runOne = (request: RunRequest): void | Promise<void> => {
     // AbortControllers are costly on some runtimes: make one only if the task looks at its signal
@@ -70,6 +78,11 @@ export function serveWorker(port: WorkerSidePort): ServedWorker {
         return control().signal;
       },
       id: request.id,
+      progress(value: unknown) {
+        // After the task settled, or for a caller that does not listen, a value goes nowhere.
+        if (running?.id !== request.id || sealed) return;
+        outbox.progress(request.id, value, request.progress === true);
+      },
     };
     const finish = () => {
       running = undefined;
@@ -106,6 +119,8 @@ export function serveWorker(port: WorkerSidePort): ServedWorker {
     if (draining) return;
     draining = true;
     try {
+      // An initializer runs before the first task; if it failed, no task runs here (the caller replaces the worker).
+      if (hooks.gated && !(await hooks.started)) return;
       for (;;) {
         while (queueHead < queue.length && !sealed) {
           const request = queue[queueHead]!;
@@ -168,6 +183,12 @@ export function serveWorker(port: WorkerSidePort): ServedWorker {
           lane = new FastLaneWorker(message.fastLane);
           outbox.useLane(lane);
         }
+        break;
+      case "setup":
+        hooks.setup(message);
+        break;
+      case "teardown":
+        hooks.teardown();
         break;
       case "run":
         for (const task of message.tasks) queue.push(task);
