@@ -44,6 +44,8 @@ const CANNOT = {
   nodeOptions: "this is an option of each node's local pool (set where the node starts), not of the client",
   nodeProcesses: "the exit codes and pids of a node's processes stay on that node; node failures are in failover.test.ts",
   fastLane: "spinWait is the local fast lane through shared memory; there is none across machines",
+  manager: "a Manager's objects live with the side that created it; its proxies reach that side's own workers, not other machines",
+  progress: "progress values travel over a local worker's channel; cluster jobs do not carry them yet (BullMQ's updateProgress is not wired)",
 } as const;
 
 const skips: Record<string, string> = {};
@@ -58,6 +60,10 @@ for (const definition of allCases) {
   else if (/maxQueue|maxTasksPerWorker|idleTimeout|memory limit|ignores its abort|fails to load/.test(name)) skips[name] = CANNOT.nodeOptions;
   else if (/killed from outside|no worker process is left|globals are not the caller's|many crashes in a row/.test(name)) skips[name] = CANNOT.nodeProcesses;
   else if (/methods, bound and native functions/.test(name)) skips[name] = CANNOT.inline;
+  else if (name.startsWith("manager:")) skips[name] = CANNOT.manager;
+  else if (name.startsWith("progress:")) skips[name] = CANNOT.progress;
+  else if (name.startsWith("worker hooks:")) skips[name] = CANNOT.nodeOptions;
+  else if (/portable exit\(code\)/.test(name)) skips[name] = CANNOT.nodeProcesses;
   else if (/parallelism:/.test(name)) skips[name] = "measured across nodes (two single-worker nodes against one) in speedup.test.ts";
   else if (/soak \(smoke\)/.test(name)) skips[name] = "20,000 jobs through Redis take minutes on a shared CI machine; the bench measures throughput";
 }
