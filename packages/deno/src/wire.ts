@@ -69,6 +69,14 @@ function findMarker(bytes: Uint8Array, from: number): number {
  */
 export class FrameReader {
   #buffer = new Uint8Array(0);
+  /**
+   * A frame longer than what has arrived: its bytes so far, kept as separate chunks until
+   * `#awaiting` bytes are in, then joined once — joining at every chunk would copy a big frame
+   * over and over (quadratic in its size).
+   */
+  #parts: Uint8Array[] = [];
+  #partsBytes = 0;
+  #awaiting = 0;
   readonly #onMessage: (message: unknown) => void;
   readonly #onText: (bytes: Uint8Array) => void;
 
@@ -78,6 +86,16 @@ export class FrameReader {
   }
 
   feed(chunk: Uint8Array): void {
+    if (this.#awaiting > 0) {
+      // Copied: the caller may reuse its read buffer.
+      this.#parts.push(chunk.slice());
+      this.#partsBytes += chunk.length;
+      if (this.#partsBytes < this.#awaiting) return;
+      chunk = joinChunks(this.#parts, this.#partsBytes);
+      this.#parts = [];
+      this.#partsBytes = 0;
+      this.#awaiting = 0;
+    }
     let bytes: Uint8Array;
     if (this.#buffer.length === 0) bytes = chunk;
     else {
@@ -86,6 +104,7 @@ export class FrameReader {
       bytes.set(chunk, this.#buffer.length);
     }
     let at = 0;
+    let awaiting = 0;
     const payloads: Uint8Array[] = [];
     while (at < bytes.length) {
       const marker = findMarker(bytes, at);
@@ -99,12 +118,23 @@ export class FrameReader {
       at = marker;
       if (bytes.length - at < HEADER) break;
       const length = new DataView(bytes.buffer, bytes.byteOffset + at + MARKER.length, 4).getUint32(0);
-      if (bytes.length - at < HEADER + length) break;
+      if (bytes.length - at < HEADER + length) {
+        awaiting = HEADER + length;
+        break;
+      }
       const payload = bytes.subarray(at + HEADER, at + HEADER + length);
       at += HEADER + length;
       payloads.push(payload);
     }
-    this.#buffer = at >= bytes.length ? new Uint8Array(0) : bytes.slice(at);
+    const rest = at >= bytes.length ? new Uint8Array(0) : bytes.slice(at);
+    if (awaiting > 0) {
+      this.#parts = [rest];
+      this.#partsBytes = rest.length;
+      this.#awaiting = awaiting;
+      this.#buffer = new Uint8Array(0);
+    } else {
+      this.#buffer = rest;
+    }
     for (const payload of payloads) {
       const message = decodePayload(payload);
       // A throwing handler must not stop the frames after it, as with an event listener.
@@ -115,4 +145,15 @@ export class FrameReader {
       }
     }
   }
+}
+
+function joinChunks(chunks: readonly Uint8Array[], total: number): Uint8Array {
+  if (chunks.length === 1) return chunks[0]!;
+  const joined = new Uint8Array(total);
+  let at = 0;
+  for (const chunk of chunks) {
+    joined.set(chunk, at);
+    at += chunk.length;
+  }
+  return joined;
 }

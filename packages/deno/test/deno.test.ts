@@ -259,3 +259,49 @@ Deno.test({
     assert.match(text, /process done/);
   },
 });
+
+Deno.test({
+  ...options,
+  name: "[deno/process] the frame reader gives the same messages and text however the bytes are chunked (generated)",
+  async fn() {
+    const { encodeFrame, FrameReader } = await import("../src/wire.ts");
+    let seed = 20261130;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    for (let run = 0; run < 300; run++) {
+      // Frames of every size (some far longer than a read), with printed text between them.
+      const sent: unknown[] = [];
+      const pieces: Uint8Array[] = [];
+      let text = "";
+      for (let i = 0, count = 1 + Math.floor(random() * 6); i < count; i++) {
+        if (random() < 0.4) {
+          const line = `printed ${run}.${i}\n`;
+          text += line;
+          pieces.push(new TextEncoder().encode(line));
+        }
+        const size = random() < 0.2 ? Math.floor(random() * 200_000) : Math.floor(random() * 50);
+        const message = { id: i, items: Array.from({ length: size }, (_, k) => k * run), note: "x".repeat(Math.floor(random() * 10)) };
+        sent.push(message);
+        pieces.push(encodeFrame(message));
+      }
+      const all = new Uint8Array(pieces.reduce((n, p) => n + p.length, 0));
+      let at = 0;
+      for (const piece of pieces) {
+        all.set(piece, at);
+        at += piece.length;
+      }
+      const received: unknown[] = [];
+      let printed = "";
+      const reader = new FrameReader((message) => received.push(message), (bytes) => (printed += new TextDecoder().decode(bytes)));
+      // Read into one reused buffer, as process-entry.ts does, in random chunk sizes.
+      const buffer = new Uint8Array(70_000);
+      for (let from = 0; from < all.length; ) {
+        const size = Math.min(all.length - from, 1 + Math.floor(random() * (random() < 0.5 ? 16 : 70_000)));
+        buffer.set(all.subarray(from, from + size));
+        reader.feed(buffer.subarray(0, size));
+        from += size;
+      }
+      assert.deepEqual(received, sent, `run ${run}: every frame decoded, in order`);
+      assert.equal(printed, text, `run ${run}: the text between frames passed through`);
+    }
+  },
+});
