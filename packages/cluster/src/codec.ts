@@ -30,6 +30,15 @@ function fromBase64(text: string): Uint8Array {
   return bytes;
 }
 
+/**
+ * Sets an own property, as structured clone and JSON.parse do: an own "__proto__" key assigned
+ * with `=` would replace the object's prototype instead, and the key would be lost.
+ */
+function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === "__proto__") Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  else target[key] = value;
+}
+
 function tagged(type: string, value?: Json): Json {
   return value === undefined ? { [TAG]: type } : { [TAG]: type, v: value };
 }
@@ -94,7 +103,7 @@ function encodeObject(object: object, path: string, seen: Set<object>): Json {
     throw new DataCloneError(path, `an instance of ${prototype?.constructor?.name ?? "a class"} cannot cross the queue; send plain data`);
   }
   const out: { [key: string]: Json } = {};
-  for (const key of Object.keys(object)) out[key] = encodeValue((object as Record<string, unknown>)[key], `${path}.${key}`, seen);
+  for (const key of Object.keys(object)) setOwn(out, key, encodeValue((object as Record<string, unknown>)[key], `${path}.${key}`, seen));
   return TAG in out ? tagged("object", out) : out;
 }
 
@@ -111,7 +120,7 @@ export function decodeValue(data: unknown): unknown {
   const tag = record[TAG];
   if (typeof tag !== "string") {
     const out: Record<string, unknown> = {};
-    for (const key of Object.keys(record)) out[key] = decodeValue(record[key]);
+    for (const key of Object.keys(record)) setOwn(out, key, decodeValue(record[key]));
     return out;
   }
   const v = record.v;
@@ -135,7 +144,7 @@ export function decodeValue(data: unknown): unknown {
     case "object": {
       const out: Record<string, unknown> = {};
       const inner = v as Record<string, unknown>;
-      for (const key of Object.keys(inner)) out[key] = decodeValue(inner[key]);
+      for (const key of Object.keys(inner)) setOwn(out, key, decodeValue(inner[key]));
       return out;
     }
     case "arraybuffer":

@@ -36,6 +36,16 @@ describe("codec", () => {
     expect(back.nested).toEqual({ $weft: 1 });
   });
 
+  test('an own "__proto__" key stays an own key, at any depth (it never becomes a prototype)', () => {
+    const value = JSON.parse('{"__proto__": {"a": 1}, "inner": {"__proto__": [2]}}') as Record<string, unknown>;
+    value.set = Object.defineProperty({}, "__proto__", { value: new Set([3]), enumerable: true, writable: true, configurable: true });
+    const back = decodeValue(JSON.parse(JSON.stringify(encodeValue(value)))) as Record<string, unknown>;
+    expect(Object.getPrototypeOf(back)).toBe(Object.prototype);
+    expect(Object.getOwnPropertyDescriptor(back, "__proto__")?.value).toEqual({ a: 1 });
+    expect(Object.getOwnPropertyDescriptor(back.inner as object, "__proto__")?.value).toEqual([2]);
+    expect(Object.getOwnPropertyDescriptor(back.set as object, "__proto__")?.value).toEqual(new Set([3]));
+  });
+
   test("what cannot cross is a DataCloneError naming the path", () => {
     expect(() => encodeValue([1, { f: () => 1 }], "args")).toThrow(/args\[1\]\.f/);
     expect(() => encodeValue(Symbol("s"))).toThrow(/symbol/);
