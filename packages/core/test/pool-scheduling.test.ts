@@ -3,64 +3,8 @@
  * (ready, answer, crash) and fake timers for grace periods, timeouts and idle workers.
  */
 import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
-import { createEndpoint, type EndpointControl } from "../src/endpoint-kit.js";
-import type { Adapter, ExitInfo } from "../src/port.js";
-import type { RunMessage, ToWorker } from "../src/protocol.js";
 import { Pool } from "../src/pool/pool.js";
-import { serializeError } from "../src/errors.js";
-
-class FakeWorker {
-  readonly sent: ToWorker[] = [];
-  terminated = false;
-  readonly control: EndpointControl;
-  constructor(readonly number: number) {
-    this.control = createEndpoint({
-      send: (message) => void this.sent.push(message),
-      stop: () => {
-        this.terminated = true;
-        this.control.exited({ code: 1, signal: null });
-      },
-    });
-  }
-  ready(): void {
-    this.control.deliver({ type: "ready" });
-  }
-  /** Ids of the tasks sent to this worker, in order. */
-  get taskIds(): number[] {
-    return this.sent.filter((m): m is RunMessage => m.type === "run").flatMap((m) => m.tasks.map((t) => t.id));
-  }
-  get runMessages(): RunMessage[] {
-    return this.sent.filter((m): m is RunMessage => m.type === "run");
-  }
-  answer(id: number, value: unknown = id): void {
-    this.control.deliver({ type: "results", results: [{ id, ok: true, value, encoded: false }] });
-  }
-  throwIn(id: number, error: unknown): void {
-    this.control.deliver({ type: "results", results: [{ id, ok: false, error: serializeError(error) }] });
-  }
-  exit(info: ExitInfo = { code: 1, signal: null }): void {
-    this.control.exited(info);
-  }
-}
-
-function fakeAdapter(): { adapter: Adapter; workers: FakeWorker[] } {
-  const workers: FakeWorker[] = [];
-  const adapter: Adapter = {
-    runtime: "node",
-    capabilities: { sharedMemory: false, blockingWaitOnMain: false, processExitCodes: true, osProcesses: false, resourceLimits: false },
-    cpuCount: () => 2,
-    start: () => {
-      const worker = new FakeWorker(workers.length + 1);
-      workers.push(worker);
-      return worker.control.endpoint;
-    },
-  };
-  return { adapter, workers };
-}
-
-const settle = async () => {
-  for (let i = 0; i < 5; i++) await Promise.resolve();
-};
+import { fakeAdapter, settle } from "./fake-workers.js";
 
 beforeEach(() => {
   vi.useFakeTimers();

@@ -3,67 +3,13 @@
  * setup, teardown and progress messages, and fake timers bound the teardown.
  */
 import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
-import { createEndpoint, type EndpointControl } from "../src/endpoint-kit.js";
 import { WorkerStartError, serializeError } from "../src/errors.js";
-import type { Adapter } from "../src/port.js";
-import type { FromWorker, RunMessage, ToWorker } from "../src/protocol.js";
+import type { RunMessage } from "../src/protocol.js";
 import { Pool } from "../src/pool/pool.js";
 import { TEARDOWN_BOUND_MS } from "../src/pool/worker-hooks.js";
+import { type FakeWorker, fakeAdapter, settle } from "./fake-workers.js";
 
-/** A worker the test drives: what the pool sent it, and the messages it answers with. */
-class HookedWorker {
-  readonly sent: ToWorker[] = [];
-  terminated = false;
-  readonly control: EndpointControl;
-  constructor() {
-    this.control = createEndpoint({
-      send: (message) => void this.sent.push(message),
-      stop: () => {
-        this.terminated = true;
-        this.control.exited({ code: 1, signal: null });
-      },
-    });
-  }
-  say(message: FromWorker): void {
-    this.control.deliver(message);
-  }
-  /** Loads, and its initializer succeeds (or fails with `error`). */
-  start(error?: unknown): void {
-    this.say({ type: "ready" });
-    this.say(error === undefined ? { type: "setup-done" } : { type: "setup-done", error: serializeError(error) });
-  }
-  get taskIds(): number[] {
-    return this.sent.filter((m): m is RunMessage => m.type === "run").flatMap((m) => m.tasks.map((t) => t.id));
-  }
-  answer(id: number, value: unknown = id): void {
-    this.say({ type: "results", results: [{ id, ok: true, value, encoded: false }] });
-  }
-  types(): string[] {
-    return this.sent.map((m) => m.type);
-  }
-}
-
-function hookedAdapter(): { adapter: Adapter; workers: HookedWorker[] } {
-  const workers: HookedWorker[] = [];
-  const adapter: Adapter = {
-    runtime: "node",
-    capabilities: { sharedMemory: false, blockingWaitOnMain: false, processExitCodes: true, osProcesses: false, resourceLimits: false },
-    cpuCount: () => 2,
-    start: () => {
-      const worker = new HookedWorker();
-      workers.push(worker);
-      return worker.control.endpoint;
-    },
-  };
-  return { adapter, workers };
-}
-
-const settle = async () => {
-  for (let i = 0; i < 5; i++) await Promise.resolve();
-};
-
-/** Runs one task on the pool's first worker, which starts and answers it; returns that worker. */
-async function oneTaskRun(pool: Pool, workers: HookedWorker[]): Promise<HookedWorker> {
+async function oneTaskRun(pool: Pool, workers: FakeWorker[]): Promise<FakeWorker> {
   const future = pool.apply("echo", [1]);
   await settle();
   const worker = workers[0]!;
@@ -88,7 +34,7 @@ afterEach(() => {
 
 describe("Pool worker hooks (fake workers, fake timers)", () => {
   test("every worker gets the setup before any task, and is ready only once its initializer has run", async () => {
-    const { adapter, workers } = hookedAdapter();
+    const { adapter, workers } = fakeAdapter();
     const pool = new Pool({ kind: "process", size: 1, module: "file:///tasks.js", adapter, initializer: "connect", initargs: ["db", 3], taskTimeout: 100 });
     const future = pool.apply("echo", [1]);
     await settle();
@@ -107,7 +53,7 @@ describe("Pool worker hooks (fake workers, fake timers)", () => {
   });
 
   test("an initializer that fails: its worker is stopped and replaced; after the start-failure limit the tasks reject with WorkerStartError carrying its error", async () => {
-    const { adapter, workers } = hookedAdapter();
+    const { adapter, workers } = fakeAdapter();
     const pool = new Pool({ kind: "process", size: 1, module: "file:///tasks.js", adapter, initializer: "connect" });
     const futures = [pool.apply("echo", [1]), pool.apply("echo", [2])];
     const outcomes = Promise.allSettled(futures);
@@ -139,7 +85,7 @@ describe("Pool worker hooks (fake workers, fake timers)", () => {
   });
 
   test("close() runs the teardown, then stops the worker; one that throws is the pool's error event", async () => {
-    const { adapter, workers } = hookedAdapter();
+    const { adapter, workers } = fakeAdapter();
     const pool = new Pool({ kind: "process", size: 1, module: "file:///tasks.js", adapter, teardown: "disconnect" });
     const errors = errorEvents(pool);
     const worker = await oneTaskRun(pool, workers);
@@ -156,7 +102,7 @@ describe("Pool worker hooks (fake workers, fake timers)", () => {
   });
 
   test(`a teardown gets ${TEARDOWN_BOUND_MS} ms, then the worker is stopped anyway and the overrun reported`, async () => {
-    const { adapter, workers } = hookedAdapter();
+    const { adapter, workers } = fakeAdapter();
     const pool = new Pool({ kind: "process", size: 1, module: "file:///tasks.js", adapter, teardown: "disconnect", idleTimeout: 10 });
     const errors = errorEvents(pool);
     const worker = await oneTaskRun(pool, workers);
@@ -173,7 +119,7 @@ describe("Pool worker hooks (fake workers, fake timers)", () => {
   });
 
   test("terminate() runs no teardown; a worker that never became ready gets none", async () => {
-    const { adapter, workers } = hookedAdapter();
+    const { adapter, workers } = fakeAdapter();
     const pool = new Pool({ kind: "process", size: 1, module: "file:///tasks.js", adapter, teardown: "disconnect" });
     const future = pool.apply("echo", [1]);
     future.catch(() => undefined);
@@ -185,7 +131,7 @@ describe("Pool worker hooks (fake workers, fake timers)", () => {
   });
 
   test("progress reaches onProgress in order while the task runs, never after it settled; a throwing callback is the pool's error event", async () => {
-    const { adapter, workers } = hookedAdapter();
+    const { adapter, workers } = fakeAdapter();
     const pool = new Pool({ kind: "process", size: 1, module: "file:///tasks.js", adapter });
     const errors = errorEvents(pool);
     const seen: unknown[] = [];
@@ -214,7 +160,7 @@ describe("Pool worker hooks (fake workers, fake timers)", () => {
   });
 
   test("bad hook and progress options are named errors up front", async () => {
-    const { adapter } = hookedAdapter();
+    const { adapter } = fakeAdapter();
     const make = (options: object) => () => new Pool({ kind: "process", size: 1, module: "file:///tasks.js", adapter, ...options });
     expect(make({ initializer: 42 })).toThrow(/initializer must be the name of a function/);
     expect(make({ initializer: "" })).toThrow(/an empty string/);
