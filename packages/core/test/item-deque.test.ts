@@ -1,20 +1,22 @@
 // The chunked FIFO behind a channel queue's items, against a plain array as the model: the same
-// values come out in the same order whatever mix of pushes, takes and merges (given-back items).
+// values come out in the same order whatever mix of pushes, adopted batches, takes and merges
+// (given-back items).
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { type Entry, ItemDeque } from "../src/channels/item-deque.js";
 
-type Op = { kind: "push"; count: number } | { kind: "shift" } | { kind: "take"; count: number } | { kind: "giveBack"; count: number };
+type Op = { kind: "push"; count: number } | { kind: "adopt"; count: number } | { kind: "shift" } | { kind: "take"; count: number } | { kind: "giveBack"; count: number };
 
 const op: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ kind: fc.constant("push" as const), count: fc.integer({ min: 1, max: 3000 }) }),
+  fc.record({ kind: fc.constant("adopt" as const), count: fc.integer({ min: 0, max: 5000 }) }),
   fc.record({ kind: fc.constant("shift" as const) }),
   fc.record({ kind: fc.constant("take" as const), count: fc.integer({ min: 0, max: 3000 }) }),
   fc.record({ kind: fc.constant("giveBack" as const), count: fc.integer({ min: 0, max: 3000 }) }),
 );
 
 describe("ItemDeque", () => {
-  it("keeps arrival order through pushes, takes and merges (generated)", () => {
+  it("keeps arrival order through pushes, adopted batches, takes and merges (generated)", () => {
     fc.assert(
       fc.property(fc.array(op, { maxLength: 40 }), (ops) => {
         const deque = new ItemDeque<string>();
@@ -27,6 +29,11 @@ describe("ItemDeque", () => {
               deque.push(`v${seq}`, seq);
               model.push({ value: `v${seq}`, seq });
             }
+          } else if (step.kind === "adopt") {
+            // A batch that crossed from a worker: kept as one array, numbered from `seq`.
+            const batch = Array.from({ length: step.count }, (_, i) => `v${seq + i}`);
+            deque.adopt(batch, seq);
+            for (const value of batch) model.push({ value, seq: seq++ });
           } else if (step.kind === "shift") {
             if (model.length === 0) continue;
             const expected = model.shift()!;

@@ -1,6 +1,6 @@
 import { serveWorkerUntilEnd, type ToWorker, type WorkerSidePort } from "@weft/core";
 import { deno } from "./deno-api.js";
-import { encodeFrame, FrameReader } from "./wire.js";
+import { encodeFrame, FrameReader, nextTurn } from "./wire.js";
 
 const api = deno();
 const exit = api.exit.bind(api);
@@ -64,6 +64,7 @@ for (;;) {
   const read = await api.stdin.read(buffer);
   if (read === null) break;
   reader.feed(buffer.subarray(0, read));
+  await nextTurn();
 }
 // The parent is gone (closed our stdin, exited or was killed): leave no orphan behind.
 exit(0);

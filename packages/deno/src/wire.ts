@@ -10,6 +10,7 @@
  * frames: stdout stays the user's, as with Node's fork.
  */
 import { Deserializer, Serializer } from "node:v8";
+import { setImmediate } from "node:timers";
 
 export const MARKER = new Uint8Array([0x1e, 0x57, 0x45, 0x46, 0x54, 0x00]);
 const HEADER = MARKER.length + 4;
@@ -61,6 +62,17 @@ function findMarker(bytes: Uint8Array, from: number): number {
     if (match) return i;
   }
   return -1;
+}
+
+/**
+ * Resolves on the next turn of the event loop. A reader loop awaits it after each chunk it fed:
+ * Deno resolves a read of a pipe that already holds data without a turn of the event loop, so a
+ * loop that read on at once would run ahead of everyone else's promise continuations. A consumer
+ * that takes items one `await` at a time then got one item per chunk read while the chunks piled
+ * up (measured: 60k items queued, taken one per 64 KB read).
+ */
+export function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /**
@@ -147,7 +159,7 @@ export class FrameReader {
   }
 }
 
-function joinChunks(chunks: readonly Uint8Array[], total: number): Uint8Array {
+export function joinChunks(chunks: readonly Uint8Array[], total = chunks.reduce((sum, chunk) => sum + chunk.length, 0)): Uint8Array {
   if (chunks.length === 1) return chunks[0]!;
   const joined = new Uint8Array(total);
   let at = 0;

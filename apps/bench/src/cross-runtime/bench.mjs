@@ -22,7 +22,7 @@ export const MARKER = "@@weft-bench-runtimes@@ ";
 /** The workload sizes for a quick or a full run (shared with the launcher, which prints them). */
 export function plan(quick, smoke = false) {
   // smoke: tiny sizes that only check the wiring (the launcher's --smoke), never for figures.
-  if (smoke) return { quick, smoke, reps: 1, throughputTasks: 200, latencyTasks: 50, primeChunk: 2_000, chunks: 8, channelItems: 500 };
+  if (smoke) return { quick, smoke, reps: 1, throughputTasks: 200, latencyTasks: 50, primeChunk: 2_000, chunks: 8, channelItems: 500, channelWarmups: 1, channelReps: 1 };
   return {
     quick,
     reps: quick ? 3 : 5,
@@ -31,12 +31,17 @@ export function plan(quick, smoke = false) {
     primeChunk: quick ? 40_000 : 120_000,
     chunks: 8,
     channelItems: quick ? 20_000 : 100_000,
+    // A channel run takes 15–60 ms: one warm-up left the JIT tiers and the heap sizes still
+    // settling (Deno's runs kept getting faster for about ten runs), and five runs so short gave
+    // medians that moved by 2× between sittings. The channel rows warm up longer and take more.
+    channelWarmups: quick ? 3 : 10,
+    channelReps: quick ? 5 : 11,
   };
 }
 
-/** Runs `fn` once to warm up, then `reps` times; returns the values. */
-async function repeated(reps, fn) {
-  await fn();
+/** Runs `fn` `warmups` times to warm up (once by default), then `reps` times; returns the values. */
+async function repeated(reps, fn, warmups = 1) {
+  for (let i = 0; i < warmups; i++) await fn();
   const values = [];
   for (let i = 0; i < reps; i++) values.push(await fn());
   return values;
@@ -160,7 +165,7 @@ async function channel(kind, module, p) {
   try {
     await pool.apply("echo", [0]);
     const result = {};
-    for (const row of CHANNEL_ROWS) result[row] = summary(await repeated(p.reps, rows[row]));
+    for (const row of CHANNEL_ROWS) result[row] = summary(await repeated(p.channelReps ?? p.reps, rows[row], p.channelWarmups ?? 1));
     return result;
   } finally {
     await pool.close();

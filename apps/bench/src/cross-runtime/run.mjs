@@ -280,7 +280,7 @@ export async function runAll({ quick = false, smoke = false, only, runtimes = RU
     `${heading}: the same benchmark on each runtime, pools of weft's own adapter (median (min–max) of ${p.reps}; ratio = runtime / node, same run)\n` +
       `   ${fmt(p.throughputTasks)} echo tasks at once on 2 workers; ${fmt(p.latencyTasks)} sequential echoes on 1 worker; ` +
       `${p.chunks} chunks of countPrimes(${fmt(p.primeChunk)} numbers) on 1 vs 2 workers; a pool of 2 until its first task; ` +
-      `${fmt(p.channelItems ?? 0)} items through a Queue, a Pipe (worker → main) and a Queue (main → worker)\n` +
+      `${fmt(p.channelItems ?? 0)} items through a Queue, a Pipe (worker → main) and a Queue (main → worker)${p.channelReps ? ` (median of ${p.channelReps} runs after ${p.channelWarmups} warm-up runs)` : ""}\n` +
       `   ${versions || "no runtime ran"}`,
     ["measure", "kind", "runtime", "median (min–max)", "ratio to node"],
     rows,

@@ -25,8 +25,19 @@ export interface ParsedWait {
   readonly where: string;
 }
 
+/**
+ * Waits without signal or timeout, by caller: the most common ones, shared rather than made per
+ * call (a queue's get and put parse one each; a producer's garbage was mostly these).
+ */
+const unboundedWaits = new Map<string, ParsedWait>();
+
 /** Validates {@link WaitOptions}; throws the signal's reason if it is already aborted. */
 export function parseWait(options: WaitOptions | undefined, where: string): ParsedWait {
+  if (options === undefined) {
+    let wait = unboundedWaits.get(where);
+    if (!wait) unboundedWaits.set(where, (wait = Object.freeze({ signal: undefined, deadline: null, timeout: null, where })));
+    return wait;
+  }
   checkOptions(options, ["signal", "timeout"], where);
   const signal = checkSignal(options?.signal, where);
   const timeout = checkTimeout(options?.timeout, where);

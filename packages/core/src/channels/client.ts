@@ -129,6 +129,8 @@ const nextTurn: (callback: () => void) => void =
         })()
       : (callback) => void setTimeout(callback, 0);
 
+const nextTurnPromise = (): Promise<void> => new Promise((resolve) => nextTurn(resolve));
+
 /** Installs the client over a worker's outgoing messages; returns the handler for replies. */
 export function installChannelClient(send: (request: ChannelRequest) => void, kind: WorkerKind = "thread"): (reply: ChannelReply) => void {
   const channels = new Map<string, Channel>();
@@ -394,9 +396,15 @@ export function installChannelClient(send: (request: ChannelRequest) => void, ki
           ops.push({ op: "items", channel: id, values: channel.batch });
         }
         channel.batch.push(value);
-        if (channel.batch.length >= BATCH) flush();
-        else schedule();
-        return RESOLVED;
+        if (channel.batch.length < BATCH) {
+          schedule();
+          return RESOLVED;
+        }
+        flush();
+        // A producer that never waits would never hear the owner between batches: the credit it
+        // grants as batches arrive would wait until this worker ran out and asked (a round trip
+        // behind everything it sent before). One turn of the event loop per batch lets it in.
+        return nextTurnPromise();
       }
       channel.waitingPuts++;
       channel.batch = undefined;

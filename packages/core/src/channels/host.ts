@@ -81,7 +81,8 @@ export class ChannelHost {
     const { store, lease } = joined;
     switch (op.op) {
       case "items":
-        store.accept(lease, op.values);
+        // The batch arrived in a message of its own (cloned or decoded): the store may keep it.
+        store.accept(lease, op.values as unknown[]);
         return joined;
       case "took":
         store.took(lease, op.count);

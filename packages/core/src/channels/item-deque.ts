@@ -9,7 +9,11 @@ const CHUNK = 1024;
 
 interface Chunk<T> {
   readonly values: (T | undefined)[];
-  readonly seqs: number[];
+  /** Arrival numbers, one per value; absent for an adopted batch, whose numbers run from `firstSeq`. */
+  readonly seqs: number[] | undefined;
+  readonly firstSeq: number;
+  /** An adopted batch: nothing is appended to it. */
+  readonly sealed: boolean;
   /** The first item of this chunk not taken yet. */
   head: number;
 }
@@ -30,13 +34,24 @@ export class ItemDeque<T> {
 
   push(value: T, seq: number): void {
     let last = this.#chunks[this.#chunks.length - 1];
-    if (last === undefined || last.values.length === CHUNK) {
-      last = { values: [], seqs: [], head: 0 };
+    if (last === undefined || last.sealed || last.values.length === CHUNK) {
+      last = { values: [], seqs: [], firstSeq: 0, sealed: false, head: 0 };
       this.#chunks.push(last);
     }
     last.values.push(value);
-    last.seqs.push(seq);
+    last.seqs!.push(seq);
     this.#length++;
+  }
+
+  /**
+   * Appends a batch whose arrival numbers run from `firstSeq`, keeping the array itself (this
+   * deque owns it from now on): a batch that crossed from a worker is queued without copying
+   * each item, and without the garbage of the chunks a copy would fill.
+   */
+  adopt(values: T[], firstSeq: number): void {
+    if (values.length === 0) return;
+    this.#chunks.push({ values, seqs: undefined, firstSeq, sealed: true, head: 0 });
+    this.#length += values.length;
   }
 
   /** Takes the oldest item (the deque must not be empty). */
@@ -53,7 +68,7 @@ export class ItemDeque<T> {
     const out: Entry<T>[] = [];
     while (out.length < count && this.#length > 0) {
       const chunk = this.#chunks[0]!;
-      out.push({ value: chunk.values[chunk.head] as T, seq: chunk.seqs[chunk.head]! });
+      out.push({ value: chunk.values[chunk.head] as T, seq: chunk.seqs ? chunk.seqs[chunk.head]! : chunk.firstSeq + chunk.head });
       chunk.values[chunk.head] = undefined;
       this.#advance(chunk);
     }
@@ -74,6 +89,7 @@ export class ItemDeque<T> {
   #advance(chunk: Chunk<T>): void {
     chunk.head++;
     this.#length--;
-    if (chunk.head === chunk.values.length && (chunk.values.length === CHUNK || this.#length === 0)) this.#chunks.shift();
+    // A used-up chunk goes, unless it is the last one and may still take pushes.
+    if (chunk.head === chunk.values.length && (this.#chunks.length > 1 || chunk.sealed || chunk.values.length === CHUNK || this.#length === 0)) this.#chunks.shift();
   }
 }

@@ -24,7 +24,7 @@ const RESOLVED: Promise<void> = Promise.resolve();
  * Puts a worker may send ahead of any answer, at most (per queue): four put batches, so that a
  * producer still has credit for the next batches while the owner's grant for the first is on its way.
  */
-export const CREDIT_WINDOW = 16384;
+export const CREDIT_WINDOW = 65536;
 
 
 /** One worker's standing with one queue, kept by the host of that worker. */
@@ -144,12 +144,17 @@ export class ChannelStore<T> {
     this.#leases.add(lease);
   }
 
-  /** Items a worker put with credit: accepted whatever happened since (the put resolved there). */
-  accept(lease: Lease, values: readonly T[]): void {
+  /**
+   * Items a worker put with credit: accepted whatever happened since (the put resolved there).
+   * The store keeps `values` itself: the caller must not use the array again.
+   */
+  accept(lease: Lease, values: T[]): void {
     const spent = Math.min(values.length, lease.credit);
     lease.credit -= spent;
     this.#creditTotal -= spent;
-    for (const value of values) this.#add(value);
+    this.#items.adopt(values, this.#seq);
+    this.#seq += values.length;
+    this.#unfinished += values.length;
     this.#pump();
   }
 
