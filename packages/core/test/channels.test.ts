@@ -174,6 +174,27 @@ describe("multiprocessing.Queue between a worker and its owner", () => {
     await queue.join();
   });
 
+  it("for await takes an item at hand at once, never ahead of a get that waits, on either side", async () => {
+    const queue = new Queue<number>();
+    const waiting = queue.get();
+    const iterator = queue[Symbol.asyncIterator]();
+    const next = iterator.next();
+    for (const i of [1, 2, 3]) await queue.put(i);
+    expect(await waiting).toBe(1);
+    expect(await next).toEqual({ value: 2, done: false });
+    expect(await iterator.next()).toEqual({ value: 3, done: false });
+
+    const w = worker();
+    const shared = new Queue<number>();
+    for (const i of range(0, 2000)) await shared.put(i);
+    await shared.close();
+    const taken: number[] = [];
+    for await (const item of w.proxy(shared)) taken.push(item);
+    expect(taken).toEqual(range(0, 2000));
+    // Fetched in batches that grow while the worker takes quickly, not one message per item.
+    expect(w.messages).toBeLessThan(100);
+  });
+
   it("takes Python's positional maxsize and refuses bad options, saying what was wrong", async () => {
     expect(new Queue(2).maxsize).toBe(2);
     expect(new Queue({ maxsize: 3 }).maxsize).toBe(3);

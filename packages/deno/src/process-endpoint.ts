@@ -1,7 +1,7 @@
 import { type Endpoint, type StartOptions, createEndpoint } from "@weft/core";
 import { deno } from "./deno-api.js";
 import { bootstrapModule, permissionFlags, resolveRuntimeOptions } from "./permissions.js";
-import { encodeFrame, FrameReader, nextTurn } from "./wire.js";
+import { encodeFrame, FrameReader, pumpFrames } from "./wire.js";
 
 const ENTRY = new URL("./process-entry.js", import.meta.url);
 /** After the child is gone, how long to wait for the rest of its stdout (a grandchild may hold it open). */
@@ -96,16 +96,16 @@ export function startProcess(options: StartOptions): Endpoint {
   // the pipe full (0.06–0.1 ms this way), and a child with more to send waits that long.
   const stdout = child.stdout.getReader({ mode: "byob" });
   let readBuffer = new ArrayBuffer(READ_BUFFER_BYTES);
+  const readChunk = async (): Promise<Uint8Array | undefined> => {
+    const { value, done } = await stdout.read(new Uint8Array(readBuffer));
+    if (done || !value) return undefined;
+    // The read took the buffer (transferred) and hands it back: the next read reuses it.
+    readBuffer = value.buffer as ArrayBuffer;
+    return value;
+  };
   const readAll = (async () => {
     try {
-      for (;;) {
-        const { value, done } = await stdout.read(new Uint8Array(readBuffer));
-        if (done || !value) return;
-        // The read took the buffer (transferred) and hands it back: the next read reuses it.
-        readBuffer = value.buffer as ArrayBuffer;
-        reader.feed(value);
-        await nextTurn();
-      }
+      await pumpFrames(readChunk, reader);
     } catch (error) {
       // A corrupt frame: the channel cannot be trusted any more.
       decodeError = error;

@@ -1,6 +1,6 @@
 import { serveWorkerUntilEnd, type ToWorker, type WorkerSidePort } from "@weft/core";
 import { deno } from "./deno-api.js";
-import { encodeFrame, FrameReader, nextTurn } from "./wire.js";
+import { encodeFrame, FrameReader, pumpFrames } from "./wire.js";
 
 const api = deno();
 const exit = api.exit.bind(api);
@@ -60,11 +60,9 @@ const reader = new FrameReader(
   () => undefined,
 );
 const buffer = new Uint8Array(64 * 1024);
-for (;;) {
+await pumpFrames(async () => {
   const read = await api.stdin.read(buffer);
-  if (read === null) break;
-  reader.feed(buffer.subarray(0, read));
-  await nextTurn();
-}
+  return read === null ? undefined : buffer.subarray(0, read);
+}, reader);
 // The parent is gone (closed our stdin, exited or was killed): leave no orphan behind.
 exit(0);

@@ -64,15 +64,26 @@ function findMarker(bytes: Uint8Array, from: number): number {
   return -1;
 }
 
-/**
- * Resolves on the next turn of the event loop. A reader loop awaits it after each chunk it fed:
- * Deno resolves a read of a pipe that already holds data without a turn of the event loop, so a
- * loop that read on at once would run ahead of everyone else's promise continuations. A consumer
- * that takes items one `await` at a time then got one item per chunk read while the chunks piled
- * up (measured: 60k items queued, taken one per 64 KB read).
- */
+/** Resolves on the next turn of the event loop. */
 export function nextTurn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
+}
+
+/**
+ * Feeds `reader` with the chunks `read` gives until it gives none (done), one chunk per turn of
+ * the event loop. Deno resolves a read of a pipe that already holds data without a turn of the
+ * event loop, so a loop that read on at once would run ahead of every other promise
+ * continuation: a consumer that takes items one `await` at a time got one item per 64 KB chunk
+ * while the chunks piled up (measured: 60k items queued). Rejects with what `read` or the reader
+ * threw (a corrupt frame).
+ */
+export async function pumpFrames(read: () => Promise<Uint8Array | undefined>, reader: FrameReader): Promise<void> {
+  for (;;) {
+    const chunk = await read();
+    if (chunk === undefined) return;
+    reader.feed(chunk);
+    await nextTurn();
+  }
 }
 
 /**

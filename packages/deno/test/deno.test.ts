@@ -305,3 +305,41 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  ...options,
+  name: "[deno/process] a reader whose chunks are all there at once lets a consumer take each chunk's items before it feeds the next",
+  async fn() {
+    // Deno resolves a read of a pipe that holds data without a turn of the event loop. A reader
+    // that read on at once left a queue's consumer one item per chunk while the chunks piled up.
+    const { encodeFrame, FrameReader, pumpFrames } = await import("../src/wire.ts");
+    const { multiprocessing } = await import("@weft/deno");
+    const CHUNKS = 40;
+    const PER_CHUNK = 500;
+    const queue = new multiprocessing.Queue<number>();
+    const chunks = Array.from({ length: CHUNKS }, (_, c) => encodeFrame(Array.from({ length: PER_CHUNK }, (_, i) => c * PER_CHUNK + i)));
+    let taken = 0;
+    const takenBeforeFeed: number[] = [];
+    const consumer = (async () => {
+      const items: number[] = [];
+      for await (const item of queue) {
+        items.push(item);
+        taken++;
+      }
+      return items;
+    })();
+    let next = 0;
+    const reader = new FrameReader((items) => {
+      for (const item of items as number[]) void queue.put(item);
+    }, () => undefined);
+    await pumpFrames(async () => {
+      takenBeforeFeed.push(taken);
+      return next < CHUNKS ? chunks[next++] : undefined;
+    }, reader);
+    await queue.close();
+    const items = await consumer;
+    assert.deepEqual(items, Array.from({ length: CHUNKS * PER_CHUNK }, (_, i) => i), "every item, in order");
+    // Before each read, the consumer had taken every item of the chunks fed before it.
+    assert.deepEqual(takenBeforeFeed, Array.from({ length: CHUNKS + 1 }, (_, i) => i * PER_CHUNK));
+  },
+});

@@ -16,6 +16,7 @@ import { QueueShutDown } from "../asyncio/errors.js";
 import { callAt, now, onAbort } from "../asyncio/internal.js";
 import type { WorkerKind } from "../port.js";
 import type { ChannelOp, ChannelReply, ChannelReplyOp, ChannelRequest } from "./messages.js";
+import { NOTHING } from "./store.js";
 
 /**
  * The most items one put batch or one prefetch carries. 4,096 rather than 1,024: Bun's and
@@ -41,6 +42,8 @@ export interface ClientWait {
 export interface ChannelClient {
   put(channel: string, value: unknown, wait: ClientWait): Promise<void>;
   get(channel: string, wait: ClientWait): Promise<unknown>;
+  /** An item fetched and not taken yet, at once, when nobody here waits ahead; else NOTHING. */
+  takeNow(channel: string): unknown;
   /** Marks `count` items done (JoinableQueue); travels with the next batch. */
   taskDone(channel: string, count: number): void;
   /** Resolves once every item put was marked done (JoinableQueue). */
@@ -446,6 +449,12 @@ export function installChannelClient(send: (request: ChannelRequest) => void, ki
         channel.takers.push(taker);
         fetch(channel);
       });
+    },
+
+    takeNow(id) {
+      const channel = channels.get(id);
+      if (!channel || channel.takers.length > 0 || channel.head >= channel.buffer.length) return NOTHING;
+      return take(channel);
     },
 
     ask(id, op) {

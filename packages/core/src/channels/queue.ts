@@ -18,7 +18,7 @@ import { SHARED_HANDLE, registerSharedType, type SharedDescriptor } from "../sha
 import { channelClient } from "./client.js";
 import type { ChannelSize } from "./messages.js";
 import { registerChannel, lookupChannel } from "./registry.js";
-import { ChannelStore } from "./store.js";
+import { ChannelStore, NOTHING } from "./store.js";
 
 /** Options of a waiting channel operation. */
 export interface ChannelWaitOptions {
@@ -64,6 +64,17 @@ export interface ChannelQueue<T> extends AsyncIterable<T> {
 }
 
 const TYPE = "weft.channel.Queue";
+
+/**
+ * @internal The oldest item at once, when one is at hand and nobody waits ahead, else NOTHING:
+ * what lets an iteration hand out a ready item without the extra promise of `get().then()`.
+ */
+export const TAKE_NOW: unique symbol = Symbol("weft.takeNow");
+
+/** A queue whose iteration can take ready items at once (Queue, QueueProxy). */
+interface TakesNow<T> {
+  [TAKE_NOW]?(): T | typeof NOTHING;
+}
 
 /** Checks a queue's bound, given as a number or as { maxsize }; 0 means unbounded. */
 export function parseMaxsize(options: unknown, where = "new multiprocessing.Queue()"): number {
@@ -196,6 +207,11 @@ export class Queue<T> implements ChannelQueue<T> {
     return iterate(this);
   }
 
+  /** @internal */
+  [TAKE_NOW](): T | typeof NOTHING {
+    return this.#store.takeNow();
+  }
+
   [SHARED_HANDLE](): SharedDescriptor {
     this.#id ??= registerChannel({ owner: this, store: this.#store as ChannelStore<unknown> });
     return { type: TYPE, state: { id: this.#id, maxsize: this.#store.maxsize }, crossesProcesses: true };
@@ -214,15 +230,25 @@ export class JoinableQueue<T> extends Queue<T> {}
  * classes' [Symbol.asyncIterator]) added several promise turns per item, a large part of a
  * consumer's time in the channel benchmark.
  */
-export function iterate<T>(queue: Pick<ChannelQueue<T>, "get">): AsyncIterableIterator<T> {
+export function iterate<T>(queue: Pick<ChannelQueue<T>, "get"> & TakesNow<T>): AsyncIterableIterator<T> {
   let finished = false;
   const end = (): IteratorReturnResult<undefined> => {
     finished = true;
     return { value: undefined, done: true };
   };
+  const takeNow = queue[TAKE_NOW]?.bind(queue);
   const iterator: AsyncIterableIterator<T> = {
     next: () => {
       if (finished) return Promise.resolve(end());
+      if (takeNow) {
+        let value: T | typeof NOTHING = NOTHING;
+        try {
+          value = takeNow();
+        } catch {
+          // get() below fails the same way, as a rejection (a proxy outside its worker).
+        }
+        if (value !== NOTHING) return Promise.resolve({ value, done: false });
+      }
       return queue.get().then(
         (value): IteratorResult<T> => ({ value, done: false }),
         (error: unknown) => {
@@ -308,6 +334,11 @@ export class QueueProxy<T> implements ChannelQueue<T> {
 
   [Symbol.asyncIterator](): AsyncIterator<T> {
     return iterate(this);
+  }
+
+  /** @internal */
+  [TAKE_NOW](): T | typeof NOTHING {
+    return channelClient().takeNow(this.#id) as T | typeof NOTHING;
   }
 
   [SHARED_HANDLE](): SharedDescriptor {

@@ -62,6 +62,9 @@ interface Putter<T> extends Waiting {
   done(): void;
 }
 
+/** What a synchronous take returns when there is no item to take now (the caller waits instead). */
+export const NOTHING: unique symbol = Symbol("weft.nothing");
+
 export class ChannelStore<T> {
   readonly maxsize: number;
   readonly #name: string;
@@ -120,14 +123,19 @@ export class ChannelStore<T> {
   }
 
   get(wait: Wait): Promise<T> {
-    if (this.#getters.length === 0 && this.#count() > 0) {
-      const value = this.#takeOne();
-      this.#pump();
-      return Promise.resolve(value);
-    }
+    const value = this.takeNow();
+    if (value !== NOTHING) return Promise.resolve(value);
     return new Promise((resolve, reject) =>
       this.#get(undefined, 1, wait, (entries) => resolve(entries[0]!.value), reject),
     );
+  }
+
+  /** The oldest item, at once, if one is here and nobody waits ahead; else {@link NOTHING}. */
+  takeNow(): T | typeof NOTHING {
+    if (this.#getters.length > 0 || this.#count() === 0) return NOTHING;
+    const value = this.#takeOne();
+    this.#pump();
+    return value;
   }
 
   close(): void {
