@@ -130,4 +130,9 @@ export interface WorkerSidePort<Out = FromWorker, In = ToWorker> {
   exit(code: number): void;
   /** Which kind this worker is; a process worker must never receive shared memory. */
   readonly kind: WorkerKind;
+  /**
+   * The most channel items (Queue, Pipe) one message carries, both ways: a transport that pays
+   * much per message wants bigger batches. Default 4,096.
+   */
+  readonly channelBatch?: number;
 }

@@ -11,14 +11,17 @@ import { SHARED_HANDLE } from "../src/shared-handle.js";
 
 interface FakeWorker {
   readonly messages: number;
+  /** The most items one message carried. */
+  readonly largestBatch: number;
   proxy<T>(queue: Queue<T>): QueueProxy<T>;
   die(): Promise<void>;
 }
 
 /** One worker's channel client, in this thread (a new one replaces the last: the client is per realm). */
-function worker(): FakeWorker {
+function worker(batchSize?: number): FakeWorker {
   let alive = true;
   let messages = 0;
+  let largestBatch = 0;
   const later = (deliver: () => void) => setImmediate(() => alive && deliver());
   const host = new ChannelHost((reply) => {
     if (!alive) throw new Error("the worker is gone");
@@ -28,13 +31,17 @@ function worker(): FakeWorker {
   const onReply = installChannelClient((request) => {
     if (!alive) throw new Error("the worker is gone");
     messages++;
+    for (const op of request.ops) if (op.op === "items") largestBatch = Math.max(largestBatch, op.values.length);
     const copy = structuredClone(request);
     // What a worker sent before it died still arrives (its exit waits for its sends).
     setImmediate(() => host.handle(copy));
-  });
+  }, "thread", batchSize);
   return {
     get messages() {
       return messages;
+    },
+    get largestBatch() {
+      return largestBatch;
     },
     proxy<T>(queue: Queue<T>) {
       const { state } = queue[SHARED_HANDLE]();
@@ -67,6 +74,20 @@ describe("multiprocessing.Queue between a worker and its owner", () => {
     expect(await queue.qsize()).toBe(5000);
     expect(await drain(queue)).toEqual(range(0, 5000));
     expect(w.messages).toBeLessThan(100);
+  });
+
+  it("batches a worker's puts up to its port's channelBatch", async () => {
+    for (const batchSize of [1, 100, 16384]) {
+      const w = worker(batchSize);
+      const queue = new Queue<number>();
+      const proxy = w.proxy(queue);
+      for (const i of range(0, 20_000)) await proxy.put(i);
+      await proxy.joinThread();
+      expect(await drain(queue)).toEqual(range(0, 20_000));
+      expect(w.largestBatch).toBeLessThanOrEqual(batchSize);
+      // Fewer messages with bigger batches (one put waits for the first credit).
+      expect(w.messages).toBeLessThanOrEqual(Math.ceil(20_000 / batchSize) + 3);
+    }
   });
 
   it("bounds a worker's puts by maxsize, credit in flight included", async () => {

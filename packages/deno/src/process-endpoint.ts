@@ -1,7 +1,7 @@
 import { type Endpoint, type StartOptions, createEndpoint } from "@weft/core";
 import { deno } from "./deno-api.js";
 import { bootstrapModule, permissionFlags, resolveRuntimeOptions } from "./permissions.js";
-import { encodeFrame, FrameReader, pumpFrames } from "./wire.js";
+import { encodeFrame, FrameReader, joinChunks, pumpFrames } from "./wire.js";
 
 const ENTRY = new URL("./process-entry.js", import.meta.url);
 /** After the child is gone, how long to wait for the rest of its stdout (a grandchild may hold it open). */
@@ -40,23 +40,19 @@ export function startProcess(options: StartOptions): Endpoint {
   }).spawn();
 
   const stdin = child.stdin.getWriter();
-  // Frames sent in one turn of the event loop go out in one write.
+  // Frames wait here while a write is under way, then leave together in the next one: a busy
+  // event loop turns rarely, and one write per frame would hold each later frame back a turn.
   let pending: Uint8Array[] = [];
-  const flush = () => {
-    const frames = pending;
-    pending = [];
-    let size = 0;
-    for (const frame of frames) size += frame.length;
-    const bytes = frames.length === 1 ? frames[0]! : new Uint8Array(size);
-    if (frames.length > 1) {
-      let at = 0;
-      for (const frame of frames) {
-        bytes.set(frame, at);
-        at += frame.length;
-      }
+  let writing = false;
+  const writeAll = async () => {
+    writing = true;
+    while (pending.length > 0) {
+      const frames = pending;
+      pending = [];
+      // A write racing the child's death fails here; the exit settles what it held.
+      await stdin.write(joinChunks(frames)).catch(() => undefined);
     }
-    // A write racing the child's death fails here; the exit settles what it held.
-    stdin.write(bytes).catch(() => undefined);
+    writing = false;
   };
   const signal = (name: "SIGTERM" | "SIGKILL") => {
     try {
@@ -71,7 +67,8 @@ export function startProcess(options: StartOptions): Endpoint {
     send: (message) => {
       // Serializing now makes an uncloneable value fail this send, not a later batch.
       const frame = encodeFrame(message);
-      if (pending.length === 0) queueMicrotask(flush);
+      // Frames sent in one turn of the event loop go out in one write.
+      if (pending.length === 0 && !writing) queueMicrotask(writeAll);
       pending.push(frame);
     },
     stop: () => signal("SIGTERM"),

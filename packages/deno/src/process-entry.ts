@@ -17,6 +17,11 @@ let handler: ((message: ToWorker) => void) | undefined;
 const port: WorkerSidePort = {
   kind: "process",
   send: (message) => write(encodeFrame(message)),
+  // Each frame costs a pipe write, a read and a turn of the parent's event loop: with channel
+  // batches of 16,384 items instead of 4,096, 100,000 items took 40–48 ms instead of 50–57 main →
+  // process, and 25–32 instead of 25–36 process → main (runs alternated, same sitting). Node's IPC
+  // got slower with them, so the default stays 4,096.
+  channelBatch: 16384,
   onMessage: (h) => void (handler = h),
   exit: (code) => exit(code),
 };

@@ -19,11 +19,13 @@ import type { ChannelOp, ChannelReply, ChannelReplyOp, ChannelRequest } from "./
 import { NOTHING } from "./store.js";
 
 /**
- * The most items one put batch or one prefetch carries. 4,096 rather than 1,024: Bun's and
- * Deno's process transports pay a large cost per message (Bun's CPU per item in main → process
- * fell by about 40% with batches four times bigger).
+ * The most items one put batch or one prefetch carries, unless the worker's port says otherwise
+ * (`WorkerSidePort.channelBatch`). 4,096 rather than 1,024: Bun's and Deno's process transports
+ * pay a large cost per message (Bun's CPU per item in main → process fell by about 40% with
+ * batches four times bigger). Not more by default: Node's IPC got slower per item with batches
+ * of 16,384 (main → process 45 → 61–83 ms per 100,000 items).
  */
-const BATCH = 4096;
+export const DEFAULT_CHANNEL_BATCH = 4096;
 /** A batch of at least this many items asks for the next one as it arrives (see `arrived`). */
 const AHEAD_FROM = 64;
 
@@ -135,7 +137,11 @@ const nextTurn: (callback: () => void) => void =
 const nextTurnPromise = (): Promise<void> => new Promise((resolve) => nextTurn(resolve));
 
 /** Installs the client over a worker's outgoing messages; returns the handler for replies. */
-export function installChannelClient(send: (request: ChannelRequest) => void, kind: WorkerKind = "thread"): (reply: ChannelReply) => void {
+export function installChannelClient(
+  send: (request: ChannelRequest) => void,
+  kind: WorkerKind = "thread",
+  batchSize: number = DEFAULT_CHANNEL_BATCH,
+): (reply: ChannelReply) => void {
   const channels = new Map<string, Channel>();
   const pending = new Map<number, Pending>();
   let ops: ChannelOp[] = [];
@@ -251,7 +257,7 @@ export function installChannelClient(send: (request: ChannelRequest) => void, ki
   const fetch = (channel: Channel): void => {
     if (channel.fetching !== undefined || channel.takers.length === 0) return;
     const quick = now() - channel.arrivedAt < QUICK_MS;
-    channel.want = quick ? Math.min(BATCH, channel.want * 2) : Math.max(1, channel.want >> 1);
+    channel.want = quick ? Math.min(batchSize, channel.want * 2) : Math.max(1, channel.want >> 1);
     channel.want = Math.max(channel.want, channel.takers.length);
     sendGet(channel, false);
   };
@@ -284,8 +290,8 @@ export function installChannelClient(send: (request: ChannelRequest) => void, ki
 
   /** A prefetch the owner answers at once, with what it can spare (maybe nothing). */
   const fetchAhead = (channel: Channel): void => {
-    // It follows a big batch: the consumer keeps up, so the batches may grow (up to BATCH).
-    channel.want = Math.min(BATCH, channel.want * 2);
+    // It follows a big batch: the consumer keeps up, so the batches may grow (up to batchSize).
+    channel.want = Math.min(batchSize, channel.want * 2);
     sendGet(channel, true);
   };
 
@@ -399,7 +405,7 @@ export function installChannelClient(send: (request: ChannelRequest) => void, ki
           ops.push({ op: "items", channel: id, values: channel.batch });
         }
         channel.batch.push(value);
-        if (channel.batch.length < BATCH) {
+        if (channel.batch.length < batchSize) {
           schedule();
           return RESOLVED;
         }

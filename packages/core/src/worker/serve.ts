@@ -169,7 +169,7 @@ export function serveWorker(port: WorkerSidePort): ServedWorker {
     }
   };
 
-  const onChannelReply = installChannelClient((request) => port.send(request), port.kind);
+  const onChannelReply = installChannelClient((request) => port.send(request), port.kind, port.channelBatch);
 
   port.onMessage((message: ToWorker) => {
     lane?.received();
