@@ -2,8 +2,8 @@
 // items (the numbers 0..N-1) through one channel and reports items/s, median (min–max) of REPS.
 // Usage: node src/channels.mjs [--quick]; also section 8 of src/main.mjs (runChannels).
 import { Pipe, Pool, multiprocessing } from "@weft/node";
-import { runPython, ratio } from "./python.mjs";
-import { countItems, fmt, itemsPerSecond, repeat, spread, summary, table } from "./stats.mjs";
+import { pythonRows, ratio } from "./python.mjs";
+import { countItems, fmt, itemsPerSecond, repeat, spread, table } from "./stats.mjs";
 
 const TASKS = new URL("./tasks.mjs", import.meta.url);
 
@@ -46,18 +46,12 @@ async function weftRows(n, reps, maxsize) {
   return results;
 }
 
-function pythonRows(n, reps) {
-  const { out, skipped } = runPython(new URL("./python_channels.py", import.meta.url), [n, reps]);
-  if (skipped) return { skipped };
-  return {
-    version: out.version,
-    results: {
-      "Queue, process → main": summary(out.queue_process),
-      "Pipe, process → main": summary(out.pipe_process),
-      "Queue, thread → main": summary(out.queue_thread),
-    },
-  };
-}
+const pythonChannels = (n, reps) =>
+  pythonRows(new URL("./python_channels.py", import.meta.url), [n, reps], {
+    "Queue, process → main": "queue_process",
+    "Pipe, process → main": "pipe_process",
+    "Queue, thread → main": "queue_thread",
+  });
 
 /** Runs both sides, prints the rows and the ratios; resolves the report section. */
 export async function runChannels({ quick = false, title = "Channels" } = {}) {
@@ -65,7 +59,7 @@ export async function runChannels({ quick = false, title = "Channels" } = {}) {
   const reps = quick ? 3 : 5;
   const weft = await weftRows(n, reps, 0);
   const bounded = await weftRows(n, reps, 1000);
-  const python = pythonRows(n, quick ? 2 : 3);
+  const python = pythonChannels(n, quick ? 2 : 3);
   const rows = [];
   for (const [name, s] of Object.entries(weft)) rows.push([`weft ${name}`, spread(s)]);
   for (const [name, s] of Object.entries(bounded)) if (!name.includes("Pipe")) rows.push([`weft ${name}, maxsize 1000`, spread(s)]);

@@ -3,8 +3,8 @@
 // calls/s, median (min–max) of REPS. Workers come from a warm pool on both sides.
 // Usage: node src/manager.mjs [--quick]
 import { Manager, Pool } from "@weft/node";
-import { runPython, ratio } from "./python.mjs";
-import { fmt, repeat, spread, summary, table } from "./stats.mjs";
+import { pythonRows, ratio } from "./python.mjs";
+import { fmt, repeat, spread, table } from "./stats.mjs";
 
 // Inline task functions: self-contained, they receive the proxies as arguments.
 const setMany = async (d, n) => {
@@ -57,24 +57,18 @@ async function weftRows(n, reps) {
   return results;
 }
 
-function pythonRows(n, reps) {
-  const { out, skipped } = runPython(new URL("./python_manager.py", import.meta.url), [n, reps]);
-  if (skipped) return { skipped };
-  return {
-    version: out.version,
-    results: {
-      "dict.set, main side": summary(out.set_main),
-      "dict.set, process worker": summary(out.set_process),
-      "locked increments, 2 process workers": summary(out.locked_2_processes),
-    },
-  };
-}
+const pythonManager = (n, reps) =>
+  pythonRows(new URL("./python_manager.py", import.meta.url), [n, reps], {
+    "dict.set, main side": "set_main",
+    "dict.set, process worker": "set_process",
+    "locked increments, 2 process workers": "locked_2_processes",
+  });
 
 export async function runManager({ quick = false, title = "Manager" } = {}) {
   const n = quick ? 2_000 : 10_000;
   const reps = quick ? 3 : 5;
   const weft = await weftRows(n, reps);
-  const python = pythonRows(n, quick ? 2 : 3);
+  const python = pythonManager(n, quick ? 2 : 3);
   const rows = Object.entries(weft).map(([name, s]) => [`weft ${name}`, spread(s)]);
   if (python.results) for (const [name, s] of Object.entries(python.results)) rows.push([`python ${python.version} ${name}`, spread(s)]);
   table(`${title}: ${fmt(n)} proxy operations (operations/s, median (min–max))`, ["operation", "ops/s"], rows);
