@@ -8,7 +8,7 @@ export default defineConfig({
   target: "es2022",
   platform: "neutral",
   // node:v8 is Deno's Node-compatible module; it stays an import.
-  external: ["node:v8", "node:timers"],
+  external: ["node:v8"],
   removeNodeProtocol: false,
   sourcemap: true,
 });

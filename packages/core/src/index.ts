@@ -18,6 +18,7 @@ export { serveWorker, reportFatalError, type ServedWorker } from "./worker/serve
 export { currentTask, type TaskContext } from "./worker/context.js";
 export { exit } from "./worker/exit.js";
 export { serveWorkerUntilEnd, exitAfterSends, WorkerExiting, type WorkerEndHooks } from "./worker/end.js";
+export { nextTurn } from "./next-turn.js";
 export { serveInWebWorker, type WebWorkerEntryOptions } from "./worker/web-worker.js";
 export type { AnyFunction, ModuleSpecifier, TaskArgs, TaskName, TaskResult } from "./task-ref.js";
 export { SHARED_HANDLE, registerSharedType, type SharedDescriptor, type SharedHandle } from "./shared-handle.js";

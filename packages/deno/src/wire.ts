@@ -10,7 +10,7 @@
  * frames: stdout stays the user's, as with Node's fork.
  */
 import { Deserializer, Serializer } from "node:v8";
-import { setImmediate } from "node:timers";
+import { nextTurn } from "@weft/core";
 
 export const MARKER = new Uint8Array([0x1e, 0x57, 0x45, 0x46, 0x54, 0x00]);
 const HEADER = MARKER.length + 4;
@@ -62,11 +62,6 @@ function findMarker(bytes: Uint8Array, from: number): number {
     if (match) return i;
   }
   return -1;
-}
-
-/** Resolves on the next turn of the event loop. */
-export function nextTurn(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /**

@@ -17,6 +17,7 @@ import { callAt, now, onAbort } from "../asyncio/internal.js";
 import type { WorkerKind } from "../port.js";
 import type { ChannelOp, ChannelReply, ChannelReplyOp, ChannelRequest } from "./messages.js";
 import { NOTHING } from "./store.js";
+import { nextTurn, onNextTurn } from "../next-turn.js";
 
 /**
  * The most items one put batch or one prefetch carries, unless the worker's port says otherwise
@@ -116,26 +117,6 @@ export function flushChannels(): void {
   (globalThis as Record<symbol, ChannelClient | undefined>)[KEY]?.flush();
 }
 
-// The next turn of the event loop, after the microtasks of this one: setImmediate where the
-// runtime has it (Node, Deno, Bun), a MessageChannel in a browser worker.
-const setImmediateGlobal = (globalThis as { setImmediate?: (callback: () => void) => unknown }).setImmediate;
-const nextTurn: (callback: () => void) => void =
-  typeof setImmediateGlobal === "function"
-    ? (callback) => void setImmediateGlobal(callback)
-    : typeof MessageChannel === "function"
-      ? (() => {
-          const channel = new MessageChannel();
-          const callbacks: (() => void)[] = [];
-          channel.port1.onmessage = () => callbacks.shift()?.();
-          return (callback: () => void) => {
-            callbacks.push(callback);
-            channel.port2.postMessage(null);
-          };
-        })()
-      : (callback) => void setTimeout(callback, 0);
-
-const nextTurnPromise = (): Promise<void> => new Promise((resolve) => nextTurn(resolve));
-
 /** Installs the client over a worker's outgoing messages; returns the handler for replies. */
 export function installChannelClient(
   send: (request: ChannelRequest) => void,
@@ -207,7 +188,7 @@ export function installChannelClient(
   const schedule = (): void => {
     if (flushQueued) return;
     flushQueued = true;
-    nextTurn(() => {
+    onNextTurn(() => {
       flushQueued = false;
       flush(true);
     });
@@ -413,7 +394,7 @@ export function installChannelClient(
         // A producer that never waits would never hear the owner between batches: the credit it
         // grants as batches arrive would wait until this worker ran out and asked (a round trip
         // behind everything it sent before). One turn of the event loop per batch lets it in.
-        return nextTurnPromise();
+        return nextTurn();
       }
       channel.waitingPuts++;
       channel.batch = undefined;

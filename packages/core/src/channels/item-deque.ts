@@ -90,6 +90,6 @@ export class ItemDeque<T> {
     chunk.head++;
     this.#length--;
     // A used-up chunk goes, unless it is the last one and may still take pushes.
-    if (chunk.head === chunk.values.length && (this.#chunks.length > 1 || chunk.sealed || chunk.values.length === CHUNK || this.#length === 0)) this.#chunks.shift();
+    if (chunk.head === chunk.values.length && (this.#chunks.length > 1 || this.#length === 0)) this.#chunks.shift();
   }
 }
