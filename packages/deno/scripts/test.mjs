@@ -30,7 +30,11 @@ const args = [
   "--allow-read",
   // Full run access: Deno.kill (the suite kills and probes worker pids) needs it.
   "--allow-run",
-  `--allow-write=${resultsDir}`,
+  // Full write and net access: with read, they let process workers send over a Unix socket (the
+  // "auto" transport), as in a host run with -A; conformance.test.ts also runs every process case
+  // over pipes. The results go to the results folder.
+  "--allow-write",
+  "--allow-net",
   // Type-checked by `npm run typecheck`; the suite runs the built JavaScript.
   "--no-check",
   // One file at a time: the conformance cases measure parallel speedup.

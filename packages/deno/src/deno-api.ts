@@ -18,9 +18,26 @@ export interface PermissionDescriptor {
 export interface DenoChildProcess {
   readonly pid: number;
   readonly stdin: WritableStream<Uint8Array>;
+  /** Throws when the child's stdout was not "piped". */
   readonly stdout: ReadableStream<Uint8Array>;
   readonly status: Promise<{ success: boolean; code: number; signal: string | null }>;
   kill(signal?: string): void;
+  ref(): void;
+  unref(): void;
+}
+
+/** A connected Unix socket. */
+export interface DenoConn {
+  read(buffer: Uint8Array): Promise<number | null>;
+  write(data: Uint8Array): Promise<number>;
+  close(): void;
+  ref(): void;
+  unref(): void;
+}
+
+export interface DenoListener {
+  accept(): Promise<DenoConn>;
+  close(): void;
   ref(): void;
   unref(): void;
 }
@@ -30,9 +47,14 @@ export interface DenoNamespace {
   readonly ppid: number;
   readonly args: readonly string[];
   readonly version: { readonly deno: string };
+  readonly build: { readonly os: string };
   execPath(): string;
   cwd(): string;
   readTextFileSync(path: string): string;
+  makeTempDirSync(options: { prefix: string }): string;
+  removeSync(path: string, options: { recursive: boolean }): void;
+  listen(options: { transport: "unix"; path: string }): DenoListener;
+  connect(options: { transport: "unix"; path: string }): Promise<DenoConn>;
   exit(code?: number): never;
   kill(pid: number, signal: string | number): void;
   readonly stdin: { read(buffer: Uint8Array): Promise<number | null> };
@@ -45,7 +67,7 @@ export interface DenoNamespace {
     options: {
       args: string[];
       stdin: "piped";
-      stdout: "piped";
+      stdout: "piped" | "inherit";
       stderr: "inherit";
       env?: Record<string, string>;
     },

@@ -7,6 +7,10 @@
 import { InvalidArgumentError } from "@weft/core";
 import { deno, type PermissionDescriptor, type PermissionName } from "./deno-api.js";
 
+/** How a process worker's messages reach its parent: see {@link DenoRuntimeOptions.transport}. */
+export type ProcessTransport = "auto" | "pipe" | "socket";
+const PROCESS_TRANSPORTS: readonly ProcessTransport[] = ["auto", "pipe", "socket"];
+
 /** `true` grants the whole permission, `false` none, a list only those paths/hosts/names. */
 export type PermissionValue = boolean | readonly (string | URL)[];
 
@@ -25,10 +29,22 @@ export interface DenoRuntimeOptions {
    * `["--node-modules-dir=manual"]`). Permission flags belong in `permissions`.
    */
   readonly denoArgs?: readonly string[];
+  /**
+   * How a process worker's messages reach this process (threads ignore it):
+   * - "auto" (the default): a Unix socket when this process has read, write and net permission
+   *   for everything (e.g. `-A`), else the child's stdout. The socket carries a busy sender's
+   *   frames faster (a pipe holds 64 KB); the child gets access to that socket's path only.
+   * - "pipe": always the child's stdout, whatever this process may do.
+   * - "socket": always a socket; the worker fails to start (NotCapable) where there can be none.
+   *
+   * With a socket, what a task prints goes straight to the inherited stdout; over the pipe it
+   * passes through this process between frames. Messages to the worker use its stdin either way.
+   */
+  readonly transport?: ProcessTransport;
 }
 
 export const PERMISSION_NAMES: readonly PermissionName[] = ["read", "write", "net", "env", "run", "ffi", "sys", "import"];
-const RUNTIME_OPTION_KEYS = ["permissions", "denoArgs"];
+const RUNTIME_OPTION_KEYS = ["permissions", "denoArgs", "transport"];
 
 /** Permissions as the worker gets them: "inherit", or every name mapped to false/true/a list. */
 export type ResolvedPermissions = "inherit" | Readonly<Record<PermissionName, false | true | readonly string[]>>;
@@ -48,6 +64,7 @@ function toText(item: string | URL, name: PermissionName): string {
 export function resolveRuntimeOptions(runtimeOptions: Readonly<Record<string, unknown>> | undefined): {
   permissions: ResolvedPermissions;
   denoArgs: readonly string[];
+  transport: ProcessTransport;
 } {
   const options = (runtimeOptions ?? {}) as DenoRuntimeOptions;
   for (const key of Object.keys(options)) {
@@ -59,10 +76,14 @@ export function resolveRuntimeOptions(runtimeOptions: Readonly<Record<string, un
   if (!Array.isArray(denoArgs) || denoArgs.some((arg) => typeof arg !== "string")) {
     throw new InvalidArgumentError("runtimeOptions.denoArgs must be an array of strings (deno run flags).");
   }
+  const transport = options.transport ?? "auto";
+  if (!PROCESS_TRANSPORTS.includes(transport)) {
+    throw new InvalidArgumentError(`runtimeOptions.transport must be ${PROCESS_TRANSPORTS.map((name) => `"${name}"`).join(", ")}; got ${JSON.stringify(transport)}.`);
+  }
   const given = options.permissions ?? "none";
-  if (given === "inherit") return { permissions: "inherit", denoArgs };
+  if (given === "inherit") return { permissions: "inherit", denoArgs, transport };
   const resolved = Object.fromEntries(PERMISSION_NAMES.map((name) => [name, false])) as Record<PermissionName, false | true | readonly string[]>;
-  if (given === "none") return { permissions: resolved, denoArgs };
+  if (given === "none") return { permissions: resolved, denoArgs, transport };
   if (typeof given !== "object" || given === null || Array.isArray(given)) {
     throw new InvalidArgumentError(`runtimeOptions.permissions must be "none", "inherit" or an object such as { read: ["./data"] }; got ${String(given)}.`);
   }
@@ -76,7 +97,7 @@ export function resolveRuntimeOptions(runtimeOptions: Readonly<Record<string, un
     else if (Array.isArray(value)) resolved[name] = value.map((item) => toText(item, name));
     else throw new InvalidArgumentError(`Deno permission "${key}" must be true, false or a list; got ${String(value)}.`);
   }
-  return { permissions: resolved, denoArgs };
+  return { permissions: resolved, denoArgs, transport };
 }
 
 function descriptor(name: PermissionName, item: string): PermissionDescriptor {

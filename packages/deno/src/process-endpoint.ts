@@ -1,7 +1,8 @@
 import { type Endpoint, type StartOptions, createEndpoint } from "@weft/core";
-import { deno } from "./deno-api.js";
-import { bootstrapModule, permissionFlags, resolveRuntimeOptions } from "./permissions.js";
-import { encodeFrame, FrameReader, joinChunks, pumpFrames } from "./wire.js";
+import { type DenoChildProcess, type DenoConn, deno } from "./deno-api.js";
+import { type FrameSocket, openFrameSocket, socketUnavailable, withSocketAccess } from "./frame-socket.js";
+import { bootstrapModule, permissionFlags, type ProcessTransport, resolveRuntimeOptions } from "./permissions.js";
+import { encodeFrame, FrameReader, frameWriter, pumpFrames } from "./wire.js";
 
 const ENTRY = new URL("./process-entry.js", import.meta.url);
 /** After the child is gone, how long to wait for the rest of its stdout (a grandchild may hold it open). */
@@ -10,12 +11,32 @@ const DRAIN_AFTER_EXIT_MS = 200;
 const READ_BUFFER_BYTES = 256 * 1024;
 
 /**
- * A `deno run` child over Deno.Command, given exactly the worker's permissions as flags;
- * messages travel as V8-serialized frames over its stdin and stdout (see wire.ts).
+ * The socket for this child's frames, or undefined for its stdout. "socket" fails the start
+ * with the reason when there can be none.
+ */
+function frameSocket(transport: ProcessTransport): FrameSocket | undefined {
+  if (transport === "pipe") return undefined;
+  const unavailable = socketUnavailable();
+  const socket = unavailable === undefined ? openFrameSocket() : { unavailable };
+  if (!("unavailable" in socket)) return socket;
+  if (transport === "auto") return undefined;
+  const NotCapable = (globalThis as { Deno?: { errors?: { NotCapable?: ErrorConstructor } } }).Deno?.errors?.NotCapable ?? Error;
+  throw new NotCapable(`runtimeOptions.transport is "socket", but ${socket.unavailable}. Use "auto" to fall back to pipes.`);
+}
+
+/**
+ * A `deno run` child over Deno.Command, given exactly the worker's permissions as flags.
+ * Messages travel as V8-serialized frames (see wire.ts): to the child over its stdin; from it
+ * over a Unix socket where this process may open one (see frame-socket.ts), else over its
+ * stdout, between what its tasks print.
  */
 export function startProcess(options: StartOptions): Endpoint {
   const api = deno();
-  const { permissions, denoArgs } = resolveRuntimeOptions(options.runtimeOptions);
+  const { permissions: given, denoArgs, transport } = resolveRuntimeOptions(options.runtimeOptions);
+  const socket = frameSocket(transport);
+  const permissions = socket ? withSocketAccess(given, socket.path) : given;
+  const entry = new URL(ENTRY);
+  if (socket) entry.searchParams.set("frames", socket.path);
   const maxHeapMb = options.resourceLimits?.maxHeapMb;
   const args = [
     "run",
@@ -29,31 +50,26 @@ export function startProcess(options: StartOptions): Endpoint {
     // node_modules folder by itself: resolve @weft/core and the task's npm imports through it.
     ...(denoArgs.some((arg) => arg.startsWith("--node-modules-dir")) ? [] : ["--node-modules-dir=manual"]),
     ...denoArgs,
-    bootstrapModule(ENTRY, options.module),
+    bootstrapModule(entry, options.module),
   ];
-  const child = new api.Command(api.execPath(), {
-    args,
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "inherit",
-    ...(options.env ? { env: { ...options.env } } : {}),
-  }).spawn();
+  let child: DenoChildProcess;
+  try {
+    child = new api.Command(api.execPath(), {
+      args,
+      stdin: "piped",
+      // With a socket for the frames, stdout is only what tasks print: theirs to write, as with
+      // Node's inherited stdout.
+      stdout: socket ? "inherit" : "piped",
+      stderr: "inherit",
+      ...(options.env ? { env: { ...options.env } } : {}),
+    }).spawn();
+  } catch (error) {
+    socket?.close();
+    throw error;
+  }
 
   const stdin = child.stdin.getWriter();
-  // Frames wait here while a write is under way, then leave together in the next one: a busy
-  // event loop turns rarely, and one write per frame would hold each later frame back a turn.
-  let pending: Uint8Array[] = [];
-  let writing = false;
-  const writeAll = async () => {
-    writing = true;
-    while (pending.length > 0) {
-      const frames = pending;
-      pending = [];
-      // A write racing the child's death fails here; the exit settles what it held.
-      await stdin.write(joinChunks(frames)).catch(() => undefined);
-    }
-    writing = false;
-  };
+  const sendFrame = frameWriter((bytes) => stdin.write(bytes));
   const signal = (name: "SIGTERM" | "SIGKILL") => {
     try {
       child.kill(name);
@@ -66,10 +82,7 @@ export function startProcess(options: StartOptions): Endpoint {
     pid: child.pid,
     send: (message) => {
       // Serializing now makes an uncloneable value fail this send, not a later batch.
-      const frame = encodeFrame(message);
-      // Frames sent in one turn of the event loop go out in one write.
-      if (pending.length === 0 && !writing) queueMicrotask(writeAll);
-      pending.push(frame);
+      sendFrame(encodeFrame(message));
     },
     stop: () => signal("SIGTERM"),
     kill: () => signal("SIGKILL"),
@@ -78,28 +91,28 @@ export function startProcess(options: StartOptions): Endpoint {
       keepAlive = value;
       if (value) child.ref();
       else child.unref();
+      socket?.setKeepAlive(value);
+      if (conn) {
+        if (value) conn.ref();
+        else conn.unref();
+      }
     },
   });
 
   let decodeError: unknown;
   const reader = new FrameReader(
     control.deliver,
-    // What a task prints goes to this process's stdout, as with Node's inherited stdout.
+    // What a task prints between frames goes to this process's stdout, as with Node's inherited stdout.
     (text) => {
       for (let written = 0; written < text.length; ) written += api.stdout.writeSync(text.subarray(written));
     },
   );
-  // A BYOB reader into a buffer of our own: a default reader's read took about 0.45 ms even with
-  // the pipe full (0.06–0.1 ms this way), and a child with more to send waits that long.
-  const stdout = child.stdout.getReader({ mode: "byob" });
-  let readBuffer = new ArrayBuffer(READ_BUFFER_BYTES);
-  const readChunk = async (): Promise<Uint8Array | undefined> => {
-    const { value, done } = await stdout.read(new Uint8Array(readBuffer));
-    if (done || !value) return undefined;
-    // The read took the buffer (transferred) and hands it back: the next read reuses it.
-    readBuffer = value.buffer as ArrayBuffer;
-    return value;
-  };
+  let conn: DenoConn | undefined;
+  let stdout: ReadableStreamBYOBReader | undefined;
+  const readChunk = socket ? readFromSocket(socket, (accepted) => {
+    conn = accepted;
+    if (!keepAlive) conn.unref();
+  }) : readFromPipe((stdout = child.stdout.getReader({ mode: "byob" })));
   const readAll = (async () => {
     try {
       await pumpFrames(readChunk, reader);
@@ -111,12 +124,19 @@ export function startProcess(options: StartOptions): Endpoint {
   })();
 
   void child.status.then(async (status) => {
+    // A child that exited without connecting never will: stop waiting for it.
+    socket?.close();
     // Results the child wrote before it exited must reach the caller before its exit does.
     let timer: ReturnType<typeof setTimeout> | undefined;
     await Promise.race([readAll, new Promise((resolve) => (timer = setTimeout(resolve, DRAIN_AFTER_EXIT_MS)))]);
     clearTimeout(timer);
-    // Release both pipes: a pool that outlives many workers must not keep one per worker.
-    await stdout.cancel().catch(() => undefined);
+    // Release the pipes and the socket: a pool that outlives many workers must not keep them per worker.
+    await stdout?.cancel().catch(() => undefined);
+    try {
+      conn?.close();
+    } catch {
+      // Closed already.
+    }
     await stdin.close().catch(() => undefined);
     control.exited({
       code: status.signal ? null : status.code,
@@ -125,4 +145,37 @@ export function startProcess(options: StartOptions): Endpoint {
     });
   });
   return control.endpoint;
+}
+
+/** Reads the child's stdout, where frames and printed text arrive together. */
+function readFromPipe(stdout: ReadableStreamBYOBReader): () => Promise<Uint8Array | undefined> {
+  // A BYOB reader into a buffer of our own: a default reader's read took about 0.45 ms even with
+  // the pipe full (0.06–0.1 ms this way), and a child with more to send waits that long.
+  let buffer = new ArrayBuffer(READ_BUFFER_BYTES);
+  return async () => {
+    const { value, done } = await stdout.read(new Uint8Array(buffer));
+    if (done || !value) return undefined;
+    // The read took the buffer (transferred) and hands it back: the next read reuses it.
+    buffer = value.buffer as ArrayBuffer;
+    return value;
+  };
+}
+
+/** Reads the child's frames from the socket, once it has connected; nothing if it never does. */
+function readFromSocket(socket: FrameSocket, connected: (conn: DenoConn) => void): () => Promise<Uint8Array | undefined> {
+  const buffer = new Uint8Array(READ_BUFFER_BYTES);
+  let conn: Promise<DenoConn | undefined> | undefined;
+  return async () => {
+    conn ??= socket.accept().then(
+      (accepted) => {
+        connected(accepted);
+        return accepted;
+      },
+      () => undefined,
+    );
+    const open = await conn;
+    // A read after the connection broke (the child was killed) ends the stream like its end.
+    const read = open ? await open.read(buffer).catch(() => null) : null;
+    return read === null ? undefined : buffer.subarray(0, read);
+  };
 }

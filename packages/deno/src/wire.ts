@@ -165,6 +165,37 @@ export class FrameReader {
   }
 }
 
+/**
+ * Sends frames over a byte stream whose writes complete later (a child's stdin, a socket).
+ * Frames sent while a write is under way wait, then leave together in the next one: a busy event
+ * loop turns rarely, and one write per frame would hold each later frame back a turn. `sent`
+ * runs once its frame has left, or once the stream failed (the worker's exit settles what it held).
+ */
+export function frameWriter(writeAll: (bytes: Uint8Array) => Promise<unknown>): (frame: Uint8Array, sent?: () => void) => void {
+  let frames: Uint8Array[] = [];
+  let callbacks: (() => void)[] = [];
+  let writing = false;
+  const drain = async () => {
+    writing = true;
+    while (frames.length > 0) {
+      const bytes = joinChunks(frames);
+      const done = callbacks;
+      frames = [];
+      callbacks = [];
+      // A write racing the other side's death fails here; the exit settles what it held.
+      await writeAll(bytes).catch(() => undefined);
+      for (const sent of done) sent();
+    }
+    writing = false;
+  };
+  return (frame, sent) => {
+    // Frames sent in one turn of the event loop go out in one write.
+    if (frames.length === 0 && !writing) queueMicrotask(drain);
+    frames.push(frame);
+    if (sent) callbacks.push(sent);
+  };
+}
+
 export function joinChunks(chunks: readonly Uint8Array[], total = chunks.reduce((sum, chunk) => sum + chunk.length, 0)): Uint8Array {
   if (chunks.length === 1) return chunks[0]!;
   const joined = new Uint8Array(total);

@@ -2,18 +2,34 @@
  * Every @weft/conformance case, registered with Deno.test against the built @weft/deno.
  * Deno.test has no runtime skip: a case the suite skips (a capability Deno declares missing)
  * passes here and prints "SKIP <title>: <reason>"; scripts/test.mjs counts those lines as skipped.
+ *
+ * Process workers have two transports (see DenoRuntimeOptions.transport). This host may open a
+ * Unix socket (scripts/test.mjs grants read, write and net), so "auto" picks the socket; every
+ * process case runs a second time with transport "pipe", titled "[pipe] …".
  */
 import { ResultLog, conformanceTests, hostFromKill } from "@weft/conformance";
-import { adapter } from "@weft/deno";
+import { adapter, type Adapter } from "@weft/deno";
 import { RESULTS_DIR, withTimeout } from "./support.ts";
 
 const log = new ResultLog("deno");
+const pipeLog = new ResultLog("deno (pipe)");
 
 const host = hostFromKill((pid, signal) => Deno.kill(pid, signal as unknown as Deno.Signal));
 
-for (const conformance of conformanceTests({ adapter, host }, log)) {
+/** The Deno adapter with process workers on pipes, unless a case asks for a transport itself. */
+const pipeAdapter: Adapter = {
+  ...adapter,
+  start: (kind, options) => adapter.start(kind, kind === "process" ? { ...options, runtimeOptions: { transport: "pipe", ...options.runtimeOptions } } : options),
+};
+
+const registrations = [
+  ...conformanceTests({ adapter, host }, log).map((conformance) => ({ conformance, prefix: "", log })),
+  ...conformanceTests({ adapter: pipeAdapter, host, kinds: ["process"] }, pipeLog).map((conformance) => ({ conformance, prefix: "[pipe] ", log: pipeLog })),
+];
+
+for (const { conformance, prefix, log } of registrations) {
   Deno.test({
-    name: conformance.title,
+    name: prefix + conformance.title,
     // Workers, child processes and their timers outlive a case by design (pools close
     // asynchronously); the suite checks its own leaks (e.g. no process left after close).
     sanitizeOps: false,
@@ -32,4 +48,5 @@ for (const conformance of conformanceTests({ adapter, host }, log)) {
 globalThis.addEventListener("unload", () => {
   Deno.mkdirSync(RESULTS_DIR, { recursive: true });
   Deno.writeTextFileSync(new URL("conformance-deno.json", RESULTS_DIR), JSON.stringify(log.toJSON(), null, 2));
+  Deno.writeTextFileSync(new URL("conformance-deno-pipe.json", RESULTS_DIR), JSON.stringify(pipeLog.toJSON(), null, 2));
 });

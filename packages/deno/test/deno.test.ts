@@ -1,7 +1,8 @@
 /**
  * Deno-only behaviour the conformance suite does not cover: least-privilege permissions, a
  * denied access that rejects only its task, no orphan processes, idle pools that let Deno exit,
- * and a task's stdout that cannot corrupt a process worker's frames.
+ * a task's stdout that cannot corrupt a process worker's frames, and which transport a process
+ * worker's frames take (a Unix socket or its stdout).
  */
 import assert from "node:assert/strict";
 import { Pool, type DenoRuntimeOptions } from "@weft/deno";
@@ -62,8 +63,8 @@ for (const kind of KINDS) {
     ...options,
     name: `[deno/${kind}] permissions: a worker cannot get what this process lacks; bad options are named`,
     async fn() {
-      // The test runs without --allow-net (see scripts/test.mjs).
-      const escalating = pool(kind, { permissions: { net: true } });
+      // The test runs without --allow-ffi (see scripts/test.mjs).
+      const escalating = pool(kind, { permissions: { ffi: true } });
       await assert.rejects(escalating.apply("echo", [1]), (error: Error) => {
         assert.equal(error.name, "WorkerStartError");
         assert.equal((error.cause as Error).name, "NotCapable");
@@ -73,28 +74,121 @@ for (const kind of KINDS) {
       const misspelt = pool(kind, { permissions: { raed: true } } as never);
       await assert.rejects(misspelt.apply("echo", [1]), (error: Error) => /Unknown Deno permission "raed"/.test((error.cause as Error).message));
       await misspelt.close();
+      const unknownTransport = pool(kind, { transport: "tcp" } as never);
+      await assert.rejects(unknownTransport.apply("echo", [1]), (error: Error) => {
+        assert.equal((error.cause as Error).name, "InvalidArgumentError");
+        assert.match((error.cause as Error).message, /runtimeOptions\.transport must be "auto", "pipe", "socket"; got "tcp"/);
+        return true;
+      });
+      await unknownTransport.close();
     },
   });
 }
 
+for (const transport of ["pipe", "socket"] as const) {
+  Deno.test({
+    ...options,
+    name: `[deno/process] transport ${transport}: a task's stdout never corrupts the frames`,
+    async fn() {
+      await using p = pool("process", { transport });
+      const results = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? p.apply("chatty", [50]) : p.apply("echo", [i]))));
+      assert.deepEqual(results, Array.from({ length: 20 }, (_, i) => (i % 2 ? 50 : i)));
+    },
+  });
+}
+
+/** The main module a `deno run` child was started with, decoded (its bootstrap is a base64 data: URL). */
+async function workerBootstrap(pid: number): Promise<string> {
+  const { stdout } = await new Deno.Command("cat", { args: [`/proc/${pid}/cmdline`], stdout: "piped", stderr: "null" }).output();
+  const args = new TextDecoder().decode(stdout).split("\0");
+  const module = args.find((arg) => arg.startsWith("data:text/javascript;base64,"));
+  assert.ok(module, `worker ${pid} was started with a bootstrap module: ${args.join(" ")}`);
+  return atob(module.slice("data:text/javascript;base64,".length));
+}
+
+/** The folders the frame sockets live in: none may stay behind. */
+function socketFolders(): string[] {
+  const tmp = Deno.makeTempDirSync();
+  Deno.removeSync(tmp);
+  const parent = tmp.slice(0, tmp.lastIndexOf("/"));
+  return [...Deno.readDirSync(parent)].filter((entry) => entry.name.startsWith("weft-")).map((entry) => entry.name);
+}
+
 Deno.test({
   ...options,
-  name: "[deno/process] a task's stdout passes through without corrupting the frames",
+  ignore: Deno.build.os !== "linux",
+  name: "[deno/process] transport auto: a host with read, write and net sends over a socket its workers alone may use, and leaves no folder behind",
   async fn() {
-    await using p = pool("process");
-    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? p.apply("chatty", [50]) : p.apply("echo", [i]))));
-    assert.deepEqual(results, Array.from({ length: 20 }, (_, i) => (i % 2 ? 50 : i)));
+    const before = socketFolders();
+    const pools = [pool("process"), pool("process", { transport: "pipe" }), pool("process", { permissions: { read: [ALLOWED] } })];
+    try {
+      const [auto, piped, reading] = await Promise.all(pools.map((p) => p.apply("pid", [])));
+      assert.match(await workerBootstrap(auto), /process-entry\.js\?frames=/, "auto chose the socket");
+      assert.doesNotMatch(await workerBootstrap(piped), /frames=/, "pipe kept to stdout");
+      assert.match(await workerBootstrap(reading), /frames=/);
+      // The worker's permissions reach the socket's path, nothing else.
+      await assert.rejects(pools[0]!.apply("readText", [ALLOWED.pathname]), { name: "NotCapable" });
+      await assert.rejects(pools[0]!.apply("connectTo", ["/tmp/weft-elsewhere.sock"]), { name: "NotCapable" });
+      assert.equal((await pools[2]!.apply("readText", [ALLOWED.pathname])).trim(), "allowed content", "a read list keeps its paths");
+      assert.deepEqual(socketFolders().filter((name) => !before.includes(name)), [], "each folder went once its worker connected");
+    } finally {
+      for (const p of pools) await p.close();
+    }
   },
 });
 
+Deno.test({
+  ...options,
+  name: "[deno/process] transport socket where this process may not open one fails the start, naming why; auto falls back to pipes",
+  async fn() {
+    // A host with read and run only (see denoRun).
+    const { status, text } = await withTimeout(denoRun(new URL("./fixtures/transports.ts", import.meta.url)), 30_000, "transports");
+    assert.equal(status.code, 0, text);
+    assert.match(text, /auto echo 1/);
+    assert.match(text, /socket WorkerStartError NotCapable runtimeOptions\.transport is "socket", but this process lacks --allow-write, --allow-net/);
+  },
+});
+
+Deno.test({
+  ...options,
+  name: "[deno/process] transport socket: results far bigger than the socket buffers arrive whole, in order",
+  async fn() {
+    await using p = pool("process", { transport: "socket" });
+    const sizes = [300_000, 1, 150_000, 0, 600_000];
+    const results = await Promise.all(sizes.map((size) => p.apply("bigResult", [size])));
+    assert.deepEqual(results.map((r) => r.length), sizes);
+    for (const result of results) assert.ok(result.every((value, i) => value === i));
+  },
+});
+
+for (const transport of ["pipe", "socket"] as const) {
+  Deno.test({
+    ...options,
+    name: `[deno/process] transport ${transport}: results sent before a task that never yields reach the parent before it, so its timeout holds`,
+    async fn() {
+      // The host starts a task's run timeout when the answer before it arrives: answers stuck
+      // behind the busy task would let it run past its timeout and fulfil.
+      await using p = pool("process", { transport });
+      for (let round = 0; round < 3; round++) {
+        const echoes = Array.from({ length: 50 }, (_, i) => p.apply("echo", [i]));
+        const spinning = p.apply("spin", [1500], { timeout: 200 });
+        assert.deepEqual(await Promise.all(echoes), Array.from({ length: 50 }, (_, i) => i));
+        await assert.rejects(spinning, { name: "TimeoutError" });
+      }
+    },
+  });
+}
+
+/** Runs a script with read and run permission (a host that may not open a frame socket), or with `flags` added. */
 async function denoRun(
   script: URL,
   onLine?: (line: string, child: Deno.ChildProcess) => void,
   scriptArgs: string[] = [],
   onSpawn?: (child: Deno.ChildProcess) => void,
+  flags: string[] = [],
 ) {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--no-prompt", "--allow-read", `--allow-run=${Deno.execPath()}`, "--unstable-worker-options", script.href, ...scriptArgs],
+    args: ["run", "--no-prompt", "--allow-read", `--allow-run=${Deno.execPath()}`, "--unstable-worker-options", ...flags, script.href, ...scriptArgs],
     stdout: "piped",
     stderr: "inherit",
   }).spawn();
@@ -249,16 +343,18 @@ Deno.test({
   },
 });
 
-Deno.test({
-  ...options,
-  name: "[deno] idle workers of an open pool let Deno exit (setKeepAlive)",
-  async fn() {
-    const { status, text } = await withTimeout(denoRun(new URL("./fixtures/idle-exit.ts", import.meta.url)), 20_000, "idle pools");
-    assert.equal(status.code, 0);
-    assert.match(text, /thread done/);
-    assert.match(text, /process done/);
-  },
-});
+for (const [transport, flags] of [["pipe", []], ["socket", ["--allow-write", "--allow-net"]]] as const) {
+  Deno.test({
+    ...options,
+    name: `[deno] idle workers of an open pool let Deno exit (setKeepAlive), process frames over a ${transport}`,
+    async fn() {
+      const { status, text } = await withTimeout(denoRun(new URL("./fixtures/idle-exit.ts", import.meta.url), undefined, [transport], undefined, [...flags]), 20_000, "idle pools");
+      assert.equal(status.code, 0);
+      assert.match(text, /thread done/);
+      assert.match(text, /process done/);
+    },
+  });
+}
 
 Deno.test({
   ...options,

@@ -20,7 +20,14 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 const BENCH_DIR = resolve(HERE, "../..");
 const REPO = resolve(BENCH_DIR, "../..");
 const ENTRY = join(HERE, "entry.mjs");
-export const RUNTIMES = ["node", "deno", "bun", "chromium"];
+export const RUNTIMES = ["node", "deno", "deno-pipe", "bun", "chromium"];
+
+/**
+ * Rows measured for information, without a target: "deno-pipe" is Deno on a host without write
+ * and net permission, where process workers send over their stdout (a 64 KB pipe) instead of a
+ * Unix socket (see @weft/deno's README, "Process transport").
+ */
+const NO_TARGET = new Set(["deno-pipe"]);
 
 /** A binary from node_modules/.bin (deno and bun come from npm), looked up from apps/bench upwards. */
 function npmBinary(name) {
@@ -34,15 +41,18 @@ function npmBinary(name) {
 /** How each command-line runtime runs entry.mjs: [binary, args] or { skip: reason }. */
 function commandFor(runtime, childArgs) {
   if (runtime === "node") return [process.execPath, [ENTRY, ...childArgs]];
-  const binary = npmBinary(runtime);
-  if (!binary) return { skip: `no ${runtime} binary in node_modules/.bin (run npm install at the repo root, with its install script allowed)` };
-  if (runtime === "deno") {
+  const name = runtime === "deno-pipe" ? "deno" : runtime;
+  const binary = npmBinary(name);
+  if (!binary) return { skip: `no ${name} binary in node_modules/.bin (run npm install at the repo root, with its install script allowed)` };
+  if (name === "deno") {
     // Thread workers get their (empty) Deno permissions through the unstable Worker option; the
     // program reads its modules and starts `deno run` children (the process pool). The workers
-    // themselves need no permission: the task module imports nothing.
+    // themselves need no permission: the task module imports nothing. With write and net as
+    // well, as Node and Bun have them, process workers send over a Unix socket; "deno-pipe"
+    // leaves them out, so its process workers send over their stdout.
     return [binary, [
       "run", "--no-prompt", "--no-lock", "--node-modules-dir=manual", "--unstable-worker-options",
-      "--allow-read", `--allow-run=${realpathSync(binary)}`, ENTRY, ...childArgs,
+      "--allow-read", `--allow-run=${realpathSync(binary)}`, ...(runtime === "deno" ? ["--allow-write", "--allow-net"] : []), ENTRY, ...childArgs,
     ]];
   }
   return [binary, ["run", ENTRY, ...childArgs]]; // bun: no flags
@@ -179,7 +189,7 @@ const MEASURES = [
 /** "Deno/Node": how a ratio cell names itself, so that a row read alone says what it compares. */
 function ratioName(runtime) {
   const title = (name) => name[0].toUpperCase() + name.slice(1);
-  return `${title(runtime)}/Node`;
+  return runtime === "deno-pipe" ? "Deno (pipe)/Node" : `${title(runtime)}/Node`;
 }
 
 /** Issue 16's cross-runtime target for the channel rows: every runtime within 1.5× of Node's items/s. */
@@ -194,6 +204,10 @@ function channelTargetLines(ratios) {
     if (rows.length === 0) continue;
     const missed = rows.filter(([, ratio]) => ratio < CHANNEL_TARGET);
     const worst = Math.min(...rows.map(([, ratio]) => ratio));
+    if (NO_TARGET.has(runtime)) {
+      lines.push(`   ${ratioName(runtime)} channels: worst ${worst.toFixed(2)}× (for information: process workers over a 64 KB pipe, on a host without write and net permission)`);
+      continue;
+    }
     lines.push(
       `   ${ratioName(runtime)} channels: worst ${worst.toFixed(2)}× — target ≥ ${CHANNEL_TARGET.toFixed(2)}× (within 1.5× of Node) ` +
         (missed.length === 0 ? "met on every row" : `missed on ${missed.map(([row]) => row.replace(/, items\/s$/, "")).join("; ")}`),
