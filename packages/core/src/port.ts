@@ -135,4 +135,13 @@ export interface WorkerSidePort<Out = FromWorker, In = ToWorker> {
    * much per message wants bigger batches. Default 4,096.
    */
   readonly channelBatch?: number;
+  /**
+   * For a transport whose writes complete later, on this worker's own event loop (Deno's
+   * socket): a promise that settles once what was sent has left, or undefined when nothing waits.
+   * The worker awaits it before it runs each task, so that answers sent before a task that never
+   * yields are not held behind it (the caller starts a task's run timeout when the answer before
+   * it arrives). A transport that writes at once (a pipe written synchronously, postMessage, IPC
+   * that writes in its own thread) leaves it out.
+   */
+  whenSent?(): Promise<void> | undefined;
 }

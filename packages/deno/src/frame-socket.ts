@@ -38,12 +38,18 @@ export function socketUnavailable(): string | undefined {
 }
 
 /**
- * A listening socket in a new private folder, or `{ unavailable }` saying why there is none
- * (a path too long for a socket address, or one that a permission flag cannot carry).
+ * A listening socket in a new private folder, or `{ unavailable }` saying why there is none (no
+ * temporary folder to be had, a path too long for a socket address or that a permission flag
+ * cannot carry, a listen that failed).
  */
 export function openFrameSocket(): FrameSocket | { unavailable: string } {
   const api = deno();
-  const folder = api.makeTempDirSync({ prefix: "weft-" });
+  let folder: string;
+  try {
+    folder = api.makeTempDirSync({ prefix: "weft-" });
+  } catch (error) {
+    return { unavailable: `no temporary folder could be made for the socket (${String(error)})` };
+  }
   const removeFolder = () => {
     try {
       api.removeSync(folder, { recursive: true });
@@ -61,7 +67,7 @@ export function openFrameSocket(): FrameSocket | { unavailable: string } {
     listener = api.listen({ transport: "unix", path });
   } catch (error) {
     removeFolder();
-    throw error;
+    return { unavailable: `listening on ${path} failed (${String(error)})` };
   }
   let open = true;
   const close = () => {

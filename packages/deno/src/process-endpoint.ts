@@ -69,7 +69,7 @@ export function startProcess(options: StartOptions): Endpoint {
   }
 
   const stdin = child.stdin.getWriter();
-  const sendFrame = frameWriter((bytes) => stdin.write(bytes));
+  const toChild = frameWriter((bytes) => stdin.write(bytes), "turn");
   const signal = (name: "SIGTERM" | "SIGKILL") => {
     try {
       child.kill(name);
@@ -82,7 +82,7 @@ export function startProcess(options: StartOptions): Endpoint {
     pid: child.pid,
     send: (message) => {
       // Serializing now makes an uncloneable value fail this send, not a later batch.
-      sendFrame(encodeFrame(message));
+      toChild.send(encodeFrame(message));
     },
     stop: () => signal("SIGTERM"),
     kill: () => signal("SIGKILL"),

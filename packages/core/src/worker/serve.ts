@@ -58,6 +58,8 @@ export function serveWorker(port: WorkerSidePort): ServedWorker {
   let running: Running | undefined;
   let draining = false;
   let sealed = false;
+  /** The task the loop last waited for the transport before (see WorkerSidePort.whenSent). */
+  let waitedFor: RunRequest | undefined;
   let lane: FastLaneWorker | undefined;
   const hooks = new WorkerHooks(resolver, (message) => {
     try {
@@ -123,9 +125,21 @@ export function serveWorker(port: WorkerSidePort): ServedWorker {
       if (hooks.gated && !(await hooks.started)) return;
       for (;;) {
         while (queueHead < queue.length && !sealed) {
+          const head = queue[queueHead]!;
+          if (head.timed) outbox.flush();
+          // What was sent leaves before a task that may never yield runs. The task stays queued
+          // meanwhile, where an abort still finds it; then the loop looks again. Once per task:
+          // a worker whose background work keeps sending must still run it.
+          if (waitedFor !== head) {
+            const sending = port.whenSent?.();
+            if (sending) {
+              waitedFor = head;
+              await sending;
+              continue;
+            }
+          }
           const request = queue[queueHead]!;
           queue[queueHead++] = undefined as never;
-          if (request.timed) outbox.flush();
           const pending = runOne(request);
           if (pending) {
             await pending;
