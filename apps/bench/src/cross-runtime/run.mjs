@@ -5,7 +5,8 @@
 // measure, with each runtime's ratio to Node in this same run — and writes
 // results/bench-runtimes.json. A runtime that cannot run gets one line saying why; the others go on.
 //
-// Usage: node src/cross-runtime/run.mjs [--quick] [--runtimes=node,deno,bun,chromium] [--only=channel,throughput,...]
+// Usage: node src/cross-runtime/run.mjs [--quick] [--runtimes=node,deno,deno-pipe,bun,chromium] [--only=channel,throughput,...]
+//        [--rounds=N] (the channel rows: N rounds, the runtimes alternating; default 3)
 //        (--smoke: tiny sizes, checks the wiring only; its figures mean nothing)
 // Also called by src/main.mjs as its section 7 (runAll).
 import { spawn } from "node:child_process";
@@ -13,8 +14,8 @@ import { existsSync, mkdirSync, realpathSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { MARKER, KINDS, plan } from "./bench.mjs";
-import { fmt, spread, table } from "../stats.mjs";
+import { CHANNEL_ROWS, MARKER, KINDS, plan } from "./bench.mjs";
+import { fmt, median, spread, table } from "../stats.mjs";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const BENCH_DIR = resolve(HERE, "../..");
@@ -257,10 +258,57 @@ async function busyFraction(ms = 1000) {
 }
 
 /**
+ * One summary from a channel row's rounds: the median of the rounds' medians, the extremes of all.
+ * Runtimes run one after another, and a machine whose load drifts over a sitting moved one
+ * runtime's median against another's by up to 1.5× in a single round; alternating the runtimes
+ * over several rounds spreads that drift over all of them.
+ */
+function mergeRounds(rounds) {
+  const medians = rounds.map((s) => s.median);
+  const values = rounds.flatMap((s) => s.values ?? []);
+  return { median: median(medians), min: Math.min(...rounds.map((s) => s.min)), max: Math.max(...rounds.map((s) => s.max)), runs: values.length, values, rounds: medians };
+}
+
+/** Runs the channel rows `rounds - 1` more times on every runtime that reported, alternating, and merges them in. */
+async function channelRounds(reports, rounds, { quick, smoke, timeoutMs, log }) {
+  const args = [...(quick ? ["--quick"] : []), ...(smoke ? ["--smoke"] : []), "--only=channel"];
+  const extra = {};
+  for (let round = 2; round <= rounds; round++) {
+    log(` channel rows, round ${round} of ${rounds}: ${Object.keys(reports).join(", ")}`);
+    for (const runtime of Object.keys(reports)) {
+      let outcome;
+      try {
+        outcome = runtime === "chromium" ? await runChromium(args, timeoutMs, log) : await runChild(runtime, args, timeoutMs, log);
+      } catch (error) {
+        outcome = { skip: error instanceof Error ? error.message.split("\n")[0] : String(error) };
+      }
+      if (!outcome.report) {
+        log(`   ${runtime}: round ${round} of the channel rows failed — ${outcome.skip}`);
+        continue;
+      }
+      for (const kind of KINDS) {
+        const channel = outcome.report.kinds[kind]?.channel;
+        if (channel && !channel.error) (((extra[runtime] ??= {})[kind] ??= [])).push(channel);
+      }
+    }
+  }
+  for (const [runtime, byKind] of Object.entries(extra)) {
+    for (const [kind, others] of Object.entries(byKind)) {
+      const first = reports[runtime].kinds[kind]?.channel;
+      if (!first || first.error) continue;
+      for (const row of CHANNEL_ROWS) {
+        const all = [first[row], ...others.map((channel) => channel[row])].filter(Boolean);
+        first[row] = mergeRounds(all);
+      }
+    }
+  }
+}
+
+/**
  * Runs the benchmark on each runtime in turn, prints the table and writes results/bench-runtimes.json.
  * Resolves the written report.
  */
-export async function runAll({ quick = false, smoke = false, only, runtimes = RUNTIMES, title, log = (line) => console.log(line) } = {}) {
+export async function runAll({ quick = false, smoke = false, only, runtimes = RUNTIMES, rounds = 3, title, log = (line) => console.log(line) } = {}) {
   const p = plan(quick, smoke);
   const childArgs = [...(quick ? ["--quick"] : []), ...(smoke ? ["--smoke"] : []), ...(only ? [`--only=${only.join(",")}`] : [])];
   const timeoutMs = smoke ? 60_000 : quick ? 180_000 : 900_000;
@@ -287,6 +335,8 @@ export async function runAll({ quick = false, smoke = false, only, runtimes = RU
       log(` ${runtime}: cannot run — ${outcome.skip}`);
     }
   }
+  const channelRoundsRun = smoke || (only && !only.includes("channel")) ? 1 : rounds;
+  if (channelRoundsRun > 1) await channelRounds(reports, channelRoundsRun, { quick, smoke, timeoutMs, log });
   const { rows, ratios } = tableRows(reports, only);
   const heading = title ?? "Every runtime";
   const versions = Object.entries(reports).map(([runtime, r]) => `${runtime} ${r.version}`).join(", ");
@@ -294,7 +344,7 @@ export async function runAll({ quick = false, smoke = false, only, runtimes = RU
     `${heading}: the same benchmark on each runtime, pools of weft's own adapter (median (min–max) of ${p.reps}; ratio = runtime / node, same run)\n` +
       `   ${fmt(p.throughputTasks)} echo tasks at once on 2 workers; ${fmt(p.latencyTasks)} sequential echoes on 1 worker; ` +
       `${p.chunks} chunks of countPrimes(${fmt(p.primeChunk)} numbers) on 1 vs 2 workers; a pool of 2 until its first task; ` +
-      `${fmt(p.channelItems ?? 0)} items through a Queue, a Pipe (worker → main) and a Queue (main → worker)${p.channelReps ? ` (median of ${p.channelReps} runs after ${p.channelWarmups} warm-up runs)` : ""}\n` +
+      `${fmt(p.channelItems ?? 0)} items through a Queue, a Pipe (worker → main) and a Queue (main → worker)${p.channelReps ? ` (median of ${p.channelReps} runs after ${p.channelWarmups} warm-up runs${channelRoundsRun > 1 ? `; then the median of ${channelRoundsRun} such rounds, the runtimes alternating` : ""})` : ""}\n` +
       `   ${versions || "no runtime ran"}`,
     ["measure", "kind", "runtime", "median (min–max)", "ratio to node"],
     rows,
@@ -320,6 +370,7 @@ export async function runAll({ quick = false, smoke = false, only, runtimes = RU
     quick,
     smoke,
     plan: p,
+    channelRounds: channelRoundsRun,
     machine: { cpus: reports.node?.cpus, launcher: `node ${process.version}`, busyBeforeStart: busy },
     seconds: Math.round((performance.now() - started) / 1000),
     runtimes: reports,
@@ -345,5 +396,11 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     process.exit(2);
   }
   const only = args.find((a) => a.startsWith("--only="))?.slice("--only=".length).split(",");
-  await runAll({ quick: args.includes("--quick"), smoke: args.includes("--smoke"), only, runtimes: chosen ?? RUNTIMES });
+  const roundsArg = args.find((a) => a.startsWith("--rounds="))?.slice("--rounds=".length);
+  const rounds = roundsArg === undefined ? 3 : Number(roundsArg);
+  if (!Number.isInteger(rounds) || rounds < 1) {
+    console.error(`--rounds must be a whole number of at least 1; got ${roundsArg}`);
+    process.exit(2);
+  }
+  await runAll({ quick: args.includes("--quick"), smoke: args.includes("--smoke"), only, runtimes: chosen ?? RUNTIMES, rounds });
 }
