@@ -3,9 +3,8 @@
  *
  * A `deno run` child has only pipes to its parent (Deno.Command: stdin, stdout, stderr), and a
  * Linux pipe holds 64 KB: a child sending faster than its parent reads blocks on a full pipe
- * while the parent is busy. A Unix socket buffers about 208 KB, so the child keeps working. With
- * 100,000 items through a Queue from a process worker to its parent, the steady-state median
- * went from 29–33 ms to 22–23 ms (runs alternated in one sitting; see the package README).
+ * while the parent is busy. A Unix socket buffers about 208 KB, so the child keeps working
+ * (figures in the package README, "Process transport").
  *
  * The socket lives in a private temporary folder (mode 0700) that is removed as soon as the
  * child has connected, or when it exits without connecting. Opening it needs read, write and net
