@@ -7,7 +7,8 @@
  * (figures in the package README, "Process transport").
  *
  * The socket lives in a private temporary folder (mode 0700) that is removed as soon as the
- * child has connected, or when it exits without connecting. Opening it needs read, write and net
+ * child has connected, or when it exits without connecting, its start fails or this process
+ * exits first. Opening it needs read, write and net
  * permission, so `transport: "auto"` uses it only where this process has all three for
  * everything (`-A`, or `--allow-read --allow-write --allow-net`); the child is given access to
  * that one path and nothing else.
@@ -17,6 +18,18 @@ import type { ResolvedPermissions } from "./permissions.js";
 
 /** Longer paths do not fit a Unix socket address (108 bytes on Linux, 104 on macOS). */
 const MAX_SOCKET_PATH = 100;
+
+/** Sockets still waiting for their child: closed if this process exits first (no folder left behind). */
+const waiting = new Set<() => void>();
+let closesOnUnload = false;
+function closeOnUnload(close: () => void): void {
+  waiting.add(close);
+  if (closesOnUnload) return;
+  closesOnUnload = true;
+  globalThis.addEventListener("unload", () => {
+    for (const pending of [...waiting]) pending();
+  });
+}
 
 export interface FrameSocket {
   readonly path: string;
@@ -72,6 +85,7 @@ export function openFrameSocket(): FrameSocket | { unavailable: string } {
   const close = () => {
     if (!open) return;
     open = false;
+    waiting.delete(close);
     try {
       listener.close();
     } catch {
@@ -79,6 +93,7 @@ export function openFrameSocket(): FrameSocket | { unavailable: string } {
     }
     removeFolder();
   };
+  closeOnUnload(close);
   return {
     path,
     accept: async () => {

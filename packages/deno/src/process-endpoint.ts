@@ -1,7 +1,7 @@
 import { type Endpoint, type StartOptions, createEndpoint } from "@weft/core";
 import { type DenoChildProcess, type DenoConn, deno } from "./deno-api.js";
 import { type FrameSocket, openFrameSocket, socketUnavailable, withSocketAccess } from "./frame-socket.js";
-import { bootstrapModule, permissionFlags, type ProcessTransport, resolveRuntimeOptions } from "./permissions.js";
+import { bootstrapModule, permissionFlags, type ProcessTransport, type ResolvedPermissions, resolveRuntimeOptions } from "./permissions.js";
 import { encodeFrame, FrameReader, frameWriter, pumpFrames } from "./wire.js";
 
 const ENTRY = new URL("./process-entry.js", import.meta.url);
@@ -34,36 +34,11 @@ export function startProcess(options: StartOptions): Endpoint {
   const api = deno();
   const { permissions: given, denoArgs, transport } = resolveRuntimeOptions(options.runtimeOptions);
   const socket = frameSocket(transport);
-  const permissions = socket ? withSocketAccess(given, socket.path) : given;
-  const entry = new URL(ENTRY);
-  if (socket) entry.searchParams.set("frames", socket.path);
-  const maxHeapMb = options.resourceLimits?.maxHeapMb;
-  const args = [
-    "run",
-    // A worker must never stop to ask a terminal for more; what it lacks is denied.
-    "--no-prompt",
-    // Many children starting at once must not race to rewrite the project's deno.lock.
-    "--no-lock",
-    ...permissionFlags(permissions),
-    ...(maxHeapMb ? [`--v8-flags=--max-old-space-size=${maxHeapMb}`] : []),
-    // The main module is a data: URL (see bootstrapModule), from which Deno does not look for a
-    // node_modules folder by itself: resolve @weft/core and the task's npm imports through it.
-    ...(denoArgs.some((arg) => arg.startsWith("--node-modules-dir")) ? [] : ["--node-modules-dir=manual"]),
-    ...denoArgs,
-    bootstrapModule(entry, options.module),
-  ];
   let child: DenoChildProcess;
   try {
-    child = new api.Command(api.execPath(), {
-      args,
-      stdin: "piped",
-      // With a socket for the frames, stdout is only what tasks print: theirs to write, as with
-      // Node's inherited stdout.
-      stdout: socket ? "inherit" : "piped",
-      stderr: "inherit",
-      ...(options.env ? { env: { ...options.env } } : {}),
-    }).spawn();
+    child = spawnChild(api, options, socket ? withSocketAccess(given, socket.path) : given, denoArgs, socket);
   } catch (error) {
+    // A refused permission or a failed spawn: the socket must not outlive the start that failed.
     socket?.close();
     throw error;
   }
@@ -178,4 +153,40 @@ function readFromSocket(socket: FrameSocket, connected: (conn: DenoConn) => void
     const read = open ? await open.read(buffer).catch(() => null) : null;
     return read === null ? undefined : buffer.subarray(0, read);
   };
+}
+
+/** Starts the `deno run` child with exactly these permissions, told where its frames go. */
+function spawnChild(
+  api: ReturnType<typeof deno>,
+  options: StartOptions,
+  permissions: ResolvedPermissions,
+  denoArgs: readonly string[],
+  socket: FrameSocket | undefined,
+): DenoChildProcess {
+  const entry = new URL(ENTRY);
+  if (socket) entry.searchParams.set("frames", socket.path);
+  const maxHeapMb = options.resourceLimits?.maxHeapMb;
+  const args = [
+    "run",
+    // A worker must never stop to ask a terminal for more; what it lacks is denied.
+    "--no-prompt",
+    // Many children starting at once must not race to rewrite the project's deno.lock.
+    "--no-lock",
+    ...permissionFlags(permissions),
+    ...(maxHeapMb ? [`--v8-flags=--max-old-space-size=${maxHeapMb}`] : []),
+    // The main module is a data: URL (see bootstrapModule), from which Deno does not look for a
+    // node_modules folder by itself: resolve @weft/core and the task's npm imports through it.
+    ...(denoArgs.some((arg) => arg.startsWith("--node-modules-dir")) ? [] : ["--node-modules-dir=manual"]),
+    ...denoArgs,
+    bootstrapModule(entry, options.module),
+  ];
+  return new api.Command(api.execPath(), {
+    args,
+    stdin: "piped",
+    // With a socket for the frames, stdout is only what tasks print: theirs to write, as with
+    // Node's inherited stdout.
+    stdout: socket ? "inherit" : "piped",
+    stderr: "inherit",
+    ...(options.env ? { env: { ...options.env } } : {}),
+  }).spawn();
 }

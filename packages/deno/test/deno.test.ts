@@ -64,6 +64,7 @@ for (const kind of KINDS) {
     name: `[deno/${kind}] permissions: a worker cannot get what this process lacks; bad options are named`,
     async fn() {
       // The test runs without --allow-ffi (see scripts/test.mjs).
+      const foldersBefore = socketFolders();
       const escalating = pool(kind, { permissions: { ffi: true } });
       await assert.rejects(escalating.apply("echo", [1]), (error: Error) => {
         assert.equal(error.name, "WorkerStartError");
@@ -71,6 +72,7 @@ for (const kind of KINDS) {
         return true;
       });
       await escalating.close();
+      assert.deepEqual(socketFolders().filter((name) => !foldersBefore.includes(name)), [], "a refused start left no socket folder behind");
       const misspelt = pool(kind, { permissions: { raed: true } } as never);
       await assert.rejects(misspelt.apply("echo", [1]), (error: Error) => /Unknown Deno permission "raed"/.test((error.cause as Error).message));
       await misspelt.close();
@@ -146,6 +148,23 @@ Deno.test({
     assert.equal(status.code, 0, text);
     assert.match(text, /auto echo 1/);
     assert.match(text, /socket WorkerStartError NotCapable runtimeOptions\.transport is "socket", but this process lacks --allow-write, --allow-net/);
+  },
+});
+
+Deno.test({
+  ...options,
+  ignore: Deno.build.os !== "linux",
+  name: "[deno/process] transport auto: a host that exits while its workers start leaves no socket folder behind",
+  async fn() {
+    const before = socketFolders();
+    const { status, text } = await withTimeout(
+      denoRun(new URL("./fixtures/exit-while-starting.ts", import.meta.url), undefined, [], undefined, ["--allow-write", "--allow-net"]),
+      20_000,
+      "exit while starting",
+    );
+    assert.equal(status.code, 0, text);
+    assert.match(text, /exiting/);
+    assert.deepEqual(socketFolders().filter((name) => !before.includes(name)), [], "the exiting host closed the sockets its workers had not reached");
   },
 });
 
