@@ -164,15 +164,25 @@ export function workerPermissions(permissions: ResolvedPermissions): "inherit" |
   return out;
 }
 
+/** Where the bootstrap leaves the socket path for the process entry (see frame-socket.ts). */
+export const FRAMES_SOCKET_KEY = "weft.deno.framesSocket";
+
 /**
  * The worker's main module: the adapter's entry, plus the task module named in a dynamic import
  * that is never called. Deno loads a worker's whole module graph up front, with the parent's
  * rights, including statically written dynamic imports; so the task module and what it imports
  * are loaded without giving the worker any read permission, while a module that fails to load
  * still fails only when the entry imports it (each task rejects with TaskModuleLoadError).
+ *
+ * `framesSocket` (process workers) is left on globalThis for the entry, which is imported after
+ * it: a query on the entry's URL would be lost, as Deno drops it from `import.meta.url` for a
+ * module under node_modules.
  */
-export function bootstrapModule(entry: URL, module: string | undefined): string {
-  let source = `import ${JSON.stringify(entry.href)};\n`;
+export function bootstrapModule(entry: URL, module: string | undefined, framesSocket?: string): string {
+  let source =
+    framesSocket === undefined
+      ? `import ${JSON.stringify(entry.href)};\n`
+      : `globalThis[Symbol.for(${JSON.stringify(FRAMES_SOCKET_KEY)})] = ${JSON.stringify(framesSocket)};\nawait import(${JSON.stringify(entry.href)});\n`;
   let target: URL | undefined;
   try {
     target = module === undefined ? undefined : new URL(module);

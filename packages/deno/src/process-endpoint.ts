@@ -163,8 +163,6 @@ function spawnChild(
   denoArgs: readonly string[],
   socket: FrameSocket | undefined,
 ): DenoChildProcess {
-  const entry = new URL(ENTRY);
-  if (socket) entry.searchParams.set("frames", socket.path);
   const maxHeapMb = options.resourceLimits?.maxHeapMb;
   const args = [
     "run",
@@ -178,7 +176,7 @@ function spawnChild(
     // node_modules folder by itself: resolve @weft/core and the task's npm imports through it.
     ...(denoArgs.some((arg) => arg.startsWith("--node-modules-dir")) ? [] : ["--node-modules-dir=manual"]),
     ...denoArgs,
-    bootstrapModule(entry, options.module),
+    bootstrapModule(ENTRY, options.module, socket?.path),
   ];
   return new api.Command(api.execPath(), {
     args,

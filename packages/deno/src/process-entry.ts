@@ -1,5 +1,6 @@
 import { exitAfterSends, serveWorkerUntilEnd, type ToWorker, type WorkerSidePort } from "@weft/core";
 import { type DenoConn, deno } from "./deno-api.js";
+import { FRAMES_SOCKET_KEY } from "./permissions.js";
 import { encodeFrame, FrameReader, frameWriter, pumpFrames } from "./wire.js";
 
 const api = deno();
@@ -13,8 +14,15 @@ function writeToStdout(bytes: Uint8Array): void {
   for (let written = 0; written < bytes.length; ) written += api.stdout.writeSync(bytes.subarray(written));
 }
 
-/** Where the parent listens for this child's frames, when it opened a socket (see frame-socket.ts). */
-const socketPath = new URL(import.meta.url).searchParams.get("frames");
+/** Where the parent listens for this child's frames, when it opened a socket (left by the bootstrap: see permissions.ts). */
+const socketPath = takeFramesSocket();
+function takeFramesSocket(): string | undefined {
+  const scope = globalThis as Record<symbol, unknown>;
+  const key = Symbol.for(FRAMES_SOCKET_KEY);
+  const path = scope[key];
+  delete scope[key];
+  return typeof path === "string" ? path : undefined;
+}
 
 /** The parent's socket, connected; on failure the reason goes to stderr and the child ends. */
 async function connect(path: string): Promise<DenoConn> {
@@ -41,7 +49,7 @@ function socketSender(conn: DenoConn): Pick<WorkerSidePort, "send" | "exit" | "w
 }
 
 const sender: Pick<WorkerSidePort, "send" | "exit" | "whenSent"> =
-  socketPath === null ? { send: (message) => writeToStdout(encodeFrame(message)), exit } : socketSender(await connect(socketPath));
+  socketPath === undefined ? { send: (message) => writeToStdout(encodeFrame(message)), exit } : socketSender(await connect(socketPath));
 
 let handler: ((message: ToWorker) => void) | undefined;
 const port: WorkerSidePort = {

@@ -125,9 +125,9 @@ Deno.test({
     const pools = [pool("process"), pool("process", { transport: "pipe" }), pool("process", { permissions: { read: [ALLOWED] } })];
     try {
       const [auto, piped, reading] = await Promise.all(pools.map((p) => p.apply("pid", [])));
-      assert.match(await workerBootstrap(auto), /process-entry\.js\?frames=/, "auto chose the socket");
-      assert.doesNotMatch(await workerBootstrap(piped), /frames=/, "pipe kept to stdout");
-      assert.match(await workerBootstrap(reading), /frames=/);
+      assert.match(await workerBootstrap(auto), /weft\.deno\.framesSocket"\)\] = "[^"]+\/frames\.sock"/, "auto chose the socket");
+      assert.doesNotMatch(await workerBootstrap(piped), /framesSocket/, "pipe kept to stdout");
+      assert.match(await workerBootstrap(reading), /framesSocket/);
       // The worker's permissions reach the socket's path, nothing else.
       await assert.rejects(pools[0]!.apply("readText", [ALLOWED.pathname]), { name: "NotCapable" });
       await assert.rejects(pools[0]!.apply("connectTo", ["/tmp/weft-elsewhere.sock"]), { name: "NotCapable" });
