@@ -35,13 +35,16 @@ export interface FrameSocket {
   readonly path: string;
   /** The child's connection; rejects once {@link close} was called before it came. */
   accept(): Promise<DenoConn>;
+  /** The connection `accept` gave, once it has. */
+  readonly connection: DenoConn | undefined;
   /** Stops listening and removes the folder; safe to call more than once. */
   close(): void;
+  /** Whether the listener, then the connection, keep this process alive (Deno's ref/unref). */
   setKeepAlive(value: boolean): void;
 }
 
 /** Why this process cannot open a frame socket, or undefined when it can. */
-export function socketUnavailable(): string | undefined {
+function socketUnavailable(): string | undefined {
   const api = deno();
   if (api.build.os === "windows") return "Deno on Windows has no Unix sockets";
   const missing = (["read", "write", "net"] as const).filter((name) => api.permissions.querySync({ name }).state !== "granted");
@@ -50,11 +53,13 @@ export function socketUnavailable(): string | undefined {
 }
 
 /**
- * A listening socket in a new private folder, or `{ unavailable }` saying why there is none (no
- * temporary folder to be had, a path too long for a socket address or that a permission flag
- * cannot carry, a listen that failed).
+ * A listening socket in a new private folder, or `{ unavailable }` saying why there is none (a
+ * permission this process lacks, no temporary folder to be had, a path too long for a socket
+ * address or that a permission flag cannot carry, a listen that failed).
  */
 export function openFrameSocket(): FrameSocket | { unavailable: string } {
+  const unavailable = socketUnavailable();
+  if (unavailable !== undefined) return { unavailable };
   const api = deno();
   let folder: string;
   try {
@@ -94,21 +99,29 @@ export function openFrameSocket(): FrameSocket | { unavailable: string } {
     removeFolder();
   };
   closeOnUnload(close);
+  let connection: DenoConn | undefined;
+  let keepAlive = true;
+  const keep = (handle: DenoConn | DenoListener) => (keepAlive ? handle.ref() : handle.unref());
   return {
     path,
     accept: async () => {
       try {
-        return await listener.accept();
+        connection = await listener.accept();
       } finally {
         // One connection only: nobody else may connect, and nothing stays on disk.
         close();
       }
+      if (!keepAlive) keep(connection);
+      return connection;
+    },
+    get connection() {
+      return connection;
     },
     close,
     setKeepAlive: (value) => {
-      if (!open) return;
-      if (value) listener.ref();
-      else listener.unref();
+      keepAlive = value;
+      if (open) keep(listener);
+      if (connection) keep(connection);
     },
   };
 }

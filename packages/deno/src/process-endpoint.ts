@@ -1,6 +1,6 @@
 import { type Endpoint, type StartOptions, createEndpoint } from "@weft/core";
 import { type DenoChildProcess, type DenoConn, deno } from "./deno-api.js";
-import { type FrameSocket, openFrameSocket, socketUnavailable, withSocketAccess } from "./frame-socket.js";
+import { type FrameSocket, openFrameSocket, withSocketAccess } from "./frame-socket.js";
 import { bootstrapModule, permissionFlags, type ProcessTransport, type ResolvedPermissions, resolveRuntimeOptions } from "./permissions.js";
 import { encodeFrame, FrameReader, frameWriter, pumpFrames } from "./wire.js";
 
@@ -16,8 +16,7 @@ const READ_BUFFER_BYTES = 256 * 1024;
  */
 function frameSocket(transport: ProcessTransport): FrameSocket | undefined {
   if (transport === "pipe") return undefined;
-  const unavailable = socketUnavailable();
-  const socket = unavailable === undefined ? openFrameSocket() : { unavailable };
+  const socket = openFrameSocket();
   if (!("unavailable" in socket)) return socket;
   if (transport === "auto") return undefined;
   const NotCapable = (globalThis as { Deno?: { errors?: { NotCapable?: ErrorConstructor } } }).Deno?.errors?.NotCapable ?? Error;
@@ -67,10 +66,6 @@ export function startProcess(options: StartOptions): Endpoint {
       if (value) child.ref();
       else child.unref();
       socket?.setKeepAlive(value);
-      if (conn) {
-        if (value) conn.ref();
-        else conn.unref();
-      }
     },
   });
 
@@ -82,12 +77,8 @@ export function startProcess(options: StartOptions): Endpoint {
       for (let written = 0; written < text.length; ) written += api.stdout.writeSync(text.subarray(written));
     },
   );
-  let conn: DenoConn | undefined;
   let stdout: ReadableStreamBYOBReader | undefined;
-  const readChunk = socket ? readFromSocket(socket, (accepted) => {
-    conn = accepted;
-    if (!keepAlive) conn.unref();
-  }) : readFromPipe((stdout = child.stdout.getReader({ mode: "byob" })));
+  const readChunk = socket ? readFromSocket(socket) : readFromPipe((stdout = child.stdout.getReader({ mode: "byob" })));
   const readAll = (async () => {
     try {
       await pumpFrames(readChunk, reader);
@@ -108,7 +99,7 @@ export function startProcess(options: StartOptions): Endpoint {
     // Release the pipes and the socket: a pool that outlives many workers must not keep them per worker.
     await stdout?.cancel().catch(() => undefined);
     try {
-      conn?.close();
+      socket?.connection?.close();
     } catch {
       // Closed already.
     }
@@ -137,17 +128,11 @@ function readFromPipe(stdout: ReadableStreamBYOBReader): () => Promise<Uint8Arra
 }
 
 /** Reads the child's frames from the socket, once it has connected; nothing if it never does. */
-function readFromSocket(socket: FrameSocket, connected: (conn: DenoConn) => void): () => Promise<Uint8Array | undefined> {
+function readFromSocket(socket: FrameSocket): () => Promise<Uint8Array | undefined> {
   const buffer = new Uint8Array(READ_BUFFER_BYTES);
   let conn: Promise<DenoConn | undefined> | undefined;
   return async () => {
-    conn ??= socket.accept().then(
-      (accepted) => {
-        connected(accepted);
-        return accepted;
-      },
-      () => undefined,
-    );
+    conn ??= socket.accept().catch(() => undefined);
     const open = await conn;
     // A read after the connection broke (the child was killed) ends the stream like its end.
     const read = open ? await open.read(buffer).catch(() => null) : null;

@@ -223,7 +223,7 @@ export function frameWriter(writeAll: (bytes: Uint8Array) => Promise<unknown>, s
   };
 }
 
-export function joinChunks(chunks: readonly Uint8Array[], total = chunks.reduce((sum, chunk) => sum + chunk.length, 0)): Uint8Array {
+function joinChunks(chunks: readonly Uint8Array[], total = chunks.reduce((sum, chunk) => sum + chunk.length, 0)): Uint8Array {
   if (chunks.length === 1) return chunks[0]!;
   const joined = new Uint8Array(total);
   let at = 0;

@@ -72,7 +72,7 @@ for (const kind of KINDS) {
         return true;
       });
       await escalating.close();
-      assert.deepEqual(socketFolders().filter((name) => !foldersBefore.includes(name)), [], "a refused start left no socket folder behind");
+      assert.deepEqual(socketFoldersSince(foldersBefore), [], "a refused start left no socket folder behind");
       const misspelt = pool(kind, { permissions: { raed: true } } as never);
       await assert.rejects(misspelt.apply("echo", [1]), (error: Error) => /Unknown Deno permission "raed"/.test((error.cause as Error).message));
       await misspelt.close();
@@ -116,6 +116,11 @@ function socketFolders(): string[] {
   return [...Deno.readDirSync(parent)].filter((entry) => entry.name.startsWith("weft-")).map((entry) => entry.name);
 }
 
+/** The socket folders present now that were not in `before`. */
+function socketFoldersSince(before: readonly string[]): string[] {
+  return socketFolders().filter((name) => !before.includes(name));
+}
+
 Deno.test({
   ...options,
   ignore: Deno.build.os !== "linux",
@@ -132,7 +137,7 @@ Deno.test({
       await assert.rejects(pools[0]!.apply("readText", [ALLOWED.pathname]), { name: "NotCapable" });
       await assert.rejects(pools[0]!.apply("connectTo", ["/tmp/weft-elsewhere.sock"]), { name: "NotCapable" });
       assert.equal((await pools[2]!.apply("readText", [ALLOWED.pathname])).trim(), "allowed content", "a read list keeps its paths");
-      assert.deepEqual(socketFolders().filter((name) => !before.includes(name)), [], "each folder went once its worker connected");
+      assert.deepEqual(socketFoldersSince(before), [], "each folder went once its worker connected");
     } finally {
       for (const p of pools) await p.close();
     }
@@ -164,7 +169,7 @@ Deno.test({
     );
     assert.equal(status.code, 0, text);
     assert.match(text, /exiting/);
-    assert.deepEqual(socketFolders().filter((name) => !before.includes(name)), [], "the exiting host closed the sockets its workers had not reached");
+    assert.deepEqual(socketFoldersSince(before), [], "the exiting host closed the sockets its workers had not reached");
   },
 });
 

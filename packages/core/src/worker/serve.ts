@@ -138,9 +138,8 @@ export function serveWorker(port: WorkerSidePort): ServedWorker {
               continue;
             }
           }
-          const request = queue[queueHead]!;
           queue[queueHead++] = undefined as never;
-          const pending = runOne(request);
+          const pending = runOne(head);
           if (pending) {
             await pending;
             // After an async task, report at once: the caller is waiting, and a later crash must
