@@ -257,6 +257,15 @@ async function busyFraction(ms = 1000) {
   return all > 0 ? 1 - (after.idle - before.idle) / all : 0;
 }
 
+/** Runs the benchmark on one runtime; resolves { report } or { skip: why }, never rejects. */
+async function runOn(runtime, args, timeoutMs, log) {
+  try {
+    return runtime === "chromium" ? await runChromium(args, timeoutMs, log) : await runChild(runtime, args, timeoutMs, log);
+  } catch (error) {
+    return { skip: `the launcher failed: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}` };
+  }
+}
+
 /**
  * One summary from a channel row's rounds: the median of the rounds' medians, the extremes of all.
  * Runtimes run one after another, and a machine whose load drifts over a sitting moved one
@@ -276,12 +285,7 @@ async function channelRounds(reports, rounds, { quick, smoke, timeoutMs, log }) 
   for (let round = 2; round <= rounds; round++) {
     log(` channel rows, round ${round} of ${rounds}: ${Object.keys(reports).join(", ")}`);
     for (const runtime of Object.keys(reports)) {
-      let outcome;
-      try {
-        outcome = runtime === "chromium" ? await runChromium(args, timeoutMs, log) : await runChild(runtime, args, timeoutMs, log);
-      } catch (error) {
-        outcome = { skip: error instanceof Error ? error.message.split("\n")[0] : String(error) };
-      }
+      const outcome = await runOn(runtime, args, timeoutMs, log);
       if (!outcome.report) {
         log(`   ${runtime}: round ${round} of the channel rows failed — ${outcome.skip}`);
         continue;
@@ -321,12 +325,7 @@ export async function runAll({ quick = false, smoke = false, only, runtimes = RU
   for (const runtime of runtimes) {
     const runtimeStarted = performance.now();
     log(` ${runtime}…`);
-    let outcome;
-    try {
-      outcome = runtime === "chromium" ? await runChromium(childArgs, timeoutMs, log) : await runChild(runtime, childArgs, timeoutMs, log);
-    } catch (error) {
-      outcome = { skip: `the launcher failed: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}` };
-    }
+    const outcome = await runOn(runtime, childArgs, timeoutMs, log);
     if (outcome.report) {
       reports[runtime] = outcome.report;
       log(` ${runtime}: done in ${((performance.now() - runtimeStarted) / 1000).toFixed(1)} s`);
