@@ -11,6 +11,7 @@
  * This is multiprocessing's Queue; for a queue on one event loop use `asyncio.Queue`.
  */
 import { InvalidArgumentError } from "../errors.js";
+import { checkCrossing } from "../codec/graph.js";
 import { QueueShutDown } from "../asyncio/errors.js";
 import { checkOptions, describe } from "../asyncio/internal.js";
 import { parseWait } from "../asyncio/waiters.js";
@@ -142,6 +143,9 @@ export class Queue<T> implements ChannelQueue<T> {
   put(item: T, options?: ChannelWaitOptions): Promise<void> {
     try {
       const wait = parseWait(options as never, "Queue.put");
+      // Refused here, as Python's pickling refuses, rather than failing a consumer's get later.
+      // "thread" is the most any worker accepts; what only a process cannot receive fails that one get.
+      checkCrossing(item, "thread", "the item put");
       return this.#store.put(item, wait);
     } catch (error) {
       return Promise.reject(error);

@@ -568,6 +568,15 @@ export function encodeGraph(value: unknown, kind: WorkerKind, path: string): { v
   return { value: envelope, encoded: true };
 }
 
+/**
+ * Throws the DataCloneError {@link encodeGraph} would throw for `value` (something that cannot
+ * cross to a worker of `kind`), without building an encoding: what a channel checks at put time.
+ */
+export function checkCrossing(value: unknown, kind: WorkerKind, path: string): void {
+  if (typeof value !== "object" && typeof value !== "function" && typeof value !== "symbol") return;
+  new Encoder({ kind, lenient: false }, path, false).run(value);
+}
+
 /** Encodes a thrown value; never throws. What cannot cross is replaced by a string saying what it was. */
 export function encodeThrown(thrown: unknown): Envelope {
   try {
