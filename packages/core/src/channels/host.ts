@@ -99,11 +99,11 @@ export class ChannelHost {
         return undefined;
       case "get":
         if (op.ahead) {
-          this.#reply({ op: "items", request: op.request, values: store.spare(lease, op.want) });
+          this.#reply(this.#items(op.request, store.spare(lease, op.want)));
           return undefined;
         }
         this.#wait(op.request, (done, fail) =>
-          store.remoteGet(lease, op.want, { timeout: op.timeout }, (values) => done({ op: "items", request: op.request, values }), fail));
+          store.remoteGet(lease, op.want, { timeout: op.timeout }, (values) => done(this.#items(op.request, values)), fail));
         return undefined;
       case "taskDone":
         store.taskDone(op.count, true);
@@ -231,6 +231,25 @@ export class ChannelHost {
         }
       }
     }
+  }
+
+  /**
+   * The items of a get for this worker. Some transports to a process do not refuse what cannot
+   * cross (Bun's turns a SharedArrayBuffer into `{}`), so objects going to a process are checked
+   * here; numbers and strings, the common items, cost nothing.
+   */
+  #items(request: number, values: unknown[]): Extract<ChannelReplyOp, { op: "items" }> {
+    const op = { op: "items" as const, request, values };
+    if (this.#kind !== "process") return op;
+    for (const value of values) {
+      if (typeof value !== "object" || value === null) continue;
+      try {
+        checkCrossing(value, "process", "a Queue item");
+      } catch (error) {
+        return this.#poisoned(op, error);
+      }
+    }
+    return op;
   }
 
   /**
