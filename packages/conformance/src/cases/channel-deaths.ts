@@ -6,7 +6,8 @@
  *   owner's store and no death destroys it.
  * - A consumer's code received an item: it is not delivered again after the consumer dies, but
  *   for at most one item on a thread (the take in the instant of its death) and at most
- *   `REPORT_TAKES_EVERY` (256) on a process, which reports its takes in messages.
+ *   `REPORT_TAKES_EVERY` (256) on a process, which reports its takes in messages (as does a
+ *   thread where there is no shared memory).
  * - A value that cannot cross is refused at put time with DataCloneError; one that can reach some
  *   workers and not others (a SharedArrayBuffer, which a process cannot receive) fails only the
  *   get that would take it there, with DataCloneError. Neither disturbs its neighbours or qsize().
@@ -43,9 +44,12 @@ const deathError = (death: Death) => (death === "exit" ? "WorkerExitError" : "Ti
 const RUN_TIMEOUT_MS = 1500;
 const deathOptions = (death: Death) => (death === "spin" ? { timeout: RUN_TIMEOUT_MS } : {});
 
-/** Items redelivered after a consumer dies, at most: a thread counts its takes in shared memory. */
+/**
+ * Items redelivered after a consumer dies, at most: a thread counts its takes in shared memory;
+ * without shared memory (a page that is not cross-origin isolated) it reports them as a process does.
+ */
 function redeliveryBound(kind: WorkerKind): number {
-  return kind === "thread" ? 1 : PROCESS_REDELIVERY_BOUND;
+  return kind === "thread" && typeof SharedArrayBuffer === "function" ? 1 : PROCESS_REDELIVERY_BOUND;
 }
 
 /** Whether a SharedArrayBuffer exists here and cannot cross to this kind's workers (a process). */
