@@ -180,3 +180,31 @@ export class Future<T> implements PromiseLike<T> {
     }
   }
 }
+
+/**
+ * The settling side of a {@link Future}, for pools over other transports: they hand out
+ * `future` and settle it through the controller, as the local Pool settles its own.
+ */
+export interface FutureController<T> {
+  readonly future: Future<T>;
+  /** Settles the future with a value; false if it was already done (later calls are ignored). */
+  fulfil(value: T): boolean;
+  /** Settles it with an error (`cancelled`: as a cancellation); false if it was already done. */
+  fail(error: unknown, cancelled?: boolean): boolean;
+  /** Marks it running (Python's `set_running_or_notify_cancel`), once a worker took it. */
+  markRunning(): void;
+  /** What `future.cancel()` calls to stop the work; without one, cancel() only settles it. */
+  onCancel(canceller: (reason: unknown) => void): void;
+}
+
+/** A new pending Future and its controller. */
+export function futureController<T>(): FutureController<T> {
+  const future = new Future<T>();
+  return {
+    future,
+    fulfil: (value) => future._fulfil(value),
+    fail: (error, cancelled) => future._fail(error, cancelled),
+    markRunning: () => future._markRunning(),
+    onCancel: (canceller) => future._onCancel(canceller),
+  };
+}
