@@ -17,7 +17,8 @@
  *
  * `serveWorker` installs the client; a proxy used outside a weft worker gets a clear error.
  */
-import { AbortError, DataCloneError, InvalidStateError, TimeoutError, deserializeError } from "../errors.js";
+import { AbortError, DataCloneError, InvalidStateError, TimeoutError } from "../errors.js";
+import { deserializeError } from "../codec/thrown.js";
 import { checkCrossing } from "../codec/graph.js";
 import { QueueShutDown } from "../asyncio/errors.js";
 import { callAt, now, onAbort } from "../asyncio/internal.js";

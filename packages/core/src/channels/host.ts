@@ -5,7 +5,8 @@
  * items it was handed and never took go back to their queues, and its waiting operations are
  * dropped, so a dead consumer never takes an item.
  */
-import { AbortError, DataCloneError, serializeError } from "../errors.js";
+import { AbortError, DataCloneError } from "../errors.js";
+import { serializeError } from "../codec/thrown.js";
 import { checkCrossing } from "../codec/graph.js";
 import type { ChannelOp, ChannelReply, ChannelReplyOp, ChannelSize } from "./messages.js";
 import type { WorkerKind } from "../port.js";

@@ -9,7 +9,7 @@
  * once. The owner keeps the items it handed to a worker until the worker says it took them, so
  * that an item a worker never took goes back to the queue (on recall, or when the worker dies).
  */
-import type { SerializedError } from "../errors.js";
+import type { SerializedError } from "../codec/thrown.js";
 
 /** One operation a worker asks of a channel that lives on the owner's side. */
 export type ChannelOp =

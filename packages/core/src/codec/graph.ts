@@ -15,7 +15,7 @@
  * the transports' own (recursive) serializers overflow a little above that.
  */
 import { DataCloneError, errorBrand, MalformedMessageError } from "../errors.js";
-import type { WorkerKind } from "../port.js";
+import type { WorkerKind } from "../worker-kind.js";
 import { isSharedHandle, reviveShared, SHARED_HANDLE, type SharedDescriptor } from "../shared-handle.js";
 
 /** Nesting depth above which a value is refused (V8's structured clone overflows near 1,900 nested objects). */
