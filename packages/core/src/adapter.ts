@@ -9,6 +9,7 @@ export { createEndpoint, defineAdapter, KILL_AFTER_MS, SERVER_RUNTIME_CAPABILITI
 export { installAdapter, defaultAdapter } from "./adapter-registry.js";
 export { serveWorker, reportFatalError, type ServedWorker } from "./worker/serve.js";
 export { serveWorkerUntilEnd, exitAfterSends, WorkerExiting, type WorkerEndHooks } from "./worker/end.js";
+export { serveIpcChild, watchParent, PARENT_CHECK_MS, type IpcChildOptions, type IpcProcess, type WatchdogWorkerConstructor } from "./worker/ipc-child.js";
 export { nextTurn } from "./next-turn.js";
 export { serveInWebWorker, type WebWorkerEntryOptions } from "./worker/web-worker.js";
 export { isExitNotice, type FromWorker, type ToWorker, type RunRequest, type TaskOutcome, type TaskTarget, type ExitNotice } from "./protocol.js";

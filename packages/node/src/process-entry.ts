@@ -1,29 +1,4 @@
 import { Worker } from "node:worker_threads";
-import { exitAfterSends, serveWorkerUntilEnd } from "@weft/core/adapter";
+import { serveIpcChild } from "@weft/core/adapter";
 
-/** How often the watchdog looks for the parent: a child outlives a killed host by at most this. */
-const PARENT_CHECK_MS = 200;
-
-if (typeof process.send !== "function") throw new Error("@weft/node's process entry must be forked with an IPC channel.");
-const send = process.send.bind(process);
-const exit = process.exit.bind(process);
-// IPC writes are asynchronous: the last results and a fatal report must leave before the exit.
-const channel = exitAfterSends((message, sent) => send(message as never, undefined, undefined, sent), exit);
-
-serveWorkerUntilEnd(
-  { kind: "process", send: channel.send, onMessage: (handler) => void process.on("message", handler), exit: channel.exit },
-  {
-    replaceExit: (end) => void (process.exit = ((code?: number) => end(code ?? 0)) as typeof process.exit),
-    onUncaughtError: (handler) => {
-      process.on("uncaughtException", handler);
-      process.on("unhandledRejection", handler);
-    },
-  },
-);
-// The parent is gone (closed the channel, exited or was killed): leave no orphan behind.
-process.on("disconnect", () => exit(0));
-// …also while a task keeps this thread busy: a watchdog thread checks on the parent.
-const watchdog = new Worker(new URL("./parent-watchdog.js", import.meta.url), { workerData: { parent: process.ppid, everyMs: PARENT_CHECK_MS } });
-watchdog.unref();
-// A watchdog that could not start leaves the "disconnect" check alone in charge; it must not end the worker.
-watchdog.on("error", () => undefined);
+serveIpcChild(process, { adapterName: "@weft/node", watchdog: { Worker, url: new URL("./parent-watchdog.js", import.meta.url) } });
