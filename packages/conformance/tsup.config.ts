@@ -1,4 +1,5 @@
 import { defineConfig } from "tsup";
+import { weftBuild } from "../../tsup.base.js";
 
 const entry = {
   index: "src/index.ts",
@@ -11,17 +12,13 @@ const entry = {
   chromium: "src/cli/chromium.ts",
 };
 
-export default defineConfig({
+export default defineConfig(weftBuild({
   entry,
-  format: ["esm"],
   dts: { entry: { index: "src/index.ts", "fixtures/tasks": "src/fixtures/tasks.ts", chromium: "src/cli/chromium.ts" } },
-  clean: true,
-  target: "es2022",
-  sourcemap: true,
   splitting: false,
   // Deno resolves Node built-ins only with the node: prefix.
   removeNodeProtocol: false,
   // The adapters are found at run time beside this package (whichever the runtime needs).
   // @sparticuz/chromium is optional: found at run time if the user installed it, never bundled.
   external: ["@weft/core", "@weft/node", "@weft/deno", "@weft/bun", "@weft/browser", "@sparticuz/chromium"],
-});
+}));

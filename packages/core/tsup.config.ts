@@ -1,10 +1,7 @@
 import { defineConfig } from "tsup";
+import { weftBuild } from "../../tsup.base.js";
 
-export default defineConfig({
+export default defineConfig(weftBuild({
   entry: ["src/index.ts", "src/adapter.ts", "src/transport.ts", "src/testing.ts"],
-  format: ["esm"],
   dts: true,
-  clean: true,
-  target: "es2022",
-  sourcemap: true,
-});
+}));

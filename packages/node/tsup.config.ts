@@ -1,10 +1,7 @@
 import { defineConfig } from "tsup";
+import { weftBuild } from "../../tsup.base.js";
 
-export default defineConfig({
+export default defineConfig(weftBuild({
   entry: ["src/index.ts", "src/thread-entry.ts", "src/process-entry.ts", "src/parent-watchdog.ts"],
-  format: ["esm"],
   dts: { entry: "src/index.ts" },
-  clean: true,
-  target: "node20",
-  sourcemap: true,
-});
+}));

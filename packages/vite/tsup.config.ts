@@ -1,11 +1,9 @@
 import { defineConfig } from "tsup";
+import { weftBuild } from "../../tsup.base.js";
 
-export default defineConfig({
+export default defineConfig(weftBuild({
   entry: ["src/index.ts"],
-  format: ["esm"],
   dts: true,
-  clean: true,
-  target: "node20",
   platform: "node",
   external: ["vite"],
-});
+}));

@@ -1,10 +1,8 @@
 import { defineConfig } from "tsup";
+import { weftBuild } from "../../tsup.base.js";
 
-export default defineConfig({
+export default defineConfig(weftBuild({
   entry: ["src/node.ts", "src/deno.ts", "src/bun.ts", "src/browser.ts"],
-  format: ["esm"],
   dts: true,
-  clean: true,
-  target: "es2022",
   external: [/^@weft\//],
-});
+}));

@@ -1,8 +1,26 @@
-import { readFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { readFileSync, realpathSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { describe, expect, test } from "vitest";
 import { Pool, adapter, cpuCount } from "weftjs";
 
-const manifest = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
+const require = createRequire(import.meta.url);
+const here = fileURLToPath(new URL(".", import.meta.url));
+
+/** The runtime's binary from its npm package (as the adapters' test scripts find it). */
+function binary(pkg: "deno" | "bun"): string {
+  const dir = dirname(require.resolve(`${pkg}/package.json`));
+  return realpathSync(pkg === "deno" ? join(dir, "deno") : join(dir, "bin", "bun.exe"));
+}
+
+/** What `import { adapter } from "weftjs"` gives when `run` runs a one-line module printing it. */
+function runtimeUnder(command: string, args: string[]): string {
+  return execFileSync(command, args, { cwd: here, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } }).trim();
+}
+
+const PRINT_RUNTIME = 'import { adapter } from "weftjs"; console.log(adapter.runtime);';
 
 describe('import { Pool } from "weftjs"', () => {
   test("resolves to the Node adapter under Node", () => {
@@ -15,12 +33,19 @@ describe('import { Pool } from "weftjs"', () => {
     expect(await pool.apply((a: number, b: number) => a * b, [6, 7])).toBe(42);
   });
 
-  test("maps every runtime's export condition to its adapter", () => {
-    const conditions = manifest.exports["."];
-    for (const runtime of ["node", "deno", "bun", "browser"]) {
-      // Each condition carries its own types, so Deno-only and Bun-only types are reachable.
-      expect(conditions[runtime]).toEqual({ types: `./dist/${runtime}.d.ts`, default: `./dist/${runtime}.js` });
-      expect(readFileSync(new URL(`../src/${runtime}.ts`, import.meta.url), "utf8")).toContain(`@weft/${runtime}`);
-    }
+  test("resolves to the Bun adapter under Bun", () => {
+    expect(runtimeUnder(binary("bun"), ["-e", PRINT_RUNTIME])).toBe("bun");
+  }, 60_000);
+
+  test("resolves to the Deno adapter under Deno", () => {
+    expect(runtimeUnder(binary("deno"), ["eval", "--ext=js", PRINT_RUNTIME])).toBe("deno");
+  }, 60_000);
+
+  test("resolves to the browser build under the browser condition (as bundlers resolve it), which installs @weft/browser", () => {
+    const resolved = runtimeUnder(process.execPath, ["--conditions=browser", "--input-type=module", "-e", 'console.log(import.meta.resolve("weftjs"))']);
+    expect(resolved).toMatch(/\/dist\/browser\.js$/);
+    expect(readFileSync(fileURLToPath(resolved), "utf8")).toMatch(/from\s*["']@weft\/browser["']/);
+    const types = runtimeUnder(process.execPath, ["--conditions=browser", "--input-type=module", "-e", 'console.log(import.meta.resolve("@weft/browser"))']);
+    expect(types).toMatch(/@weft\/browser|packages\/browser/);
   });
 });
