@@ -17,6 +17,8 @@ import { prepareThreadBootstrap } from "./sync/thread-id.js";
 export interface HostLinkEvents {
   /** The worker has loaded and can run tasks. */
   ready(): void;
+  /** The worker has loaded and runs the pool's initializer (only with worker hooks); ready() follows once it finished. */
+  initializing?(): void;
   /** Outcomes of finished tasks, in the order they finished; decode each with decodeOutcome (outcome.ts). */
   results(outcomes: readonly TaskOutcome[]): void;
   /** The worker is gone; `error` is what the task it was running gets. */
@@ -168,7 +170,10 @@ export class HostLink {
     switch (message.type) {
       case "ready":
         // With worker hooks, the worker is ready once its initializer has run.
-        if (this.#setup) return;
+        if (this.#setup) {
+          this.#events.initializing?.();
+          return;
+        }
         this.#ready = true;
         this.#events.ready();
         return;

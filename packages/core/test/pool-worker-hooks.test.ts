@@ -42,15 +42,35 @@ describe("Pool worker hooks (fake workers, fake timers)", () => {
     const worker = workers[0]!;
     expect(worker.types()).toEqual(["setup", "run"]);
     expect(worker.sent[0]).toEqual({ type: "setup", initializer: { target: { module: "file:///tasks.js", name: "connect" }, args: ["db", 3], encoded: false } });
-    worker.say({ type: "ready" });
-    // Loaded, still initializing: the task's run timeout has not started.
+    // Booting does not count against the task's run timeout.
     vi.advanceTimersByTime(1_000);
+    expect(future.done()).toBe(false);
+    worker.say({ type: "ready" });
+    // Loaded, initializing: not running yet, but its timeout counts from here.
+    vi.advanceTimersByTime(60);
     expect(future.done()).toBe(false);
     expect(future.running()).toBe(false);
     worker.say({ type: "setup-done" });
     expect(future.running()).toBe(true);
     worker.answer(worker.taskIds[0]!, "one");
     expect(await future).toBe("one");
+  });
+
+  test("an initializer that never finishes cannot hold a task past its run timeout: the task rejects with TimeoutError, the worker is stopped and replaced, close() returns", async () => {
+    const { adapter, workers } = fakeAdapter();
+    const pool = new Pool({ kind: "process", size: 1, module: "file:///tasks.js", adapter, initializer: "connect", abortGrace: 50 });
+    const stuck = pool.apply("echo", [1], { timeout: 500 });
+    const outcome = stuck.then(() => "resolved", (error: Error) => `${error.name}: ${error.message}`);
+    await settle();
+    workers[0]!.say({ type: "ready" });
+    vi.advanceTimersByTime(500);
+    expect(await outcome).toMatch(/^TimeoutError: .*initializer "connect"/);
+    vi.advanceTimersByTime(50);
+    expect(workers[0]!.terminated).toBe(true);
+    const closing = pool.close();
+    await settle();
+    vi.advanceTimersByTime(10_000);
+    await closing;
   });
 
   test("an initializer that fails: its worker is stopped and replaced; after the start-failure limit the tasks reject with WorkerStartError carrying its error", async () => {

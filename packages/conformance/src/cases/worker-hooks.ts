@@ -56,6 +56,19 @@ async function failingInitializer(ctx: CaseContext, asynchronous: boolean): Prom
 
 export const workerHookCases: CaseDefinition[] = [
   {
+    name: "worker hooks: an initializer that never finishes cannot hold a task past its run timeout (TimeoutError naming it), and close() returns",
+    timeoutMs: 60_000,
+    async run(ctx) {
+      const pool = fixturePool(ctx, { size: 1, initializer: "initializeForever", abortGrace: 200 });
+      await rejects(pool.apply("echo", [1], { timeout: 500 }), "TimeoutError", /initializer "initializeForever"/);
+      await rejects(pool.apply("echo", [2], { timeout: 500 }), "TimeoutError", /initializer "initializeForever"/);
+      // The pool's workers are stuck in the initializer: close() stops them (no teardown to wait for).
+      let closed = false;
+      await Promise.race([pool.close().then(() => (closed = true)), new Promise((resolve) => setTimeout(resolve, 30_000))]);
+      ok(closed, "close() returned within 30 s");
+    },
+  },
+  {
     name: "worker hooks: the initializer runs once in each worker, before its first task, with initargs; the teardown runs on close",
     async run(ctx) {
       const log = new multiprocessing.Queue<LogEntry>();

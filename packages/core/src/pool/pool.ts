@@ -74,6 +74,13 @@ export interface PoolOptions {
    * initializer's error. Submitting again tries once more. Python's
    * `multiprocessing.Pool(initializer=)`; where Python's `concurrent.futures` executors mark the
    * pool broken, weft rejects the waiting tasks and keeps the pool usable.
+   *
+   * An initializer that never finishes cannot hold a task past its run timeout: once the worker
+   * has loaded, its first task's timeout counts the initializer's time too, and when it runs out
+   * the task rejects with TimeoutError (its message names the initializer) and the worker is
+   * stopped and replaced, as for a task that overran. `close()` stops workers still in their
+   * initializer. (Python has no bound: its Pool waits for such an initializer forever.) Tasks
+   * without a timeout wait as long as the initializer does.
    */
   readonly initializer?: string | AnyFunction;
   /** The initializer's arguments (Python's `initargs`), copied to each worker like task arguments. Needs `initializer`. */

@@ -69,6 +69,8 @@ export class WorkerSlot {
   #dispatched = 0;
   #answered = 0;
   #retiring = false;
+  /** The worker has loaded and runs the pool's initializer. */
+  #initializing = false;
   #graceTimer: ReturnType<typeof setTimeout> | undefined;
   #idleTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -80,6 +82,7 @@ export class WorkerSlot {
     this.#linger = link.kind === "thread" && link.adapter.capabilities.stopsBusyThreads === false;
     this.#link = new HostLink({ ...link, inPool: true, ...(settings.setup ? { setup: settings.setup } : {}) }, {
       ready: () => this.#onReady(),
+      initializing: () => this.#onInitializing(),
       results: (outcomes) => this.#onResults(outcomes),
       exited: (info, error) => this.#onExit(info, error),
       progress: (id, value, encoded) => this.#inflight.find((task) => task.id === id)?.progress(value, encoded),
@@ -223,7 +226,11 @@ export class WorkerSlot {
   /** The first task in the list has just started running (or the worker just became ready for it). */
   #headStarted(): void {
     const head = this.#inflight[0];
-    if (!head || !this.#link.ready) return;
+    if (!head) return;
+    if (!this.#link.ready) {
+      if (this.#initializing && !head.abandoned) this.#startHeadTimer(head);
+      return;
+    }
     if (head.abandoned) {
       this.#startGrace(head);
       return;
@@ -231,8 +238,31 @@ export class WorkerSlot {
     markFutureRunning(head.future);
     // Every caller has just set #headStartedAt to now: one clock read per task, not two.
     this.#settings.recorder.waitTimes.record(this.#headStartedAt - head.queuedAt);
-    head.startTimer(() => this.abandon(head, new TimeoutError(`The task ran longer than its timeout of ${head.timeoutMs} ms.`), "failed"));
+    this.#startHeadTimer(head);
     this.#settings.recorder.task("running", head);
+  }
+
+  /**
+   * The head task's run timeout. It starts once the worker has loaded: while the pool's
+   * initializer runs, the first task's timeout already counts, so that an initializer that never
+   * finishes cannot hold a task past its timeout (the worker is then stopped, as for a task that
+   * overran). A timer already running goes on: the timeout covers the wait and the run.
+   */
+  #startHeadTimer(head: PoolTask): void {
+    head.startTimer(() => {
+      const waiting = !this.#link.ready;
+      const name = this.#settings.setup?.initializer?.target.name ?? "?";
+      const message = waiting
+        ? `The task waited longer than its timeout of ${head.timeoutMs} ms for its worker's initializer "${name}" to finish; the worker is stopped and replaced.`
+        : `The task ran longer than its timeout of ${head.timeoutMs} ms.`;
+      this.abandon(head, new TimeoutError(message), "failed");
+    });
+  }
+
+  #onInitializing(): void {
+    this.#initializing = true;
+    const head = this.#inflight[0];
+    if (head && !head.abandoned) this.#startHeadTimer(head);
   }
 
   #startGrace(task: PoolTask): void {
