@@ -228,6 +228,25 @@ export const workerHookCases: CaseDefinition[] = [
     },
   },
   {
+    name: "progress: a flood of a million values is paced — the first 100 and then the latest per 16 ms arrive, in order, the last one before the result",
+    timeoutMs: 180_000,
+    async run(ctx) {
+      await using pool = fixturePool(ctx, { size: 1 });
+      const count = ctx.scale === "quick" ? 200_000 : 1_000_000;
+      for (const yieldEvery of [0, 5_000]) {
+        const received: number[] = [];
+        const started = performance.now();
+        equal(await pool.apply("reportFlood", [count, yieldEvery], { onProgress: (value) => received.push(value as number) }), count);
+        ctx.measure(`progress flood of ${count} (yield every ${yieldEvery}) ms`, performance.now() - started);
+        deepEqual(received.slice(0, 100), Array.from({ length: 100 }, (_, i) => i), "the first 100 values all arrive");
+        equal(received.at(-1), count - 1, "the last value arrives");
+        ok(received.every((value, i) => i === 0 || value > received[i - 1]!), "in order, none twice");
+        // One value per 16 ms after the burst: even 30 s of flood would be ~2,000; a million unpaced would be a million.
+        ok(received.length < count / 100, `${received.length} of ${count} values were sent: paced`);
+      }
+    },
+  },
+  {
     name: "progress: a value that cannot be carried throws DataCloneError in the task only; a throwing onProgress is the pool's error event",
     async run(ctx) {
       await using pool = fixturePool(ctx, { size: 1 });

@@ -425,7 +425,8 @@ export class ChannelStore<T> {
 
   /** Serves whoever waits, as far as items and room allow, and asks workers for what they hold. */
   #pump(): void {
-    while (this.#overflow.length > 0 && this.#room() >= 1) this.#items.push(this.#overflow.shift(), this.#seq++);
+    // Overflow items count among the used slots already: one moves in when a slot beside them frees.
+    while (this.#overflow.length > 0 && this.#count() + this.#heldTotal + this.#creditTotal < this.maxsize) this.#items.push(this.#overflow.shift(), this.#seq++);
     while (this.#putters.length > 0 && this.#overflow.length === 0 && this.#roomForOne()) {
       const putter = this.#settle(this.#putters.shift()!);
       this.#add(putter.value);

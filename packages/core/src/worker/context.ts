@@ -10,8 +10,11 @@ export interface TaskContext {
   readonly signal: AbortSignal;
   readonly id: number;
   /**
-   * Sends `value` to the caller's `onProgress` (a task option of `pool.submit`/`apply`), now,
-   * while the task runs. Values arrive in the order sent and always before the task's result.
+   * Sends `value` to the caller's `onProgress` (a task option of `pool.submit`/`apply`) while the
+   * task runs. Values arrive in the order sent and always before the task's result. They are
+   * paced, so that a flood costs neither side memory: the first 100 values of a task all go, then
+   * at most one per 16 ms — the latest, as a progress bar needs (the ones in between are dropped);
+   * the worker holds at most one unsent value per task, and the last value always arrives.
    * The value is copied like a result (structured clone, and weft's shared types); one that
    * cannot be carried throws a DataCloneError here and fails nothing else. When the caller does
    * not listen, or the task has already settled, the value is dropped. Compare workerpool's

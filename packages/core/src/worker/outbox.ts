@@ -11,6 +11,7 @@ import type { FastLaneWorker } from "../fast-lane.js";
 import type { FromWorker, TaskOutcome } from "../protocol.js";
 import type { WorkerKind } from "../port.js";
 import { prepareValue } from "../values.js";
+import { ProgressPacer } from "./progress-pacer.js";
 
 /** Results older than this (ms) are sent even while more tasks of the batch run. */
 const FLUSH_AFTER_MS = 2;
@@ -25,6 +26,7 @@ export class Outbox {
   readonly #laneTasks = new Set<number>();
   /** Set once the worker is ending: outcomes after this are not reported (the exit speaks for them). */
   #sealed = false;
+  readonly #pacer = new ProgressPacer((id, value) => this.#sendProgress(id, value as ReturnType<typeof prepareValue>));
 
   constructor(send: (message: FromWorker) => void, kind: WorkerKind) {
     this.#send = send;
@@ -60,15 +62,21 @@ export class Outbox {
   }
 
   /**
-   * Sends a running task's progress value now, after the results held so far. Throws a
-   * DataCloneError (to the task's `progress` call) if the value cannot be carried. When the
-   * caller does not listen (`wanted` false), the value is checked and dropped.
+   * A running task's progress value, paced (see ProgressPacer): sent after the results held so
+   * far, or held as the task's latest. Throws a DataCloneError (to the task's `progress` call) if
+   * the value cannot be carried. When the caller does not listen (`wanted` false), the value is
+   * checked and dropped.
    */
   progress(id: number, value: unknown, wanted: boolean): void {
     const prepared = prepareValue(value, this.#kind, "the progress value");
     if (!wanted || this.#sealed) return;
     // The task's result must follow its progress on the same channel: never by the fast lane.
     this.#laneTasks.delete(id);
+    this.#pacer.report(id, prepared);
+  }
+
+  #sendProgress(id: number, prepared: ReturnType<typeof prepareValue>): void {
+    if (this.#sealed) return;
     this.flush();
     try {
       this.#send({ type: "progress", id, value: prepared.value, encoded: prepared.encoded });
@@ -84,6 +92,7 @@ export class Outbox {
   /** No more outcomes: the worker is ending, and its exit is the answer for what still runs. */
   seal(): void {
     this.#sealed = true;
+    this.#pacer.drop();
   }
 
   /** Sends what is held now. Returns true if something was sent. */
@@ -114,6 +123,12 @@ export class Outbox {
 
   #hold(outcome: TaskOutcome): void {
     if (this.#sealed) return;
+    // The task's last progress value leaves before its result.
+    try {
+      this.#pacer.finish(outcome.id);
+    } catch {
+      // The transport refused that value: the result still goes (the value had passed the check).
+    }
     if (this.#pending.length === 0) this.#oldestAt = performance.now();
     this.#pending.push(outcome);
   }
