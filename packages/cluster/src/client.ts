@@ -24,7 +24,7 @@ import { DEFAULT_CONNECT_TIMEOUT_MS, connect, redisOptions, release, whenReady, 
 import { InlineTaskError, JobLostError, JobStalledError, RedisUnavailableError, withCallerStack } from "./errors.js";
 import { EventStreamReader, readerOptions, type QueueEvent } from "./event-stream.js";
 import { Heartbeat } from "./heartbeat.js";
-import { lookUpJobs, streamTrimmedPast, type JobLookup } from "./reconcile.js";
+import { lookUpJobs, type JobLookup } from "./reconcile.js";
 import { CANCEL_RECORD_TTL_S, DEFAULT_QUEUE, cancelChannel, cancelKey, isStalledFailure, moduleName, newClientId, type JobData } from "./protocol.js";
 
 /** Options of a {@link ClusterPool}. */
@@ -186,6 +186,9 @@ export class ClusterPool<M = Record<string, (...args: never[]) => unknown>> exte
   readonly #pending = new Map<string, Pending>();
   readonly #clientId = newClientId();
   #reconcileTimer: ReturnType<typeof setTimeout> | undefined;
+  #sweeping = false;
+  #fullSweepWanted = false;
+  #fullSweepFailed = false;
   readonly #reconcileInterval: number;
   readonly #connectTimeout: number;
   #disconnected = false;
@@ -357,7 +360,7 @@ export class ClusterPool<M = Record<string, (...args: never[]) => unknown>> exte
     await Promise.all([whenReady(this.#redis), whenReady(this.#readerRedis), this.#queue.waitUntilReady()]);
     const [last] = await this.#redis.xrevrange(this.#eventsKey(), "+", "-", "COUNT", 1);
     if (this.#disconnected) return;
-    this.#reader = new EventStreamReader(this.#readerRedis, this.#eventsKey(), last?.[0] ?? "0-0", (event) => this.#onEvent(event));
+    this.#reader = new EventStreamReader(this.#readerRedis, this.#eventsKey(), last?.[0] ?? "0-0", (event) => this.#onEvent(event), () => this.#onGap());
     void this.#reader.run();
   }
 
@@ -538,30 +541,47 @@ export class ClusterPool<M = Record<string, (...args: never[]) => unknown>> exte
 
   #scheduleSweep(): void {
     if (this.#disconnected) return;
-    this.#reconcileTimer = setTimeout(() => {
-      void this.#sweep().finally(() => this.#scheduleSweep());
-    }, this.#reconcileInterval);
+    clearTimeout(this.#reconcileTimer);
+    this.#reconcileTimer = setTimeout(() => this.#sweepThenReschedule(), this.#fullSweepWanted ? 0 : this.#reconcileInterval);
     (this.#reconcileTimer as { unref?: () => void }).unref?.();
+  }
+
+  #sweepThenReschedule(): void {
+    this.#sweeping = true;
+    void this.#sweep().finally(() => {
+      this.#sweeping = false;
+      this.#scheduleSweep();
+    });
+  }
+
+  /** The events stream was trimmed past what this client had read: every pending job is looked up now, not only the old ones. */
+  #onGap(): void {
+    this.#fullSweepWanted = true;
+    // A sweep under way reschedules itself when done, at once since a full one is wanted.
+    if (!this.#sweeping) this.#scheduleSweep();
   }
 
   /**
    * Looks up in Redis every stored job pending longer than the reconcile interval, or every
-   * stored job at all if the events stream was trimmed past what this client had read. One
+   * stored job at all after the events stream was trimmed past what this client had read. One
    * sweep at a time; a sweep that Redis does not answer waits, and the heartbeat fails the
    * tasks meanwhile if Redis stays silent.
    */
   async #sweep(): Promise<void> {
-    if (this.#pending.size === 0 || !this.#reader) return;
+    const full = this.#fullSweepWanted || this.#fullSweepFailed;
+    this.#fullSweepWanted = false;
+    this.#fullSweepFailed = false;
+    if (this.#pending.size === 0) return;
     try {
-      const behind = await streamTrimmedPast(this.#redis, this.#eventsKey(), this.#reader.lastId);
-      const cutoff = behind ? Infinity : performance.now() - this.#reconcileInterval;
+      const cutoff = full ? Infinity : performance.now() - this.#reconcileInterval;
       const ids: string[] = [];
       for (const pending of this.#pending.values()) if (pending.stored && pending.submittedAt < cutoff) ids.push(pending.id);
       await lookUpJobs(this.#redis, ids, (id) => this.#jobKey(id), (outcomes) => {
         for (const [id, outcome] of outcomes) this.#settleFromLookup(id, outcome);
       });
     } catch {
-      // Redis failed the look-up (restarting, going away): the next sweep tries again.
+      // Redis failed the look-up (restarting, going away): the next sweep, at the usual interval, tries again.
+      this.#fullSweepFailed = full;
     }
   }
 

@@ -5,7 +5,6 @@
  * pipelined HMGET per job, in batches, covers every pending job in a few round trips.
  */
 import type { Redis } from "ioredis";
-import { compareStreamIds } from "./event-stream.js";
 
 /** What Redis holds of one job. */
 export type JobLookup =
@@ -46,14 +45,4 @@ function outcomeOf([timestamp, finishedOn, failedReason, returnvalue]: (string |
   if (!finishedOn) return { kind: "unfinished" };
   if (failedReason !== null && failedReason !== undefined) return { kind: "failed", failedReason };
   return { kind: "completed", returnvalue: returnvalue ?? null };
-}
-
-/**
- * Whether the events stream at `key` now begins after `lastId`, the last entry this client read:
- * the stream was trimmed past it (BullMQ caps it, about 10,000 entries by default), so events
- * meant for this client may be gone. False for an empty stream.
- */
-export async function streamTrimmedPast(redis: Redis, key: string, lastId: string): Promise<boolean> {
-  const [first] = await redis.xrange(key, "-", "+", "COUNT", 1);
-  return first !== undefined && compareStreamIds(first[0], lastId) > 0;
 }
