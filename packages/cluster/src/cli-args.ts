@@ -64,7 +64,12 @@ function readPassword(path: string): string {
  * A URL with a password and a password file together are refused: which one is meant is unclear.
  */
 function redisTarget(url: string, passwordFile: string | undefined, env: Readonly<Record<string, string | undefined>>): RedisTarget {
-  const options = redisOptions(url);
+  let options: ReturnType<typeof redisOptions>;
+  try {
+    options = redisOptions(url);
+  } catch (error) {
+    fail(`--redis: ${error instanceof Error ? error.message : String(error)}`);
+  }
   if (passwordFile !== undefined) {
     if (options.password !== undefined) fail("give the Redis password either in the --redis URL or with --password-file, not both.");
     return { ...options, password: readPassword(passwordFile) };
@@ -130,13 +135,6 @@ export function parseWorkerArgs(argv: readonly string[], env: Readonly<Record<st
     }
   }
   if (Object.keys(modules).length === 0) fail("give at least one --module: a worker node runs only the task modules it was started with.");
-  let target: RedisTarget;
-  try {
-    target = redisTarget(redis, passwordFile, env);
-  } catch (error) {
-    if (error instanceof UsageError) throw error;
-    fail(`--redis: ${error instanceof Error ? error.message : String(error)}`);
-  }
-  return { ...options, redis: target, modules };
+  return { ...options, redis: redisTarget(redis, passwordFile, env), modules };
 }
 

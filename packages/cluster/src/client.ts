@@ -603,10 +603,15 @@ export class ClusterPool<M = Record<string, (...args: never[]) => unknown>> exte
     }
   }
 
-  /** Redis silent for longer than connectTimeout: no task waits on it any longer. */
+  /**
+   * Redis silent for longer than connectTimeout: a task that has waited through that much of the
+   * silence waits no longer. (A task submitted late in an outage gets its own connectTimeout.)
+   */
   #onBeat(silentFor: number): void {
     if (silentFor <= this.#connectTimeout || this.#pending.size === 0) return;
+    const now = performance.now();
     for (const pending of [...this.#pending.values()]) {
+      if (Math.min(silentFor, now - pending.submittedAt) <= this.#connectTimeout) continue;
       // Withdrawn like a cancelled job: once Redis answers again, the job is removed before a node takes it, or aborted.
       if (this.#settleFailure(pending, this.#unavailableError(pending, silentFor), "failed")) void this.#withdraw(pending);
     }

@@ -104,13 +104,19 @@ export function printedPid(output: string): number {
   return Number(match[1]);
 }
 
-/** Whether a process with this pid is alive (signal 0 only checks). */
+/** Whether a process with this pid is alive (signal 0 only checks). An exited process that nobody reaped yet (a zombie, on Linux) is not. */
 export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch {
     return false;
+  }
+  try {
+    // /proc/<pid>/stat: "pid (name) state …"; the name may hold spaces, the state follows its ")".
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
+  } catch {
+    return true;
   }
 }
 
