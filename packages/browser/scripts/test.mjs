@@ -68,6 +68,9 @@ function conformancePage() {
     imports: {
       "@weft/browser": "/packages/browser/dist/index.js",
       "@weft/core": "/packages/core/dist/index.js",
+      "@weft/core/adapter": "/packages/core/dist/adapter.js",
+      "@weft/core/transport": "/packages/core/dist/transport.js",
+      "@weft/core/testing": "/packages/core/dist/testing.js",
       "@weft/conformance": "/packages/conformance/dist/index.js",
     },
   };

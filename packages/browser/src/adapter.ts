@@ -1,4 +1,5 @@
-import { type Adapter, type Capabilities, defineAdapter } from "@weft/core";
+import { type Adapter, type Capabilities } from "@weft/core";
+import { defineAdapter } from "@weft/core/adapter";
 import { startProcess } from "./process-endpoint.js";
 import { startThread } from "./thread-endpoint.js";
 

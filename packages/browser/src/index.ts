@@ -4,7 +4,7 @@
  * cross-origin isolated; processes are Web Workers that never share memory (a browser cannot
  * fork). See the README for the headers to send and the bundler notes.
  */
-import { installAdapter } from "@weft/core";
+import { installAdapter } from "@weft/core/adapter";
 import { browserAdapter } from "./adapter.js";
 
 installAdapter(browserAdapter);

@@ -1,4 +1,4 @@
-import type { Endpoint, StartOptions } from "@weft/core";
+import type { Endpoint, StartOptions } from "@weft/core/adapter";
 import { workerEndpoint } from "./worker-endpoint.js";
 
 /** A module Web Worker running weft's thread entry; SharedArrayBuffers and transfers reach it. */

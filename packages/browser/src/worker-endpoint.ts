@@ -5,7 +5,8 @@
  * carries no code), so the worker's last message is weft's ExitNotice (see the core's
  * serveInWebWorker), taken as its exit; the page's `error` event covers a worker that never started.
  */
-import { type Endpoint, type EndpointControl, type WorkerKind, createEndpoint } from "@weft/core";
+import { type WorkerKind } from "@weft/core";
+import { type Endpoint, type EndpointControl, createEndpoint } from "@weft/core/adapter";
 
 /** Why a worker's `error` event fired on the page: its entry did not load, or it failed outside weft's handlers. */
 function workerError(event: Event, kind: WorkerKind): Error {

@@ -5,7 +5,8 @@
  */
 import { fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { Pool, adapter as spawnAdapter, type Adapter, type Endpoint, type ExitInfo } from "@weft/bun";
+import { Pool, adapter as spawnAdapter, type Adapter } from "@weft/bun";
+import { type Endpoint, type ExitInfo } from "@weft/core/adapter";
 import { decodeMessage, encodeMessage } from "../src/wire.js";
 
 const ENTRY = fileURLToPath(new URL("../dist/process-entry.js", import.meta.url));

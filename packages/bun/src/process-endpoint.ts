@@ -1,6 +1,6 @@
 import { constants } from "node:os";
 import { fileURLToPath } from "node:url";
-import { type Endpoint, type EndpointControl, type StartOptions, createEndpoint } from "@weft/core";
+import { type Endpoint, type EndpointControl, type StartOptions, createEndpoint } from "@weft/core/adapter";
 import { decodeMessage, encodeMessage } from "./wire.js";
 
 const ENTRY = fileURLToPath(new URL("./process-entry.js", import.meta.url));

@@ -1,5 +1,5 @@
 import { Worker } from "node:worker_threads";
-import { exitAfterSends, serveWorkerUntilEnd, type ToWorker } from "@weft/core";
+import { exitAfterSends, serveWorkerUntilEnd, type ToWorker } from "@weft/core/adapter";
 import { decodeMessage, encodeMessage } from "./wire.js";
 
 /** How often the watchdog looks for the parent: a child outlives a killed host by at most this. */

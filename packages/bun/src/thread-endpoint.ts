@@ -1,4 +1,4 @@
-import { type Endpoint, type StartOptions, createEndpoint } from "@weft/core";
+import { type Endpoint, type StartOptions, createEndpoint } from "@weft/core/adapter";
 
 const ENTRY = new URL("./thread-entry.js", import.meta.url);
 

@@ -1,4 +1,4 @@
-import { serveWorkerUntilEnd } from "@weft/core";
+import { serveWorkerUntilEnd } from "@weft/core/adapter";
 
 declare const self: Worker;
 const exit = process.exit.bind(process);

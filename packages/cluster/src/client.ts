@@ -5,20 +5,8 @@
  */
 import { Queue, type ConnectionOptions } from "bullmq";
 import type { Redis } from "ioredis";
-import {
-  Future,
-  abortReasonToError,
-  imapChunks,
-  mapChunks,
-  InvalidArgumentError,
-  PoolClosedError,
-  deserializeError,
-  type ModuleSpecifier,
-  type SerializedError,
-  type TaskArgs,
-  type TaskName,
-  type TaskResult,
-} from "@weft/core";
+import { Future, InvalidArgumentError, PoolClosedError, type ModuleSpecifier, type TaskArgs, type TaskName, type TaskResult } from "@weft/core";
+import { abortReasonToError, futureController, imapChunks, mapChunks, deserializeError, type FutureController, type SerializedError } from "@weft/core/transport";
 import { decodeValue, encodeValue } from "./codec.js";
 import { DEFAULT_CONNECT_TIMEOUT_MS, connect, redisOptions, release, whenReady, within, withinConnectTimeout, type RedisTarget } from "./connection.js";
 import { InlineTaskError, JobLostError, JobStalledError, RedisUnavailableError, withCallerStack } from "./errors.js";
@@ -111,7 +99,7 @@ export type ClusterPoolEventType = "queued" | "running" | "completed" | "failed"
 
 interface Pending {
   readonly id: string;
-  readonly future: Future<unknown>;
+  readonly future: FutureController<unknown>;
   readonly callerSite: Error | undefined;
   readonly submittedAt: number;
   readonly signal: AbortSignal | undefined;
@@ -420,7 +408,7 @@ export class ClusterPool<M = Record<string, (...args: never[]) => unknown>> exte
   }
 
   #submit(task: unknown, args: readonly unknown[], mode: JobData["mode"], options: ClusterTaskOptions | undefined): Future<unknown> {
-    const future = new Future<unknown>();
+    const future = futureController<unknown>();
     try {
       checkKeys(options, TASK_KEYS, "task options");
       if (this.#closing || this.#unavailable) throw this.#closedError();
@@ -441,12 +429,12 @@ export class ClusterPool<M = Record<string, (...args: never[]) => unknown>> exte
       const data: JobData = { weft: 1, module: this.module, task, args: encodeValue(args, "args"), mode, ...(timeout !== undefined && timeout !== Infinity ? { timeout } : {}) };
       this.#enqueue(future, task, data, signal);
     } catch (error) {
-      future._fail(error);
+      future.fail(error);
     }
-    return future;
+    return future.future;
   }
 
-  #enqueue(future: Future<unknown>, task: string, data: JobData, signal: AbortSignal | undefined): void {
+  #enqueue(future: FutureController<unknown>, task: string, data: JobData, signal: AbortSignal | undefined): void {
     const id = `${this.#clientId}-${this.#nextJob++}`;
     const pending: Pending = {
       id,
@@ -460,7 +448,7 @@ export class ClusterPool<M = Record<string, (...args: never[]) => unknown>> exte
       running: false,
     };
     this.#pending.set(id, pending);
-    future._onCancel((reason) => void this.#cancel(pending, reason instanceof Error ? reason : abortReasonToError(reason)));
+    future.onCancel((reason) => void this.#cancel(pending, reason instanceof Error ? reason : abortReasonToError(reason)));
     if (signal) {
       pending.onAbort = () => void this.#cancel(pending, abortReasonToError(signal.reason));
       signal.addEventListener("abort", pending.onAbort, { once: true });
@@ -498,7 +486,7 @@ export class ClusterPool<M = Record<string, (...args: never[]) => unknown>> exte
     const pending = this.#pending.get(jobId);
     if (!pending || pending.running) return;
     pending.running = true;
-    pending.future._markRunning();
+    pending.future.markRunning();
     this.#emit("running", jobId);
   }
 
@@ -515,7 +503,7 @@ export class ClusterPool<M = Record<string, (...args: never[]) => unknown>> exte
     }
     this.#forget(pending);
     this.#completed++;
-    pending.future._fulfil(value);
+    pending.future.fulfil(value);
     this.#emit("completed", jobId);
   }
 
@@ -642,11 +630,11 @@ export class ClusterPool<M = Record<string, (...args: never[]) => unknown>> exte
   }
 
   #settleFailure(pending: Pending, error: unknown, as: "failed" | "cancelled"): boolean {
-    if (pending.future.done()) return false;
+    if (pending.future.future.done()) return false;
     this.#forget(pending);
     if (as === "cancelled") this.#cancelled++;
     else this.#failed++;
-    pending.future._fail(error, as === "cancelled");
+    pending.future.fail(error, as === "cancelled");
     this.#emit(as, pending.id, error);
     return true;
   }

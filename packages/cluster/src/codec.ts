@@ -4,7 +4,8 @@
  * the values a local pool carries (structured-clone types) as JSON with tagged nodes, and refuses
  * what cannot cross (functions, symbols, cycles) with a DataCloneError naming the path.
  */
-import { DataCloneError, deserializeError, serializeError, type SerializedError } from "@weft/core";
+import { DataCloneError } from "@weft/core";
+import { deserializeError, serializeError, type SerializedError } from "@weft/core/transport";
 
 /** The tag key of an encoded node; a plain object that has it is wrapped so it is never mistaken for one. */
 const TAG = "$weft";

@@ -1,5 +1,6 @@
 /** The errors only a cluster pool raises. Every other failure is one of weft's own (from @weft/core). */
-import { named, WeftError } from "@weft/core";
+import { WeftError } from "@weft/core";
+import { named } from "@weft/core/transport";
 
 /**
  * A function was given where a cluster pool needs a task name. No code travels over the queue:

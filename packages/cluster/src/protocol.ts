@@ -3,7 +3,7 @@
  * Redis names beside BullMQ's own keys. Nothing here is code: a job names a task of a module the
  * node was started with.
  */
-import type { SerializedError } from "@weft/core";
+import type { SerializedError } from "@weft/core/transport";
 
 /** The default BullMQ queue name of a cluster pool. */
 export const DEFAULT_QUEUE = "weft";

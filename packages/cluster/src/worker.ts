@@ -5,7 +5,9 @@
  */
 import { Worker, type ConnectionOptions, type Job } from "bullmq";
 import type { Redis } from "ioredis";
-import { AbortError, InvalidArgumentError, Pool, TaskReferenceError, cpuCount, serializeError, type ModuleSpecifier, type StartOptions, type WorkerKind } from "weftjs";
+import { AbortError, InvalidArgumentError, Pool, TaskReferenceError, cpuCount, type ModuleSpecifier, type WorkerKind } from "weftjs";
+import type { StartOptions } from "@weft/core/adapter";
+import { serializeError } from "@weft/core/transport";
 import { decodeValue, encodeValue } from "./codec.js";
 import { DEFAULT_CONNECT_TIMEOUT_MS, connect, redisOptions, release, within, withinConnectTimeout, type RedisTarget } from "./connection.js";
 import { DEFAULT_QUEUE, cancelChannel, cancelKey, moduleName, type JobData } from "./protocol.js";

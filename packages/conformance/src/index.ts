@@ -24,6 +24,7 @@ import { valueCases } from "./cases/values.js";
 import { generatedCases } from "./cases/generated.js";
 import { sharedCases } from "./cases/shared.js";
 import { channelCases } from "./cases/channels.js";
+import { channelDeathCases } from "./cases/channel-deaths.js";
 import { soakCases } from "./cases/soak-smoke.js";
 import { asyncioCases } from "./cases/asyncio.js";
 import { deadPartyCases } from "./cases/dead-parties.js";
@@ -56,6 +57,7 @@ export const allCases: readonly CaseDefinition[] = [
   ...badInputCases,
   ...sharedCases,
   ...channelCases,
+  ...channelDeathCases,
   ...asyncioCases,
   ...deadPartyCases,
   ...futuresCases,

@@ -214,4 +214,3 @@ export class MalformedMessageError extends WeftError {
 
 // ---------------------------------------------------------------------------------------------
 // Carrying thrown values across the boundary: see codec/thrown.ts.
-export { serializeError, deserializeError, type SerializedError } from "./codec/thrown.js";

@@ -9,6 +9,14 @@
  */
 import { AbortError, InvalidStateError } from "./errors.js";
 
+interface Settlers {
+  fulfil<T>(future: Future<T>, value: T): boolean;
+  fail<T>(future: Future<T>, error: unknown, cancelled?: boolean): boolean;
+  markRunning<T>(future: Future<T>): void;
+  onCancel<T>(future: Future<T>, canceller: (reason: unknown) => void): void;
+}
+let settlers: Settlers;
+
 export type FutureState = "pending" | "running" | "fulfilled" | "rejected" | "cancelled";
 
 /** Called once with the future when it is done (Python's `add_done_callback`). */
@@ -45,8 +53,18 @@ export class Future<T> implements PromiseLike<T> {
     return this.#promise;
   }
 
-  /** @internal Settles the future; later calls are ignored. Returns false if it was already done. */
-  _fulfil(value: T): boolean {
+  // Settling is not the holder's to do: the pool that made the future does it, through
+  // futureController() or the functions below, which reach these private methods.
+  static {
+    settlers = {
+      fulfil: (future, value) => future.#fulfil(value),
+      fail: (future, error, cancelled) => future.#fail(error, cancelled),
+      markRunning: (future) => future.#markRunning(),
+      onCancel: (future, canceller) => future.#onCancel(canceller),
+    };
+  }
+
+  #fulfil(value: T): boolean {
     if (this.done()) return false;
     this.#state = "fulfilled";
     this.#value = value;
@@ -55,8 +73,7 @@ export class Future<T> implements PromiseLike<T> {
     return true;
   }
 
-  /** @internal Settles the future with an error; later calls are ignored. Returns false if it was already done. */
-  _fail(error: unknown, cancelled = false): boolean {
+  #fail(error: unknown, cancelled = false): boolean {
     if (this.done()) return false;
     this.#state = cancelled ? "cancelled" : "rejected";
     this.#error = error;
@@ -66,13 +83,11 @@ export class Future<T> implements PromiseLike<T> {
     return true;
   }
 
-  /** @internal */
-  _markRunning(): void {
+  #markRunning(): void {
     if (this.#state === "pending") this.#state = "running";
   }
 
-  /** @internal */
-  _onCancel(canceller: (reason: unknown) => void): void {
+  #onCancel(canceller: (reason: unknown) => void): void {
     this.#canceller = canceller;
   }
 
@@ -136,7 +151,7 @@ export class Future<T> implements PromiseLike<T> {
     if (this.done()) return false;
     const error = reason instanceof Error ? reason : new AbortError("The task was cancelled.", reason === undefined ? undefined : { cause: reason });
     if (this.#canceller) this.#canceller(error);
-    else this._fail(error, true);
+    else this.#fail(error, true);
     return true;
   }
 
@@ -180,3 +195,37 @@ export class Future<T> implements PromiseLike<T> {
     }
   }
 }
+
+/**
+ * The settling side of a {@link Future}, for pools over other transports: they hand out
+ * `future` and settle it through the controller, as the local Pool settles its own.
+ */
+export interface FutureController<T> {
+  readonly future: Future<T>;
+  /** Settles the future with a value; false if it was already done (later calls are ignored). */
+  fulfil(value: T): boolean;
+  /** Settles it with an error (`cancelled`: as a cancellation); false if it was already done. */
+  fail(error: unknown, cancelled?: boolean): boolean;
+  /** Marks it running (Python's `set_running_or_notify_cancel`), once a worker took it. */
+  markRunning(): void;
+  /** What `future.cancel()` calls to stop the work; without one, cancel() only settles it. */
+  onCancel(canceller: (reason: unknown) => void): void;
+}
+
+/** A new pending Future and its controller. */
+export function futureController<T>(): FutureController<T> {
+  const future = new Future<T>();
+  return {
+    future,
+    fulfil: (value) => settlers.fulfil(future, value),
+    fail: (error, cancelled) => settlers.fail(future, error, cancelled),
+    markRunning: () => settlers.markRunning(future),
+    onCancel: (canceller) => settlers.onCancel(future, canceller),
+  };
+}
+
+/** The core's own pools settle the futures they made with these (what a controller does). */
+export const fulfilFuture = <T>(future: Future<T>, value: T): boolean => settlers.fulfil(future, value);
+export const failFuture = <T>(future: Future<T>, error: unknown, cancelled = false): boolean => settlers.fail(future, error, cancelled);
+export const markFutureRunning = <T>(future: Future<T>): void => settlers.markRunning(future);
+export const onFutureCancel = <T>(future: Future<T>, canceller: (reason: unknown) => void): void => settlers.onCancel(future, canceller);

@@ -6,40 +6,23 @@
  */
 import type { TransferableObject } from "./web-types.js";
 import { ChannelHost } from "./channels/host.js";
-import { DataCloneError, WorkerExitError, WorkerStartError, deserializeError, type SerializedError } from "./errors.js";
+import { WorkerExitError, WorkerStartError } from "./errors.js";
+import { deserializeError, type SerializedError } from "./codec/thrown.js";
 import { FastLaneCaller, createFastLaneBuffers, fastLaneAvailable } from "./fast-lane.js";
 import type { Adapter, Endpoint, ExitInfo, StartOptions, WorkerKind } from "./port.js";
 import type { FromWorker, SetupMessage, TaskOutcome, ToWorker } from "./protocol.js";
 import { prepareThreadBootstrap } from "./sync/thread-id.js";
-import { reviveValue } from "./values.js";
 
 /** What a link reports to its owner (a pool's worker slot, or a Thread/Process). */
 export interface HostLinkEvents {
   /** The worker has loaded and can run tasks. */
   ready(): void;
-  /** Outcomes of finished tasks, in the order they finished; decode each with {@link decodeOutcome}. */
+  /** Outcomes of finished tasks, in the order they finished; decode each with decodeOutcome (outcome.ts). */
   results(outcomes: readonly TaskOutcome[]): void;
   /** The worker is gone; `error` is what the task it was running gets. */
   exited(info: ExitInfo, error: WorkerExitError): void;
   /** A running task reported a progress value (still encoded when `encoded`; decode it with reviveValue). */
   progress?(id: number, value: unknown, encoded: boolean): void;
-}
-
-/** A task's outcome as the caller sees it. */
-export type DecodedOutcome = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: unknown };
-
-/**
- * Decodes one outcome. Never throws: a value that cannot be decoded fails its own task with a
- * DataCloneError that says why, whatever else the batch carried.
- */
-export function decodeOutcome(outcome: TaskOutcome, callerStack: string | undefined): DecodedOutcome {
-  try {
-    if (outcome.ok) return { ok: true, value: outcome.encoded ? reviveValue(outcome.value) : outcome.value };
-    return { ok: false, error: deserializeError(outcome.error, callerStack) };
-  } catch (error) {
-    const reason = error instanceof Error ? `${error.name}: ${error.message}` : "it could not be decoded";
-    return { ok: false, error: new DataCloneError(outcome.ok ? "the task's result" : "the task's error", `it could not be decoded on the caller's side (${reason})`) };
-  }
 }
 
 /** What starting a link needs. */

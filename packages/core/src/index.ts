@@ -3,26 +3,21 @@
  * Import it through `weftjs` (or `@weft/node`, `@weft/deno`, `@weft/bun`, `@weft/browser`), which
  * installs the runtime's adapter; the core itself imports nothing runtime-specific.
  */
-export type { Adapter, Capabilities, Endpoint, ExitInfo, RuntimeName, StartOptions, WorkerKind, WorkerSidePort } from "./port.js";
-export { createEndpoint, defineAdapter, KILL_AFTER_MS, SERVER_RUNTIME_CAPABILITIES, type AdapterParts, type EndpointControl, type EndpointParts } from "./endpoint-kit.js";
+// The user's API only. Adapter authors import "@weft/core/adapter"; pools over other transports
+// "@weft/core/transport"; weft's own tests "@weft/core/testing".
+export type { Adapter, Capabilities, RuntimeName, WorkerKind } from "./port.js";
 import { defaultAdapter } from "./adapter-registry.js";
-export { installAdapter, defaultAdapter } from "./adapter-registry.js";
-export * from "./errors.js";
+export {
+  WeftError, WorkerExitError, AbortError, TimeoutError, PoolClosedError, QueueFullError, DataCloneError,
+  TaskReferenceError, TaskModuleLoadError, WorkerStartError, InvalidArgumentError, SharedMemoryUnavailableError,
+  NoAdapterError, InvalidStateError, ManagerClosedError, MalformedMessageError,
+} from "./errors.js";
 export { Future, type FutureState, type DoneCallback } from "./future.js";
-// For pools over other transports (@weft/cluster): the same map/imap rules and option checks.
-export { mapChunks, imapChunks, type SubmitChunk } from "./pool/map.js";
-export { abortReasonToError, checkKnownKeys } from "./options.js";
 export { Pool, type PoolOptions, type TaskOptions, type MapOptions, type ImapOptions, type MapProgress, type PoolErrorDetail, type PoolStats, type PoolEventType, type DurationSummary } from "./pool/pool.js";
 export { Thread, Process, type WorkerTargetOptions } from "./lifecycle.js";
-export { serveWorker, reportFatalError, type ServedWorker } from "./worker/serve.js";
 export { currentTask, type TaskContext } from "./worker/context.js";
 export { exit } from "./worker/exit.js";
-export { serveWorkerUntilEnd, exitAfterSends, WorkerExiting, type WorkerEndHooks } from "./worker/end.js";
-export { nextTurn } from "./next-turn.js";
-export { serveInWebWorker, type WebWorkerEntryOptions } from "./worker/web-worker.js";
 export type { AnyFunction, ModuleSpecifier, TaskArgs, TaskName, TaskResult } from "./task-ref.js";
-export { SHARED_HANDLE, registerSharedType, type SharedDescriptor, type SharedHandle } from "./shared-handle.js";
-export { isExitNotice, type FromWorker, type ToWorker, type RunRequest, type TaskOutcome, type TaskTarget, type ExitNotice } from "./protocol.js";
 
 /** The number of logical CPUs of this host, from the installed adapter (Python's `os.cpu_count()`). */
 export function cpuCount(): number {

@@ -10,8 +10,9 @@
 import type { TransferableObject } from "./web-types.js";
 import type { FromWorker, ToWorker } from "./protocol.js";
 
-/** Which kind of worker: a thread shares the process (and may share memory); a process shares nothing. */
-export type WorkerKind = "thread" | "process";
+import type { WorkerKind } from "./worker-kind.js";
+export type { WorkerKind };
+
 
 /** The runtimes weft ships adapters for. */
 export type RuntimeName = "node" | "deno" | "bun" | "browser";

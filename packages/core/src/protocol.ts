@@ -3,7 +3,7 @@
  * batched: one `run` message may carry many tasks and one `results` message many results, so
  * tiny tasks cost one message per batch rather than one per task.
  */
-import type { SerializedError } from "./errors.js";
+import type { SerializedError } from "./codec/thrown.js";
 import type { ChannelReply, ChannelRequest } from "./channels/messages.js";
 
 export type { ChannelReply, ChannelRequest };

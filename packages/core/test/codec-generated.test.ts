@@ -11,7 +11,8 @@ import {
   badArbitrary, buildBad, buildGenerated, differenceFrom, generatedArbitrary, holdsError, RESERVED_LOOKING_KEYS, specArbitrary, build,
 } from "../../conformance/src/codec-model.js";
 import { createFastLaneBuffers, readMessage, writeMessage } from "../src/fast-lane.js";
-import { DataCloneError, deserializeError, MalformedMessageError, serializeError } from "../src/errors.js";
+import { DataCloneError, MalformedMessageError } from "../src/errors.js";
+import { deserializeError, serializeError } from "../src/codec/thrown.js";
 import { prepareValue, reviveValue } from "../src/values.js";
 
 const RUNS = Number(process.env.WEFT_FUZZ_RUNS ?? 10_000);

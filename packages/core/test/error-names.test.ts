@@ -11,14 +11,15 @@ import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import * as here from "../src/index.js";
 
-type Core = typeof here;
+type Core = typeof here & Pick<typeof import("../src/transport.js"), "serializeError" | "deserializeError">;
 const dir = mkdtempSync(join(tmpdir(), "weft-error-names-"));
 let a: Core;
 let b: Core;
 
 async function bundle(name: string): Promise<Core> {
   const result = await build({
-    entryPoints: [new URL("../src/index.ts", import.meta.url).pathname],
+    // The user's entry and the error codec (on @weft/core/transport), as one bundled copy.
+    stdin: { contents: 'export * from "./src/index.ts"; export { serializeError, deserializeError } from "./src/transport.ts";', resolveDir: new URL("..", import.meta.url).pathname, loader: "ts" },
     bundle: true,
     minify: true,
     format: "esm",
@@ -37,7 +38,7 @@ beforeAll(async () => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Every error class weft exports, by its exported path (`asyncio.QueueEmpty`); the last part is the name it must have. */
-function errorClasses(core: Core): [string, new (...args: never[]) => Error][] {
+function errorClasses(core: typeof here): [string, new (...args: never[]) => Error][] {
   const found: [string, new (...args: never[]) => Error][] = [];
   const scan = (ns: Record<string, unknown>, prefix: string) => {
     for (const [key, value] of Object.entries(ns)) {

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "vitest";
-import { AbortError, TimeoutError, deserializeError, serializeError } from "../src/errors.js";
+import { AbortError, TimeoutError } from "../src/errors.js";
+import { deserializeError, serializeError } from "../src/codec/thrown.js";
 
 const roundTrip = (error: unknown, callerStack?: string) => deserializeError(structuredClone(serializeError(error)), callerStack);
 

@@ -3,7 +3,7 @@
  * record what the pool sent them and answer (ready, setup, results, crash) when told to.
  */
 import { createEndpoint, type EndpointControl } from "../src/endpoint-kit.js";
-import { serializeError } from "../src/errors.js";
+import { serializeError } from "../src/codec/thrown.js";
 import type { Adapter, ExitInfo } from "../src/port.js";
 import type { FromWorker, RunMessage, ToWorker } from "../src/protocol.js";
 

@@ -1,6 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { AbortError, InvalidStateError } from "../src/errors.js";
 import { Future } from "../src/future.js";
+import { fulfilFuture, failFuture, markFutureRunning, onFutureCancel } from "../src/future.js";
 import { TaskQueue } from "../src/pool/task-queue.js";
 
 describe("Future (Python's concurrent.futures.Future)", () => {
@@ -8,7 +9,7 @@ describe("Future (Python's concurrent.futures.Future)", () => {
     const future = new Future<number>();
     expect(future.done()).toBe(false);
     expect(() => future.result()).toThrow(/not done/);
-    future._fulfil(3);
+    fulfilFuture(future, 3);
     expect(await future).toBe(3);
     expect(future.result()).toBe(3);
     expect(future.exception()).toBeUndefined();
@@ -35,9 +36,9 @@ describe("Future (Python's concurrent.futures.Future)", () => {
     const future = new Future<number>();
     expect(() => future.result()).toThrow(InvalidStateError);
     expect(() => future.exception()).toThrow(InvalidStateError);
-    future._markRunning();
+    markFutureRunning(future);
     expect(future.running()).toBe(true);
-    future._fail(new RangeError("x"));
+    failFuture(future, new RangeError("x"));
     expect(future.running()).toBe(false);
     expect(future.exception()).toBeInstanceOf(RangeError);
     return future.catch(() => undefined);
@@ -56,8 +57,8 @@ describe("Future (Python's concurrent.futures.Future)", () => {
       });
       future.addDoneCallback((f) => seen.push(`c${f.result()}`));
       expect(seen).toEqual([]);
-      expect(future._fulfil(7)).toBe(true);
-      expect(future._fulfil(8)).toBe(false);
+      expect(fulfilFuture(future, 7)).toBe(true);
+      expect(fulfilFuture(future, 8)).toBe(false);
       expect(seen).toEqual(["a7", "c7"]);
       future.addDoneCallback((f) => seen.push(`late${f.result()}`));
       expect(seen).toEqual(["a7", "c7", "late7"]);
@@ -71,9 +72,9 @@ describe("Future (Python's concurrent.futures.Future)", () => {
   test("cancel() calls the canceller with the reason", () => {
     const future = new Future<number>();
     let seen: unknown;
-    future._onCancel((reason) => {
+    onFutureCancel(future, (reason) => {
       seen = reason;
-      future._fail(reason, true);
+      failFuture(future, reason, true);
     });
     future.cancel("enough");
     expect(seen).toBeInstanceOf(AbortError);

@@ -1,6 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { InvalidArgumentError, TimeoutError } from "../src/errors.js";
 import { Future } from "../src/future.js";
+import { fulfilFuture, failFuture } from "../src/future.js";
 import { ALL_COMPLETED, FIRST_COMPLETED, FIRST_EXCEPTION, asCompleted, wait, type CompletedFuture } from "../src/futures/waiting.js";
 
 function permutations<T>(items: readonly T[]): T[][] {
@@ -12,8 +13,8 @@ const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 /** Settles future `i` the way `how[i]` says: a value, an error, or a cancellation. */
 function settle(future: Future<number>, how: "value" | "error" | "cancel", i: number): void {
-  if (how === "value") future._fulfil(i);
-  else if (how === "error") future._fail(new Error(`failed ${i}`));
+  if (how === "value") fulfilFuture(future, i);
+  else if (how === "error") failFuture(future, new Error(`failed ${i}`));
   else future.cancel();
 }
 
@@ -38,7 +39,7 @@ describe("concurrent.futures.asCompleted", () => {
 
   test("already-done futures come first; a timeout throws TimeoutError and cancels nothing", async () => {
     const done = new Future<number>();
-    done._fulfil(1);
+    fulfilFuture(done, 1);
     const pending = new Future<number>();
     const iterator = asCompleted([pending, done], { timeout: 20 });
     expect((await iterator.next()).value).toBe(done);
@@ -57,7 +58,7 @@ describe("concurrent.futures.wait", () => {
   test("FIRST_COMPLETED, FIRST_EXCEPTION (a cancellation does not count) and ALL_COMPLETED", async () => {
     const [a, b, c] = [new Future<number>(), new Future<number>(), new Future<number>()];
     const first = wait([a, b, c], { returnWhen: FIRST_COMPLETED });
-    b._fulfil(2);
+    fulfilFuture(b, 2);
     expect(await first).toEqual({ done: new Set([b]), notDone: new Set([a, c]) });
 
     const firstError = wait([a, b, c], { returnWhen: FIRST_EXCEPTION });
@@ -67,7 +68,7 @@ describe("concurrent.futures.wait", () => {
     void firstError.then(() => (settled = true));
     await tick();
     expect(settled).toBe(false);
-    c._fail(new Error("boom"));
+    failFuture(c, new Error("boom"));
     expect((await firstError).notDone.size).toBe(0);
 
     expect(await wait([a, b, c], { returnWhen: ALL_COMPLETED })).toEqual({ done: new Set([a, b, c]), notDone: new Set() });
@@ -82,7 +83,7 @@ describe("concurrent.futures.wait", () => {
   test("a failed future passed to wait is not an unhandled rejection: its error is read with exception()", async () => {
     const failing = new Future<number>();
     const waiting = wait([failing]);
-    failing._fail(new Error("kept"));
+    failFuture(failing, new Error("kept"));
     const { done } = await waiting;
     expect(([...done][0]!.exception() as Error).message).toBe("kept");
   });

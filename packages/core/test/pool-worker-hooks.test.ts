@@ -3,7 +3,8 @@
  * setup, teardown and progress messages, and fake timers bound the teardown.
  */
 import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
-import { WorkerStartError, serializeError } from "../src/errors.js";
+import { WorkerStartError } from "../src/errors.js";
+import { serializeError } from "../src/codec/thrown.js";
 import type { RunMessage } from "../src/protocol.js";
 import { Pool } from "../src/pool/pool.js";
 import { TEARDOWN_BOUND_MS } from "../src/pool/worker-hooks.js";

@@ -5,7 +5,8 @@
  * a task from running.
  */
 import { describe, expect, it } from "vitest";
-import { AbortError, deserializeError, serializeError } from "../src/errors.js";
+import { AbortError } from "../src/errors.js";
+import { deserializeError, serializeError } from "../src/codec/thrown.js";
 import type { WorkerSidePort } from "../src/port.js";
 import type { FromWorker, RunRequest, ToWorker } from "../src/protocol.js";
 import { serveWorker } from "../src/worker/serve.js";

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { InvalidArgumentError, TimeoutError } from "../src/errors.js";
-import { BlockingNotAllowedError, Lock, lockRoundTrips, NotOwnerError, RLock } from "../src/sync/index.js";
+import { BlockingNotAllowedError, Lock, NotOwnerError, RLock } from "../src/sync/index.js";
+import { lockRoundTrips } from "../src/testing.js";
 import { asWorker, sleep, turns, WAIT_MODES } from "./sync-helpers.js";
 
 describe.each(WAIT_MODES)("Lock (async, %s)", (_mode, run) => {

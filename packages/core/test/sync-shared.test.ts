@@ -2,9 +2,10 @@ import { describe, expect, it } from "vitest";
 import { InvalidArgumentError, SharedMemoryUnavailableError } from "../src/errors.js";
 import { reviveShared, SHARED_HANDLE, type SharedDescriptor, type SharedHandle } from "../src/shared-handle.js";
 import {
-  Barrier, BoundedSemaphore, Condition, currentThreadId, Event, installThreadBootstrap, Lock, OverReleaseError,
-  prepareThreadBootstrap, RLock, Semaphore, SharedArray, Value,
+  Barrier, BoundedSemaphore, Condition, currentThreadId, Event, Lock, OverReleaseError,
+  RLock, Semaphore, SharedArray, Value,
 } from "../src/sync/index.js";
+import { installThreadBootstrap, prepareThreadBootstrap } from "../src/testing.js";
 import { turns } from "./sync-helpers.js";
 
 /** What a thread receives: the descriptor after a structured clone, revived. */

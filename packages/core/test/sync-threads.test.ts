@@ -12,8 +12,9 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { build } from "esbuild";
 import { SHARED_HANDLE, type SharedHandle } from "../src/shared-handle.js";
 import {
-  Barrier, Condition, Event, Lock, prepareThreadBootstrap, RLock, Semaphore, SharedArray, Value,
+  Barrier, Condition, Event, Lock, RLock, Semaphore, SharedArray, Value,
 } from "../src/sync/index.js";
+import { installThreadBootstrap, prepareThreadBootstrap } from "../src/testing.js";
 
 const PACKAGE_ROOT = fileURLToPath(new URL("..", import.meta.url));
 let dir = "";
@@ -24,7 +25,7 @@ beforeAll(async () => {
   const outfile = join(dir, "sync.mjs");
   await build({
     stdin: {
-      contents: 'export * from "./src/sync/index.ts"; export { reviveShared } from "./src/shared-handle.ts";',
+      contents: 'export * from "./src/sync/index.ts"; export { installThreadBootstrap } from "./src/sync/thread-id.ts"; export { reviveShared } from "./src/shared-handle.ts";',
       resolveDir: PACKAGE_ROOT,
       loader: "ts",
     },

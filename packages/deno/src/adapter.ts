@@ -1,4 +1,5 @@
-import { type Adapter, SERVER_RUNTIME_CAPABILITIES, defineAdapter } from "@weft/core";
+import { type Adapter } from "@weft/core";
+import { SERVER_RUNTIME_CAPABILITIES, defineAdapter } from "@weft/core/adapter";
 import { startProcess } from "./process-endpoint.js";
 import { startThread } from "./thread-endpoint.js";
 

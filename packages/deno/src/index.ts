@@ -3,7 +3,7 @@
  * `Process` run on module Web Workers (threads) and `deno run` children (processes), each
  * with only the Deno permissions given in `workerOptions.runtimeOptions.permissions`.
  */
-import { installAdapter } from "@weft/core";
+import { installAdapter } from "@weft/core/adapter";
 import { denoAdapter } from "./adapter.js";
 
 installAdapter(denoAdapter);

@@ -1,4 +1,4 @@
-import { type Endpoint, type StartOptions, createEndpoint } from "@weft/core";
+import { type Endpoint, type StartOptions, createEndpoint } from "@weft/core/adapter";
 import { type DenoChildProcess, type DenoConn, deno } from "./deno-api.js";
 import { type FrameSocket, openFrameSocket, withSocketAccess } from "./frame-socket.js";
 import { bootstrapModule, permissionFlags, type ProcessTransport, type ResolvedPermissions, resolveRuntimeOptions } from "./permissions.js";

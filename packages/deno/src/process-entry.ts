@@ -1,4 +1,4 @@
-import { exitAfterSends, serveWorkerUntilEnd, type ToWorker, type WorkerSidePort } from "@weft/core";
+import { exitAfterSends, serveWorkerUntilEnd, type ToWorker, type WorkerSidePort } from "@weft/core/adapter";
 import { type DenoConn, deno } from "./deno-api.js";
 import { FRAMES_SOCKET_KEY } from "./permissions.js";
 import { encodeFrame, FrameReader, frameWriter, pumpFrames } from "./wire.js";

@@ -1,4 +1,4 @@
-import { type Endpoint, type EndpointControl, type StartOptions, createEndpoint } from "@weft/core";
+import { type Endpoint, type EndpointControl, type StartOptions, createEndpoint } from "@weft/core/adapter";
 import { deno } from "./deno-api.js";
 import { bootstrapModule, PERMISSION_NAMES, resolveRuntimeOptions, workerPermissions } from "./permissions.js";
 

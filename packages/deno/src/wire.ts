@@ -10,7 +10,7 @@
  * frames: stdout stays the user's, as with Node's fork.
  */
 import { Deserializer, Serializer } from "node:v8";
-import { nextTurn } from "@weft/core";
+import { nextTurn } from "@weft/core/adapter";
 
 export const MARKER = new Uint8Array([0x1e, 0x57, 0x45, 0x46, 0x54, 0x00]);
 const HEADER = MARKER.length + 4;

@@ -1,5 +1,6 @@
 import { availableParallelism, cpus } from "node:os";
-import { type Adapter, SERVER_RUNTIME_CAPABILITIES, defineAdapter } from "@weft/core";
+import { type Adapter } from "@weft/core";
+import { SERVER_RUNTIME_CAPABILITIES, defineAdapter } from "@weft/core/adapter";
 import { startProcess } from "./process-endpoint.js";
 import { startThread } from "./thread-endpoint.js";
 

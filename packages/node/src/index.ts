@@ -2,7 +2,7 @@
  * @weft/node — weft on Node.js. Importing it installs the Node adapter, so `Pool`, `Thread` and
  * `Process` run on worker_threads (threads) and child_process.fork (processes).
  */
-import { installAdapter } from "@weft/core";
+import { installAdapter } from "@weft/core/adapter";
 import { nodeAdapter } from "./adapter.js";
 
 installAdapter(nodeAdapter);

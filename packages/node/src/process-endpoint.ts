@@ -1,5 +1,5 @@
 import { fork } from "node:child_process";
-import { type Endpoint, type StartOptions, createEndpoint } from "@weft/core";
+import { type Endpoint, type StartOptions, createEndpoint } from "@weft/core/adapter";
 import { requireEntryFile } from "./entry-file.js";
 
 const ENTRY = new URL("./process-entry.js", import.meta.url);

@@ -1,5 +1,5 @@
 import { Worker } from "node:worker_threads";
-import { exitAfterSends, serveWorkerUntilEnd } from "@weft/core";
+import { exitAfterSends, serveWorkerUntilEnd } from "@weft/core/adapter";
 
 /** How often the watchdog looks for the parent: a child outlives a killed host by at most this. */
 const PARENT_CHECK_MS = 200;

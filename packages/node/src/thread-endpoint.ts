@@ -1,5 +1,5 @@
 import { Worker } from "node:worker_threads";
-import { type Endpoint, type StartOptions, createEndpoint } from "@weft/core";
+import { type Endpoint, type StartOptions, createEndpoint } from "@weft/core/adapter";
 import { requireEntryFile } from "./entry-file.js";
 
 const ENTRY = new URL("./thread-entry.js", import.meta.url);

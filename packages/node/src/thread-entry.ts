@@ -1,5 +1,5 @@
 import { parentPort } from "node:worker_threads";
-import { serveWorkerUntilEnd } from "@weft/core";
+import { serveWorkerUntilEnd } from "@weft/core/adapter";
 
 if (!parentPort) throw new Error("@weft/node's thread entry must run in a worker thread.");
 const parent = parentPort;

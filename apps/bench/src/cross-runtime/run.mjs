@@ -115,6 +115,9 @@ function benchPage() {
     weftjs: "/packages/weft/dist/browser.js",
     "@weft/browser": "/packages/browser/dist/index.js",
     "@weft/core": "/packages/core/dist/index.js",
+    "@weft/core/adapter": "/packages/core/dist/adapter.js",
+    "@weft/core/transport": "/packages/core/dist/transport.js",
+    "@weft/core/testing": "/packages/core/dist/testing.js",
   };
   return `<!doctype html>
 <meta charset="utf-8">

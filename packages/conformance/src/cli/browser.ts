@@ -42,7 +42,13 @@ interface Served {
 
 /** Serves `/pkg/<name>/<file>` from each package's folder, the page at `/`, and takes events at `/events`. */
 async function serve(roots: Record<string, string>, onEvent: (event: RunEvent) => void): Promise<Served> {
-  const importMap = { imports: Object.fromEntries(Object.keys(roots).map((name) => [name, `/pkg/${name}/dist/index.js`])) };
+  const importMap = {
+    imports: {
+      ...Object.fromEntries(Object.keys(roots).map((name) => [name, `/pkg/${name}/dist/index.js`])),
+      // @weft/core's subpaths, which the adapters import.
+      ...Object.fromEntries(CORE_SUBPATHS.map((sub) => [`@weft/core/${sub}`, `/pkg/@weft/core/dist/${sub}.js`])),
+    },
+  };
   const server = createServer((request, response) => {
     const path = decodeURIComponent(new URL(request.url ?? "/", "http://x").pathname);
     const headers = { "Cache-Control": "no-store", ...ISOLATION_HEADERS };
@@ -103,6 +109,8 @@ interface ChromiumFinder {
   findChromium(): Promise<{ executablePath: string; source: string }>;
   chromiumArgs(): string[];
 }
+
+const CORE_SUBPATHS = ["adapter", "transport", "testing"];
 
 export async function runBrowser(run: BrowserRun): Promise<ResultFile> {
   const reported: RunEvent[] = [];

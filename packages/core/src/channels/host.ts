@@ -5,7 +5,9 @@
  * items it was handed and never took go back to their queues, and its waiting operations are
  * dropped, so a dead consumer never takes an item.
  */
-import { AbortError, serializeError } from "../errors.js";
+import { AbortError, DataCloneError } from "../errors.js";
+import { serializeError } from "../codec/thrown.js";
+import { checkCrossing } from "../codec/graph.js";
 import type { ChannelOp, ChannelReply, ChannelReplyOp, ChannelSize } from "./messages.js";
 import type { WorkerKind } from "../port.js";
 import { lookupChannel, type CallServer, type Caller } from "./registry.js";
@@ -29,9 +31,11 @@ export class ChannelHost {
   readonly #caller: Caller;
   /** The servers this worker called: told when it is gone. */
   readonly #servers = new Set<CallServer>();
+  readonly #kind: WorkerKind;
 
   constructor(send: (reply: ChannelReply) => void, kind: WorkerKind = "thread") {
     this.#send = send;
+    this.#kind = kind;
     this.#caller = { kind };
   }
 
@@ -96,11 +100,11 @@ export class ChannelHost {
         return undefined;
       case "get":
         if (op.ahead) {
-          this.#reply({ op: "items", request: op.request, values: store.spare(lease, op.want) });
+          this.#reply(this.#items(op.request, store.spare(lease, op.want)));
           return undefined;
         }
         this.#wait(op.request, (done, fail) =>
-          store.remoteGet(lease, op.want, { timeout: op.timeout }, (values) => done({ op: "items", request: op.request, values }), fail));
+          store.remoteGet(lease, op.want, { timeout: op.timeout }, (values) => done(this.#items(op.request, values)), fail));
         return undefined;
       case "taskDone":
         store.taskDone(op.count, true);
@@ -139,13 +143,19 @@ export class ChannelHost {
     if (joined) return joined;
     const store = lookupChannel(channel)?.store;
     if (!store) return undefined;
+    // A thread worker counts its takes in shared memory, which outlives it: when it dies, what
+    // its code was handed is known exactly, and only the items it never took go back.
+    const takes = this.#kind === "thread" && typeof SharedArrayBuffer === "function" ? new Int32Array(new SharedArrayBuffer(4)) : undefined;
     const lease: Lease = {
       credit: 0,
       held: [],
       recalling: false,
+      reported: 0,
+      ...(takes ? { takes } : {}),
       recall: (closed) => this.#reply({ op: "recall", channel, closed }),
       grant: (count) => this.#reply({ op: "credit", channel, count }),
     };
+    if (takes) this.#reply({ op: "lease", channel, takes });
     store.enter(lease);
     joined = { store, lease };
     this.#joined.set(channel, joined);
@@ -200,10 +210,20 @@ export class ChannelHost {
   }
 
   #resend(ops: ChannelReplyOp[], error: unknown): void {
-    for (const op of ops) {
+    for (let op of ops) {
       try {
         this.#send({ type: "channel-reply", ops: [op] });
-      } catch {
+        continue;
+      } catch (refused) {
+        if (op.op === "items") {
+          op = this.#poisoned(op, refused);
+          try {
+            this.#send({ type: "channel-reply", ops: [op] });
+            continue;
+          } catch {
+            // The worker is going, or the transport refuses what the check let through: below.
+          }
+        }
         if (op.op !== "items" && op.op !== "done") continue;
         try {
           this.#send({ type: "channel-reply", ops: [{ op: "failed", request: op.request, error: serializeError(error) }] });
@@ -212,5 +232,49 @@ export class ChannelHost {
         }
       }
     }
+  }
+
+  /**
+   * The items of a get for this worker. Some transports to a process do not refuse what cannot
+   * cross (Bun's turns a SharedArrayBuffer into `{}`), so objects going to a process are checked
+   * here; numbers and strings, the common items, cost nothing.
+   */
+  #items(request: number, values: unknown[]): Extract<ChannelReplyOp, { op: "items" }> {
+    const op = { op: "items" as const, request, values };
+    if (this.#kind !== "process") return op;
+    for (const value of values) {
+      if (typeof value !== "object" || value === null) continue;
+      try {
+        checkCrossing(value, "process", "a Queue item");
+      } catch (error) {
+        return this.#poisoned(op, error);
+      }
+    }
+    return op;
+  }
+
+  /**
+   * The items of a get, with each value that cannot cross to this worker replaced by the error
+   * its take will reject with: only that get fails, the others are delivered, and the poisoned
+   * item counts as taken once the worker takes it (qsize stays exact).
+   */
+  #poisoned(op: Extract<ChannelReplyOp, { op: "items" }>, refused: unknown): Extract<ChannelReplyOp, { op: "items" }> {
+    const values = [...op.values];
+    const poison: { index: number; error: ReturnType<typeof serializeError> }[] = [];
+    for (let index = 0; index < values.length; index++) {
+      try {
+        checkCrossing(values[index], this.#kind, "a Queue item");
+        if (this.#kind === "thread") structuredClone(values[index]);
+      } catch (error) {
+        values[index] = undefined;
+        poison.push({ index, error: serializeError(error instanceof DataCloneError ? error : new DataCloneError("a Queue item", `the transport refused it (${(error as Error)?.message ?? String(error)})`)) });
+      }
+    }
+    if (poison.length === 0) {
+      // Nothing singled out: the transport refused the batch as a whole. Every value of it fails its own get.
+      const error = serializeError(new DataCloneError("a Queue item", `the transport refused it (${(refused as Error)?.message ?? String(refused)})`));
+      return { op: "items", request: op.request, values: values.map(() => undefined), poison: values.map((_, index) => ({ index, error })) };
+    }
+    return { op: "items", request: op.request, values, poison };
   }
 }

@@ -9,7 +9,7 @@
  * once. The owner keeps the items it handed to a worker until the worker says it took them, so
  * that an item a worker never took goes back to the queue (on recall, or when the worker dies).
  */
-import type { SerializedError } from "../errors.js";
+import type { SerializedError } from "../codec/thrown.js";
 
 /** One operation a worker asks of a channel that lives on the owner's side. */
 export type ChannelOp =
@@ -52,7 +52,15 @@ export interface ChannelRequest {
 /** What the owner tells a worker about one channel or one request. */
 export type ChannelReplyOp =
   /** Items for a get (`request`), now the worker's to take; `closed`: the queue was closed. */
-  | { readonly op: "items"; readonly request: number; readonly values: readonly unknown[] }
+  | {
+      readonly op: "items";
+      readonly request: number;
+      readonly values: readonly unknown[];
+      /** Values that cannot cross to this worker (left undefined in `values`): taking one rejects with its error. */
+      readonly poison?: readonly { readonly index: number; readonly error: SerializedError }[];
+    }
+  /** The worker's shared take counter for one channel (thread workers, where shared memory exists). */
+  | { readonly op: "lease"; readonly channel: string; readonly takes: Int32Array }
   /** A request finished; `credit` puts may now travel without asking. */
   | { readonly op: "done"; readonly request: number; readonly value?: unknown; readonly credit?: number; readonly channel?: string }
   | { readonly op: "failed"; readonly request: number; readonly error: SerializedError }

@@ -11,6 +11,7 @@
  * This is multiprocessing's Queue; for a queue on one event loop use `asyncio.Queue`.
  */
 import { InvalidArgumentError } from "../errors.js";
+import { checkCrossing } from "../codec/graph.js";
 import { QueueShutDown } from "../asyncio/errors.js";
 import { checkOptions, describe } from "../asyncio/internal.js";
 import { parseWait } from "../asyncio/waiters.js";
@@ -105,18 +106,27 @@ export function parseMaxsize(options: unknown, where = "new multiprocessing.Queu
  *   puts count once they arrive (within that worker's current turn of its event loop). For a
  *   bounded queue, `maxsize` is exact: room a worker was promised for puts in flight is held for
  *   it, and a worker that does not use it gives it back as soon as another side waits for room.
- * - A worker's `put` resolves as soon as the item is on its way (as Python's returns once the
- *   item is in the feeder thread's buffer). Each producer's items arrive in the order it put
- *   them; items of different producers interleave. A task's result is sent after what it put.
+ * - A worker's `put` resolves as soon as the item is in its outgoing batch (as Python's returns
+ *   once the item is in the feeder thread's buffer); the batch leaves at the end of the worker's
+ *   turn of its event loop. A worker stopped before then (run timeout, terminate(), a kill)
+ *   loses that turn's puts, as a killed Python process loses what its feeder had not flushed;
+ *   `await joinThread()` makes every earlier put durable. Each producer's items arrive in the
+ *   order it put them; items of different producers interleave. A task's result is sent after
+ *   what it put.
+ * - A put of a value that cannot cross to a worker (a function, an object with a method) rejects
+ *   with DataCloneError; an item only a process cannot receive (a SharedArrayBuffer) fails that
+ *   process's get with DataCloneError. Room a worker holds as credit is taken back by a put that
+ *   finds the queue not full.
  * - `close()` closes the queue for every side (like Python 3.13's `Queue.shutdown()`), not only
  *   for the caller as Python's `close()` does: later puts reject with QueueShutDown, gets drain
  *   what is left — including puts already on their way — then reject with QueueShutDown.
- * - `joinThread()` resolves once this side's puts have reached the owner; `cancelJoinThread()`
- *   does nothing, because weft never drops a put that resolved: a worker sends its puts before
+ * - `joinThread()` resolves once this side's puts have reached the owner's store;
+ *   `cancelJoinThread()` does nothing, because a worker that ends normally sends its puts before
  *   its task's result, and before it exits.
  * - An item a worker fetched but did not take goes back to the queue, in its place, when the
- *   worker dies or when another side waits for an item. An item a worker took in the instant
- *   before it died (before it could tell the owner) may be delivered once more.
+ *   worker dies or when another side waits for an item. An item a worker's code took is not
+ *   delivered again after it dies, but for at most one on a thread (the take in the instant of
+ *   its death) and at most 256 on a process (it reports its takes every 256).
  *
  * @example
  * ```ts
@@ -142,6 +152,9 @@ export class Queue<T> implements ChannelQueue<T> {
   put(item: T, options?: ChannelWaitOptions): Promise<void> {
     try {
       const wait = parseWait(options as never, "Queue.put");
+      // Refused here, as Python's pickling refuses, rather than failing a consumer's get later.
+      // "thread" is the most any worker accepts; what only a process cannot receive fails that one get.
+      checkCrossing(item, "thread", "the item put");
       return this.#store.put(item, wait);
     } catch (error) {
       return Promise.reject(error);

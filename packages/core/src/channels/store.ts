@@ -4,10 +4,17 @@
  * the items handed to it that it has not said it took.
  *
  * Room is counted as Python counts it with its semaphore: an item takes a slot from the moment
- * it is put until it is taken. Credit promised to a worker takes a slot too, so `maxsize` bounds
- * everything in flight. An item handed to a worker keeps its slot until the worker says it took
- * it; one it never took goes back to the queue in its place (by arrival order) when the worker
- * gives it back or dies.
+ * it is put until it is taken. Credit promised to a worker takes a slot too, but only as a
+ * reservation: a put on any side that finds the queue not full (items here and items handed out
+ * below `maxsize`) takes a reserved slot back at once ({@link ChannelStore.put}), so that a worker
+ * busy computing never makes a non-full queue refuse a put. The items that worker then sends
+ * beyond its remaining credit had resolved there: they wait here, in their order and outside
+ * `qsize()`, until room frees ("overflow"). So `qsize()` never exceeds `maxsize`.
+ *
+ * An item handed to a worker keeps its slot until the worker says it took it (a message, or for
+ * a thread worker a shared counter it updates at every take, read when it dies); one it never
+ * took goes back to the queue in its place (by arrival order) when the worker gives it back or
+ * dies.
  */
 import { InvalidStateError, TimeoutError } from "../errors.js";
 import { QueueShutDown } from "../asyncio/errors.js";
@@ -36,6 +43,13 @@ export interface Lease {
   recalling: boolean;
   /** Asks the worker to give back its untaken items and unused credit. */
   recall(closed: boolean): void;
+  /**
+   * For a thread worker where shared memory exists: cell 0 counts every item the worker's code
+   * was handed from this lease, and the worker updates it at each take; `reported` is how many
+   * of those its messages said. The difference is what it took and could not tell before it died.
+   */
+  readonly takes?: Int32Array;
+  reported: number;
   /** Tells the worker it may send `count` more puts without asking. */
   grant(count: number): void;
 }
@@ -77,6 +91,8 @@ export class ChannelStore<T> {
   readonly #getters: Getter<T>[] = [];
   readonly #putters: Putter<T>[] = [];
   readonly #leases = new Set<Lease>();
+  /** Items that arrived from workers beyond their credit (a put took their reserved room back): resolved puts waiting for room, oldest first. */
+  readonly #overflow = new ItemDeque<T>();
   /** Items put and not yet marked done (JoinableQueue). */
   #unfinished = 0;
   /** A worker called taskDone() more often than items were put: the next join() says so. */
@@ -99,7 +115,25 @@ export class ChannelStore<T> {
 
   /** Slots in use, with the credit promised to workers. */
   #used(): number {
-    return this.#count() + this.#heldTotal + this.#creditTotal;
+    return this.#count() + this.#heldTotal + this.#creditTotal + this.#overflow.length;
+  }
+
+  /**
+   * Room for one more item, taking back a slot reserved as a worker's credit when that is all that
+   * fills the queue. The worker keeps believing it has the slot; what it sends beyond its credit
+   * goes to the overflow.
+   */
+  #roomForOne(): boolean {
+    if (this.#room() >= 1) return true;
+    if (this.#creditTotal === 0 || this.#count() + this.#heldTotal + this.#overflow.length >= this.maxsize) return false;
+    let richest: Lease | undefined;
+    for (const lease of this.#leases) if (lease.credit > (richest?.credit ?? 0)) richest = lease;
+    if (!richest) return false;
+    // Recall first: the worker must hear that its room is gone even when none is left to it.
+    this.#recall(richest, false);
+    richest.credit--;
+    this.#creditTotal--;
+    return true;
   }
 
   #count(): number {
@@ -114,7 +148,7 @@ export class ChannelStore<T> {
 
   put(value: T, wait: Wait): Promise<void> {
     // The common case first, without a waiter: there is room and nobody waits ahead.
-    if (!this.#closed && this.#putters.length === 0 && this.#room() >= 1) {
+    if (!this.#closed && this.#putters.length === 0 && this.#overflow.length === 0 && this.#roomForOne()) {
       this.#add(value);
       this.#pump();
       return RESOLVED;
@@ -160,9 +194,18 @@ export class ChannelStore<T> {
     const spent = Math.min(values.length, lease.credit);
     lease.credit -= spent;
     this.#creditTotal -= spent;
-    this.#items.adopt(values, this.#seq);
-    this.#seq += values.length;
     this.#unfinished += values.length;
+    if (this.#overflow.length === 0 && (this.maxsize === 0 || this.#room() >= values.length)) {
+      this.#items.adopt(values, this.#seq);
+      this.#seq += values.length;
+    } else {
+      // Part of this worker's room was taken back: what does not fit waits, in order, behind
+      // what already waits (one worker's items never overtake each other).
+      for (const value of values) {
+        if (this.#overflow.length === 0 && this.#room() >= 1) this.#items.push(value, this.#seq++);
+        else this.#overflow.push(value, 0);
+      }
+    }
     this.#pump();
   }
 
@@ -192,6 +235,7 @@ export class ChannelStore<T> {
   }
 
   took(lease: Lease, count: number): void {
+    lease.reported += count;
     const n = Math.min(count, lease.held.length);
     lease.held.splice(0, n);
     this.#heldTotal -= n;
@@ -201,6 +245,7 @@ export class ChannelStore<T> {
   /** The answer to a recall. */
   release(lease: Lease, took: number, returned: number, credit: number): void {
     lease.recalling = false;
+    lease.reported += took;
     const spent = Math.min(credit, lease.credit);
     lease.credit -= spent;
     this.#creditTotal -= spent;
@@ -216,6 +261,12 @@ export class ChannelStore<T> {
     if (!this.#leases.delete(lease)) return;
     this.#creditTotal -= lease.credit;
     lease.credit = 0;
+    // What a thread worker's code was handed and it could not report is taken, not given back.
+    const unreported = lease.takes ? Math.min(lease.held.length, Math.max(0, Atomics.load(lease.takes, 0) - lease.reported)) : 0;
+    if (unreported > 0) {
+      lease.held.splice(0, unreported);
+      this.#heldTotal -= unreported;
+    }
     this.#giveBack(lease.held.splice(0) as Entry<T>[]);
     for (const list of [this.#getters, this.#putters] as Waiting[][]) {
       for (let i = list.length - 1; i >= 0; i--) if (list[i]!.lease === lease) this.#settle(list[i]!, list);
@@ -302,7 +353,7 @@ export class ChannelStore<T> {
       fail(this.#shutDown("put"));
       return () => {};
     }
-    if (this.#putters.length === 0 && this.#room() >= 1) {
+    if (this.#putters.length === 0 && this.#overflow.length === 0 && this.#roomForOne()) {
       this.#add(value);
       done();
       this.#pump();
@@ -369,12 +420,13 @@ export class ChannelStore<T> {
   }
 
   #drained(): boolean {
-    return this.#closed && this.#count() === 0 && this.#heldTotal === 0 && this.#creditTotal === 0;
+    return this.#closed && this.#count() === 0 && this.#heldTotal === 0 && this.#creditTotal === 0 && this.#overflow.length === 0;
   }
 
   /** Serves whoever waits, as far as items and room allow, and asks workers for what they hold. */
   #pump(): void {
-    while (this.#putters.length > 0 && this.#room() >= 1) {
+    while (this.#overflow.length > 0 && this.#room() >= 1) this.#items.push(this.#overflow.shift(), this.#seq++);
+    while (this.#putters.length > 0 && this.#overflow.length === 0 && this.#roomForOne()) {
       const putter = this.#settle(this.#putters.shift()!);
       this.#add(putter.value);
       putter.done();

@@ -15,7 +15,7 @@
  * the transports' own (recursive) serializers overflow a little above that.
  */
 import { DataCloneError, errorBrand, MalformedMessageError } from "../errors.js";
-import type { WorkerKind } from "../port.js";
+import type { WorkerKind } from "../worker-kind.js";
 import { isSharedHandle, reviveShared, SHARED_HANDLE, type SharedDescriptor } from "../shared-handle.js";
 
 /** Nesting depth above which a value is refused (V8's structured clone overflows near 1,900 nested objects). */
@@ -566,6 +566,15 @@ export function encodeGraph(value: unknown, kind: WorkerKind, path: string): { v
   const root = encoder.run(value);
   const envelope: Envelope = { root, specials: encoder.specials, w: encoder.tag };
   return { value: envelope, encoded: true };
+}
+
+/**
+ * Throws the DataCloneError {@link encodeGraph} would throw for `value` (something that cannot
+ * cross to a worker of `kind`), without building an encoding: what a channel checks at put time.
+ */
+export function checkCrossing(value: unknown, kind: WorkerKind, path: string): void {
+  if (typeof value !== "object" && typeof value !== "function" && typeof value !== "symbol") return;
+  new Encoder({ kind, lenient: false }, path, false).run(value);
 }
 
 /** Encodes a thrown value; never throws. What cannot cross is replaced by a string saying what it was. */

@@ -9,7 +9,11 @@ export {
   wait, asCompleted, FIRST_COMPLETED, FIRST_EXCEPTION, ALL_COMPLETED,
   type ReturnWhen, type FuturesWaitOptions, type FuturesAsCompletedOptions, type DoneAndNotDoneFutures, type CompletedFuture,
 } from "./waiting.js";
-export { Future, type FutureState } from "../future.js";
+import type { FutureState as State } from "../future.js";
+export { Future } from "../future.js";
+// A local alias, not a re-export: the declaration bundler turned a re-exported type inside this
+// namespace into a value (`typeof FutureState`), which a checker without skipLibCheck rejects.
+export type FutureState = State;
 export { TimeoutError, InvalidStateError } from "../errors.js";
 /** weft's cancellation error: what a cancelled future throws (Python's `concurrent.futures.CancelledError`). */
 export { AbortError as CancelledError } from "../errors.js";

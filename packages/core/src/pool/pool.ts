@@ -7,6 +7,7 @@
 import { defaultAdapter } from "../adapter-registry.js";
 import { InvalidArgumentError, QueueFullError } from "../errors.js";
 import { Future } from "../future.js";
+import { failFuture, onFutureCancel } from "../future.js";
 import { abortReasonToError, checkBoolean, checkCount, checkDuration, checkKnownKeys, checkStartOptions } from "../options.js";
 import type { Adapter, StartOptions, WorkerKind } from "../port.js";
 import type { RunRequest } from "../protocol.js";
@@ -261,13 +262,13 @@ export class Pool<M = Record<string, AnyFunction>> extends EventTarget {
         throw new QueueFullError(`The pool's queue is full (maxQueue ${this.#maxQueue}); await pool.ready() before submitting more, or raise maxQueue.`);
       }
       const pending = new PoolTask(init, this.#recorder);
-      pending.future._onCancel((reason) => this.#scheduler.abort(pending, reason instanceof Error ? reason : abortReasonToError(reason), "cancelled"));
+      onFutureCancel(pending.future, (reason) => this.#scheduler.abort(pending, reason instanceof Error ? reason : abortReasonToError(reason), "cancelled"));
       pending.watchSignal(() => this.#scheduler.abort(pending, abortReasonToError(pending.signal!.reason), "cancelled"));
       this.#scheduler.enqueue(pending);
       return pending.future;
     } catch (error) {
       const failed = new Future<unknown>();
-      failed._fail(error);
+      failFuture(failed, error);
       return failed;
     }
   }

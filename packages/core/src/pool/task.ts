@@ -5,7 +5,8 @@
  */
 import type { TransferableObject } from "../web-types.js";
 import { Future } from "../future.js";
-import { decodeOutcome } from "../host-link.js";
+import { fulfilFuture, failFuture } from "../future.js";
+import { decodeOutcome } from "../outcome.js";
 import type { RunRequest, TaskOutcome } from "../protocol.js";
 
 /** How a task ended, as stats and events count it. */
@@ -72,7 +73,7 @@ export class PoolTask {
     const decoded = decodeOutcome(outcome, this.callerSite?.stack);
     if (decoded.ok) {
       this.#release();
-      if (this.future._fulfil(decoded.value)) this.#observer.ended(this, "completed");
+      if (fulfilFuture(this.future, decoded.value)) this.#observer.ended(this, "completed");
     } else {
       this.fail(decoded.error, "failed");
     }
@@ -87,7 +88,7 @@ export class PoolTask {
   fail(error: unknown, end: "failed" | "cancelled"): boolean {
     if (this.settled) return false;
     this.#release();
-    if (!this.future._fail(error, end === "cancelled")) return false;
+    if (!failFuture(this.future, error, end === "cancelled")) return false;
     this.#observer.ended(this, end, error);
     return true;
   }

@@ -8,9 +8,10 @@ import { TimeoutError, type WorkerExitError } from "../errors.js";
 import { HostLink, type HostLinkOptions } from "../host-link.js";
 import type { ExitInfo } from "../port.js";
 import type { SetupMessage, TaskOutcome } from "../protocol.js";
-import { serializeError } from "../errors.js";
+import { serializeError } from "../codec/thrown.js";
 import type { PoolRecorder } from "./stats.js";
 import type { PoolTask } from "./task.js";
+import { markFutureRunning } from "../future.js";
 
 /** What a slot reports to its scheduler. */
 export interface SlotOwner {
@@ -227,7 +228,7 @@ export class WorkerSlot {
       this.#startGrace(head);
       return;
     }
-    head.future._markRunning();
+    markFutureRunning(head.future);
     // Every caller has just set #headStartedAt to now: one clock read per task, not two.
     this.#settings.recorder.waitTimes.record(this.#headStartedAt - head.queuedAt);
     head.startTimer(() => this.abandon(head, new TimeoutError(`The task ran longer than its timeout of ${head.timeoutMs} ms.`), "failed"));

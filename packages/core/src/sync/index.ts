@@ -29,5 +29,4 @@ export type { ElementKind, ElementOf, TypedArrayOf } from "./elements.js";
 export { Held } from "./dispose.js";
 export { BlockingNotAllowedError, BrokenBarrierError, NotOwnerError, OverReleaseError } from "./errors.js";
 export { mayBlock } from "./blocking.js";
-export { currentThreadId, prepareThreadBootstrap, installThreadBootstrap, type ThreadBootstrapData } from "./thread-id.js";
-export { lockRoundTrips } from "./bench.js";
+export { currentThreadId } from "./thread-id.js";

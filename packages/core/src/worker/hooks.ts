@@ -4,7 +4,7 @@
  * the caller retires the worker normally. Each answers the caller when it has run.
  */
 import { flushChannels } from "../channels/client.js";
-import { serializeError, type SerializedError } from "../errors.js";
+import { serializeError, type SerializedError } from "../codec/thrown.js";
 import type { HookCall, SetupMessage } from "../protocol.js";
 import { reviveValue } from "../values.js";
 import { type TaskResolver, explainFailure } from "./modules.js";

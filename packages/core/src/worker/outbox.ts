@@ -5,7 +5,8 @@
  * send of it has succeeded.
  */
 import { flushChannels } from "../channels/client.js";
-import { DataCloneError, serializeError } from "../errors.js";
+import { DataCloneError } from "../errors.js";
+import { serializeError } from "../codec/thrown.js";
 import type { FastLaneWorker } from "../fast-lane.js";
 import type { FromWorker, TaskOutcome } from "../protocol.js";
 import type { WorkerKind } from "../port.js";

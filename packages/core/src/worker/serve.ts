@@ -4,7 +4,8 @@
  * {@link serveWorker} (or `serveWorkerUntilEnd`) from their worker entry with a
  * {@link WorkerSidePort}.
  */
-import { AbortError, deserializeError, serializeError } from "../errors.js";
+import { AbortError } from "../errors.js";
+import { deserializeError, serializeError } from "../codec/thrown.js";
 import { FastLaneWorker } from "../fast-lane.js";
 import type { WorkerSidePort } from "../port.js";
 import type { RunRequest, ToWorker } from "../protocol.js";
