@@ -1,7 +1,9 @@
 /** The arguments of `weft-cluster worker`, turned into worker options. */
+import { readFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { resolve } from "node:path";
 import { InvalidArgumentError } from "weftjs";
+import { redisOptions, type RedisTarget } from "./connection.js";
 import { moduleName } from "./protocol.js";
 import type { ClusterWorkerOptions } from "./worker.js";
 
@@ -11,14 +13,19 @@ Takes jobs from a BullMQ queue in Redis and runs each on a local weft pool.
 
   --module [name=]path   a task module this node runs (repeatable); known to clients by name,
                          by default the file's base name ("./lib/tasks.js" → "tasks")
-  --redis URL            Redis to connect to (default redis://127.0.0.1:6379)
+  --redis URL            Redis to connect to (default redis://127.0.0.1:6379; rediss:// for TLS)
+  --password-file PATH   read the Redis password from this file (one line), instead of the URL;
+                         or set WEFT_REDIS_PASSWORD in the environment
+  --connect-timeout MS   give up, with a message and exit code 1, if Redis cannot be reached at
+                         the start within this long (default 10000)
   --kind thread|process  kind of the local pool (default thread)
   --size N               local workers and jobs taken at once (default: CPU count)
   --queue NAME           BullMQ queue name (default weft)
   --prefix PREFIX        BullMQ key prefix (default bull)
   --lock-duration MS     a job's lock; a dead node's jobs are recovered after about this long (default 30000)
   --stalled-interval MS  how often to look for stalled jobs (default 30000)
-  --grace MS             on SIGTERM, how long running jobs may take to finish (default 30000)
+  --grace MS             on SIGTERM, how long running jobs may take to finish (default 30000);
+                         the node exits within this plus a few seconds, even if Redis is down
   --worker-options JSON  options for every local worker, as weft's Pool takes them, e.g. Deno
                          permissions: '{"runtimeOptions":{"permissions":{"env":["HOME"]}}}'`;
 
@@ -35,10 +42,51 @@ function integer(flag: string, text: string | undefined): number {
   return value;
 }
 
-/** Parses the arguments after `worker`; throws UsageError on a bad one. */
-export function parseWorkerArgs(argv: readonly string[]): ClusterWorkerOptions {
+/** The environment variable a node takes the Redis password from, when neither the URL nor --password-file gives one. */
+export const PASSWORD_ENV = "WEFT_REDIS_PASSWORD";
+
+function readPassword(path: string): string {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    fail(`--password-file ${JSON.stringify(path)} cannot be read: ${error instanceof Error ? error.message : String(error)}.`);
+  }
+  // One line, as `echo secret > file` writes it: the line end is not part of the password.
+  const password = text.replace(/\r?\n$/, "");
+  if (password.length === 0) fail(`--password-file ${JSON.stringify(path)} is empty.`);
+  if (/[\r\n]/.test(password)) fail(`--password-file ${JSON.stringify(path)} holds more than one line; put the password alone on one line.`);
+  return password;
+}
+
+/**
+ * Where Redis is, with its password from the URL, else --password-file, else the environment.
+ * A URL with a password and a password file together are refused: which one is meant is unclear.
+ */
+function redisTarget(url: string, passwordFile: string | undefined, env: Readonly<Record<string, string | undefined>>): RedisTarget {
+  let options: ReturnType<typeof redisOptions>;
+  try {
+    options = redisOptions(url);
+  } catch (error) {
+    fail(`--redis: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  if (passwordFile !== undefined) {
+    if (options.password !== undefined) fail("give the Redis password either in the --redis URL or with --password-file, not both.");
+    return { ...options, password: readPassword(passwordFile) };
+  }
+  const fromEnv = env[PASSWORD_ENV];
+  if (options.password === undefined && fromEnv !== undefined && fromEnv !== "") return { ...options, password: fromEnv };
+  return url;
+}
+
+/**
+ * Parses the arguments after `worker`; throws UsageError on a bad one. `env` supplies
+ * WEFT_REDIS_PASSWORD; a --password-file is read here.
+ */
+export function parseWorkerArgs(argv: readonly string[], env: Readonly<Record<string, string | undefined>> = {}): ClusterWorkerOptions {
   const modules: Record<string, string> = {};
   let redis = "redis://127.0.0.1:6379";
+  let passwordFile: string | undefined;
   const options: { -readonly [K in keyof ClusterWorkerOptions]?: ClusterWorkerOptions[K] } = {};
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
@@ -60,6 +108,8 @@ export function parseWorkerArgs(argv: readonly string[]): ClusterWorkerOptions {
         break;
       }
       case "--redis": redis = take(); break;
+      case "--password-file": passwordFile = take(); break;
+      case "--connect-timeout": options.connectTimeout = integer(flag, take()); break;
       case "--kind": {
         const kind = take();
         if (kind !== "thread" && kind !== "process") fail(`--kind is "thread" or "process"; got ${JSON.stringify(kind)}.`);
@@ -85,6 +135,6 @@ export function parseWorkerArgs(argv: readonly string[]): ClusterWorkerOptions {
     }
   }
   if (Object.keys(modules).length === 0) fail("give at least one --module: a worker node runs only the task modules it was started with.");
-  return { ...options, redis, modules };
+  return { ...options, redis: redisTarget(redis, passwordFile, env), modules };
 }
 

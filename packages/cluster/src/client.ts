@@ -3,14 +3,17 @@
  * worker nodes (see worker.ts) take them and run each on their own local weft Pool; results and
  * errors come back through BullMQ's queue events.
  */
-import { Job, Queue, QueueEvents, type ConnectionOptions } from "bullmq";
+import { Queue, type ConnectionOptions } from "bullmq";
 import type { Redis } from "ioredis";
 import { Future, InvalidArgumentError, PoolClosedError, type ModuleSpecifier, type TaskArgs, type TaskName, type TaskResult } from "@weft/core";
 import { abortReasonToError, futureController, imapChunks, mapChunks, deserializeError, type FutureController, type SerializedError } from "@weft/core/transport";
 import { decodeValue, encodeValue } from "./codec.js";
-import { connect, redisOptions, type RedisTarget } from "./connection.js";
-import { InlineTaskError } from "./errors.js";
-import { CANCEL_RECORD_TTL_S, DEFAULT_QUEUE, cancelChannel, cancelKey, moduleName, type JobData } from "./protocol.js";
+import { DEFAULT_CONNECT_TIMEOUT_MS, connect, redisOptions, release, whenReady, within, withinConnectTimeout, type RedisTarget } from "./connection.js";
+import { InlineTaskError, JobLostError, JobStalledError, RedisUnavailableError, withCallerStack } from "./errors.js";
+import { EventStreamReader, readerOptions, type QueueEvent } from "./event-stream.js";
+import { Heartbeat } from "./heartbeat.js";
+import { lookUpJobs, type JobLookup } from "./reconcile.js";
+import { CANCEL_RECORD_TTL_S, DEFAULT_QUEUE, cancelChannel, cancelKey, isStalledFailure, moduleName, newClientId, type JobData } from "./protocol.js";
 
 /** Options of a {@link ClusterPool}. */
 export interface ClusterPoolOptions {
@@ -39,10 +42,21 @@ export interface ClusterPoolOptions {
   /** Finished jobs stay in Redis this long (s), for dashboards and for {@link reconcileInterval}'s look-ups. Default 3600. */
   readonly keepFinishedFor?: number;
   /**
-   * Every this many ms, jobs pending longer than that are looked up in Redis, in case their
-   * completion event was missed (events trimmed from the stream, a Redis restart). Default 5000.
+   * Every this many ms, every job pending longer than that is looked up in Redis, in case its
+   * outcome never reached this client through the events stream. A finished job settles from
+   * what Redis holds; a job gone from Redis rejects with {@link JobLostError}, so a vanished job
+   * settles within about twice this interval. When the events stream was trimmed past what this
+   * client had read (it fell behind), every pending job is looked up at once. Default 5000.
    */
   readonly reconcileInterval?: number;
+  /**
+   * How long (ms) the client waits for Redis: `ready()`, and every task submitted before it,
+   * reject with {@link RedisUnavailableError} if Redis cannot be reached (refused, unreachable,
+   * untrusted TLS certificate, wrong password) within this time from `new ClusterPool`; later,
+   * tasks waiting while Redis has not answered for this long reject with it too. `Infinity`
+   * waits for ever. Default 10000.
+   */
+  readonly connectTimeout?: number;
 }
 
 /** Options of one task. */
@@ -91,12 +105,15 @@ interface Pending {
   readonly signal: AbortSignal | undefined;
   onAbort: (() => void) | undefined;
   added: Promise<unknown>;
+  /** The job is in Redis (its add was answered), so a look-up that misses it means Redis lost it. */
+  stored: boolean;
   running: boolean;
 }
 
-const POOL_KEYS = ["redis", "module", "queue", "prefix", "size", "taskTimeout", "captureCallerStack", "keepFinishedFor", "reconcileInterval"];
+const POOL_KEYS = ["redis", "module", "queue", "prefix", "size", "taskTimeout", "captureCallerStack", "keepFinishedFor", "reconcileInterval", "connectTimeout"];
 const TASK_KEYS = ["signal", "timeout"];
-const RECONCILE_BATCH = 200;
+/** Longest pause between two heartbeats (ms); shorter when connectTimeout is short, so an outage is noticed within about a quarter of it. */
+const MAX_HEARTBEAT_MS = 1000;
 
 function checkKeys(options: object | undefined, known: readonly string[], what: string): void {
   if (options === undefined) return;
@@ -127,6 +144,11 @@ function checkPositive(value: unknown, what: string, integer: boolean): number |
  * transferables; values cross as JSON with weft's tagged types (Map, Set, Date, BigInt, typed
  * arrays, errors…).
  *
+ * Every task settles, whatever Redis does: with its outcome; with {@link JobLostError} if Redis
+ * lost its job (found by the sweep every `reconcileInterval`); with {@link RedisUnavailableError}
+ * if Redis cannot be reached at the start, or stays silent for `connectTimeout` while the task
+ * waits; with {@link JobStalledError} if its nodes kept dying under it.
+ *
  * @example
  * ```ts
  * await using pool = new ClusterPool<typeof import("./tasks.js")>({ redis: "redis://127.0.0.1:6379", module: "tasks" });
@@ -142,13 +164,23 @@ export class ClusterPool<M = Record<string, (...args: never[]) => unknown>> exte
   readonly #captureCallerStack: boolean;
   readonly #keepFinishedFor: number;
   readonly #queue: Queue;
-  #events: QueueEvents | undefined;
   readonly #redis: Redis;
+  readonly #readerRedis: Redis;
+  #reader: EventStreamReader | undefined;
+  #heartbeat: Heartbeat | undefined;
   readonly #ready: Promise<void>;
+  /** Set when Redis could not be reached at the start: the pool is unusable, every task rejects with it. */
+  #unavailable: RedisUnavailableError | undefined;
   readonly #pending = new Map<string, Pending>();
-  readonly #clientId = `w${Math.random().toString(36).slice(2, 10)}`;
-  readonly #reconcileTimer: ReturnType<typeof setInterval>;
+  readonly #clientId = newClientId();
+  #reconcileTimer: ReturnType<typeof setTimeout> | undefined;
+  #sweeping = false;
+  #fullSweepWanted = false;
+  #fullSweepFailed = false;
   readonly #reconcileInterval: number;
+  readonly #connectTimeout: number;
+  #disconnected = false;
+  readonly #stopConnecting = new AbortController();
   #nextJob = 1;
   #closing = false;
   #terminated = false;
@@ -168,7 +200,6 @@ export class ClusterPool<M = Record<string, (...args: never[]) => unknown>> exte
     if (options.module === undefined) throw new InvalidArgumentError('ClusterPool needs a module: the name the worker nodes know it by ("tasks"), or its URL.');
     if (typeof options.module !== "string" && !(options.module instanceof URL)) throw new InvalidArgumentError("ClusterPool module must be a string or a URL.");
     const connection = redisOptions(options.redis);
-    const bullConnection = connection as ConnectionOptions;
     this.module = moduleName(options.module);
     this.queueName = options.queue ?? DEFAULT_QUEUE;
     this.#prefix = options.prefix ?? "bull";
@@ -177,15 +208,22 @@ export class ClusterPool<M = Record<string, (...args: never[]) => unknown>> exte
     this.#captureCallerStack = options.captureCallerStack ?? true;
     this.#keepFinishedFor = checkPositive(options.keepFinishedFor, "keepFinishedFor", true) ?? 3600;
     this.#reconcileInterval = checkPositive(options.reconcileInterval, "reconcileInterval", false) ?? 5000;
-    this.#queue = new Queue(this.queueName, { connection: bullConnection, prefix: this.#prefix });
+    this.#connectTimeout = checkPositive(options.connectTimeout, "connectTimeout", false) ?? DEFAULT_CONNECT_TIMEOUT_MS;
+    // The client owns its connections (BullMQ's Queue shares the command one), so that it can
+    // always let go of them, whatever Redis does.
     this.#redis = connect(connection);
+    this.#readerRedis = connect(readerOptions(connection));
+    this.#queue = new Queue(this.queueName, { connection: this.#redis as unknown as ConnectionOptions, prefix: this.#prefix });
     // Errors of the connections are retried by ioredis; without a listener they would be thrown.
     this.#queue.on("error", () => undefined);
-    this.#redis.on("error", () => undefined);
-    this.#ready = this.#listen(bullConnection);
+    this.#ready = withinConnectTimeout(this.#listen(), [this.#redis, this.#readerRedis], connection, this.#connectTimeout, "The cluster client", this.#stopConnecting.signal).then(
+      () => this.#startWatching(),
+      (error: unknown) => {
+        if (error instanceof RedisUnavailableError) this.#giveUp(error);
+        throw error;
+      },
+    );
     this.#ready.catch(() => undefined);
-    this.#reconcileTimer = setInterval(() => void this.#reconcile(), this.#reconcileInterval);
-    (this.#reconcileTimer as { unref?: () => void }).unref?.();
   }
 
   // ----- submitting -------------------------------------------------------------------------
@@ -224,15 +262,26 @@ export class ClusterPool<M = Record<string, (...args: never[]) => unknown>> exte
     return this.#imap(task, items, false, options) as AsyncGenerator<TaskResult<M, T>, void, undefined>;
   }
 
-  /** Resolves once the client is connected and listening; rejects if the pool is closed. Submitting before it is fine (jobs wait for it). */
+  /**
+   * Resolves once the client is connected and listening. Rejects with {@link RedisUnavailableError}
+   * if Redis could not be reached within `connectTimeout` (the pool is then unusable and has let go
+   * of its connections), or with PoolClosedError if the pool is closed. Submitting before it is
+   * fine (jobs wait for it).
+   */
   ready(): Promise<void> {
+    if (this.#unavailable) return this.#ready;
     if (this.#closing) return Promise.reject(this.#closedError());
     return this.#ready;
   }
 
   // ----- closing ----------------------------------------------------------------------------
 
-  /** Stops accepting tasks, waits until every submitted task has settled, then closes the Redis connections. */
+  /**
+   * Stops accepting tasks, waits until every submitted task has settled, then closes the Redis
+   * connections (within about two seconds, whether or not Redis answers). Every task settles:
+   * with its outcome, {@link JobLostError} (Redis lost the job), or {@link RedisUnavailableError}
+   * (Redis silent for `connectTimeout`); a task still running on a node is waited for.
+   */
   close(): Promise<void> {
     if (this.#closePromise) return this.#closePromise;
     this.#closing = true;
@@ -240,13 +289,19 @@ export class ClusterPool<M = Record<string, (...args: never[]) => unknown>> exte
     return this.#closePromise;
   }
 
-  /** Cancels every unsettled task (they reject with PoolClosedError; queued jobs are removed, running ones aborted on their nodes), then closes. */
+  /**
+   * Cancels every unsettled task (they reject with PoolClosedError at once; queued jobs are
+   * removed, running ones aborted on their nodes), then closes. Returns within `connectTimeout`
+   * plus about two seconds even if Redis does not answer (the cancellations it could not send are
+   * then dropped).
+   */
   async terminate(): Promise<void> {
     this.#closing = true;
     if (!this.#terminated) {
       this.#terminated = true;
       const error = new PoolClosedError("The cluster pool was terminated before this task finished.");
-      await Promise.all([...this.#pending.values()].map((pending) => this.#cancel(pending, error)));
+      const cancellations = Promise.all([...this.#pending.values()].map((pending) => this.#cancel(pending, error)));
+      await within(cancellations, this.#connectTimeout === Infinity ? DEFAULT_CONNECT_TIMEOUT_MS : this.#connectTimeout);
     }
     await (this.#closePromise ?? this.close());
   }
@@ -286,38 +341,77 @@ export class ClusterPool<M = Record<string, (...args: never[]) => unknown>> exte
   }
 
   /**
-   * Reads the queue's event stream from its current end, found before any job of this client is
-   * added: a job that finishes before the listener's first read is still seen.
+   * Connects, and reads the queue's events stream from its current end, found before any job of
+   * this client is added: a job that finishes before the reader's first read is still seen.
    */
-  async #listen(connection: ConnectionOptions): Promise<void> {
-    const [last] = await this.#redis.xrevrange(`${this.#prefix}:${this.queueName}:events`, "+", "-", "COUNT", 1);
-    const events = new QueueEvents(this.queueName, { connection, prefix: this.#prefix, lastEventId: last?.[0] ?? "0-0" });
-    this.#events = events;
-    events.on("error", () => undefined);
-    events.on("active", ({ jobId }) => this.#onActive(jobId));
-    events.on("completed", ({ jobId, returnvalue }) => this.#onCompleted(jobId, returnvalue));
-    events.on("failed", ({ jobId, failedReason }) => void this.#onFailed(jobId, failedReason));
-    events.on("stalled", ({ jobId }) => {
-      const pending = this.#pending.get(jobId);
-      if (!pending) return;
-      pending.running = false;
-      this.#stalled++;
-      this.#emit("stalled", jobId);
-    });
-    await events.waitUntilReady();
+  async #listen(): Promise<void> {
+    await Promise.all([whenReady(this.#redis), whenReady(this.#readerRedis), this.#queue.waitUntilReady()]);
+    const [last] = await this.#redis.xrevrange(this.#eventsKey(), "+", "-", "COUNT", 1);
+    if (this.#disconnected) return;
+    this.#reader = new EventStreamReader(this.#readerRedis, this.#eventsKey(), last?.[0] ?? "0-0", (event) => this.#onEvent(event), () => this.#onGap());
+    void this.#reader.run();
+  }
+
+  /** Once connected: the heartbeat that notices a silent Redis, and the sweeps that notice lost jobs and missed events. */
+  #startWatching(): void {
+    if (this.#disconnected) return;
+    const every = Math.max(50, Math.min(MAX_HEARTBEAT_MS, this.#connectTimeout / 4));
+    this.#heartbeat = new Heartbeat(this.#redis, every, (silentFor) => this.#onBeat(silentFor));
+    this.#scheduleSweep();
+  }
+
+  #eventsKey(): string {
+    return `${this.#prefix}:${this.queueName}:events`;
+  }
+
+  #jobKey(id: string): string {
+    return `${this.#prefix}:${this.queueName}:${id}`;
+  }
+
+  #onEvent({ fields }: QueueEvent): void {
+    const jobId = fields.jobId;
+    if (jobId === undefined) return;
+    switch (fields.event) {
+      case "active":
+        this.#onActive(jobId);
+        break;
+      case "completed":
+        this.#onCompleted(jobId, fields.returnvalue ?? null);
+        break;
+      case "failed":
+        void this.#onFailed(jobId, fields.failedReason ?? "the job failed");
+        break;
+      case "stalled": {
+        const pending = this.#pending.get(jobId);
+        if (!pending) return;
+        pending.running = false;
+        this.#stalled++;
+        this.#emit("stalled", jobId);
+        break;
+      }
+    }
   }
 
   // ----- internals: submission ----------------------------------------------------------------
 
-  #closedError(): PoolClosedError {
+  #closedError(): Error {
+    if (this.#unavailable) return this.#unavailableError(undefined);
     return new PoolClosedError(this.#terminated ? "The cluster pool was terminated; create a new ClusterPool to run more tasks." : "The cluster pool is closed; create a new ClusterPool to run more tasks.");
+  }
+
+  /** A RedisUnavailableError of its own for one task, with that task's caller stack. */
+  #unavailableError(pending: Pending | undefined, silentFor?: number): RedisUnavailableError {
+    const error = silentFor === undefined
+      ? new RedisUnavailableError(this.#unavailable!.message, this.#unavailable!.waitedMs, { cause: this.#unavailable!.cause })
+      : new RedisUnavailableError(`Redis has not answered this cluster client for ${Math.round(silentFor)} ms (connectTimeout ${this.#connectTimeout} ms), so this task no longer waits for it. Its job may still run once Redis is back; its cancellation is sent then.`, silentFor);
+    return withCallerStack(error, pending?.callerSite);
   }
 
   #submit(task: unknown, args: readonly unknown[], mode: JobData["mode"], options: ClusterTaskOptions | undefined): Future<unknown> {
     const future = futureController<unknown>();
     try {
       checkKeys(options, TASK_KEYS, "task options");
-      if (this.#closing) throw this.#closedError();
+      if (this.#closing || this.#unavailable) throw this.#closedError();
       if (typeof task === "function") {
         throw new InlineTaskError(
           `A cluster pool cannot run an inline function (${task.name ? `"${task.name}"` : "an anonymous function"}): no code travels over the queue. ` +
@@ -350,6 +444,7 @@ export class ClusterPool<M = Record<string, (...args: never[]) => unknown>> exte
       signal,
       onAbort: undefined,
       added: Promise.resolve(),
+      stored: false,
       running: false,
     };
     this.#pending.set(id, pending);
@@ -361,10 +456,19 @@ export class ClusterPool<M = Record<string, (...args: never[]) => unknown>> exte
     const keep = { age: this.#keepFinishedFor };
     pending.added = this.#ready
       .then(() => this.#queue.add(task, data, { jobId: id, attempts: 1, removeOnComplete: keep, removeOnFail: keep }))
-      .catch((error: unknown) => {
-        const why = error instanceof Error ? error.message : String(error);
-        this.#settleFailure(pending, new PoolClosedError(`The job could not be added to the queue "${this.queueName}": ${why}`, { cause: error }), "failed");
-      });
+      .then(
+        () => {
+          pending.stored = true;
+        },
+        (error: unknown) => {
+          if (error instanceof RedisUnavailableError) {
+            this.#settleFailure(pending, this.#unavailableError(pending), "failed");
+            return;
+          }
+          const why = error instanceof Error ? error.message : String(error);
+          this.#settleFailure(pending, new PoolClosedError(`The job could not be added to the queue "${this.queueName}": ${why}`, { cause: error }), "failed");
+        },
+      );
     this.#emit("queued", id);
   }
 
@@ -386,13 +490,13 @@ export class ClusterPool<M = Record<string, (...args: never[]) => unknown>> exte
     this.#emit("running", jobId);
   }
 
-  #onCompleted(jobId: string, returnvalue: unknown): void {
+  /** `returnvalue` is the JSON BullMQ stored: the result in weft's encoding. */
+  #onCompleted(jobId: string, returnvalue: string | null): void {
     const pending = this.#pending.get(jobId);
     if (!pending) return;
     let value: unknown;
     try {
-      // BullMQ parsed the JSON already; the tagged nodes are left to decode.
-      value = decodeValue(returnvalue);
+      value = decodeValue(returnvalue === null ? null : JSON.parse(returnvalue));
     } catch (error) {
       this.#settleFailure(pending, error, "failed");
       return;
@@ -408,36 +512,112 @@ export class ClusterPool<M = Record<string, (...args: never[]) => unknown>> exte
     if (!pending) return;
     let encoded: unknown;
     try {
-      encoded = ((await this.#queue.getJob(jobId))?.data as JobData | undefined)?.error;
+      const data = await this.#redis.hget(this.#jobKey(jobId), "data");
+      encoded = data === null ? undefined : (JSON.parse(data) as JobData).error;
     } catch {
       // Redis went away between the event and the look-up: the plain reason below still says what failed.
     }
     const error = encoded !== undefined
       ? deserializeError(decodeValue(encoded) as SerializedError, pending.callerSite?.stack)
-      : new Error(failedReason);
+      : isStalledFailure(failedReason)
+        ? withCallerStack(new JobStalledError(jobId, failedReason), pending.callerSite)
+        : withCallerStack(new Error(failedReason), pending.callerSite);
     this.#settleFailure(pending, error, "failed");
   }
 
-  /** Looks up jobs pending for long, in case their completion event never reached this client. */
-  async #reconcile(): Promise<void> {
+  // ----- internals: sweeps and heartbeat ------------------------------------------------------
+
+  #scheduleSweep(): void {
+    if (this.#disconnected) return;
+    clearTimeout(this.#reconcileTimer);
+    this.#reconcileTimer = setTimeout(() => this.#sweepThenReschedule(), this.#fullSweepWanted ? 0 : this.#reconcileInterval);
+    (this.#reconcileTimer as { unref?: () => void }).unref?.();
+  }
+
+  #sweepThenReschedule(): void {
+    this.#sweeping = true;
+    void this.#sweep().finally(() => {
+      this.#sweeping = false;
+      this.#scheduleSweep();
+    });
+  }
+
+  /** The events stream was trimmed past what this client had read: every pending job is looked up now, not only the old ones. */
+  #onGap(): void {
+    this.#fullSweepWanted = true;
+    // A sweep under way reschedules itself when done, at once since a full one is wanted.
+    if (!this.#sweeping) this.#scheduleSweep();
+  }
+
+  /**
+   * Looks up in Redis every stored job pending longer than the reconcile interval, or every
+   * stored job at all after the events stream was trimmed past what this client had read. One
+   * sweep at a time; a sweep that Redis does not answer waits, and the heartbeat fails the
+   * tasks meanwhile if Redis stays silent.
+   */
+  async #sweep(): Promise<void> {
+    const full = this.#fullSweepWanted || this.#fullSweepFailed;
+    this.#fullSweepWanted = false;
+    this.#fullSweepFailed = false;
     if (this.#pending.size === 0) return;
-    const cutoff = performance.now() - this.#reconcileInterval;
-    const old = [...this.#pending.values()].filter((p) => p.submittedAt < cutoff).slice(0, RECONCILE_BATCH);
-    for (const pending of old) {
-      let job: Job | undefined;
-      try {
-        job = await Job.fromId(this.#queue, pending.id);
-      } catch {
-        return; // Redis unreachable: try again next time.
-      }
-      if (!job?.finishedOn || !this.#pending.has(pending.id)) continue;
-      if (job.failedReason) await this.#onFailed(pending.id, job.failedReason);
-      else this.#onCompleted(pending.id, job.returnvalue);
+    try {
+      const cutoff = full ? Infinity : performance.now() - this.#reconcileInterval;
+      const ids: string[] = [];
+      for (const pending of this.#pending.values()) if (pending.stored && pending.submittedAt < cutoff) ids.push(pending.id);
+      await lookUpJobs(this.#redis, ids, (id) => this.#jobKey(id), (outcomes) => {
+        for (const [id, outcome] of outcomes) this.#settleFromLookup(id, outcome);
+      });
+    } catch {
+      // Redis failed the look-up (restarting, going away): the next sweep, at the usual interval, tries again.
+      this.#fullSweepFailed = full;
     }
   }
 
+  #settleFromLookup(id: string, outcome: JobLookup): void {
+    const pending = this.#pending.get(id);
+    if (!pending) return;
+    switch (outcome.kind) {
+      case "missing":
+        this.#settleFailure(pending, withCallerStack(new JobLostError(id, this.#jobKey(id), pending.running ? "running" : "queued"), pending.callerSite), "failed");
+        break;
+      case "completed":
+        this.#onCompleted(id, outcome.returnvalue);
+        break;
+      case "failed":
+        void this.#onFailed(id, outcome.failedReason);
+        break;
+      case "unfinished":
+        break;
+    }
+  }
+
+  /**
+   * Redis silent for longer than connectTimeout: a task that has waited through that much of the
+   * silence waits no longer. (A task submitted late in an outage gets its own connectTimeout.)
+   */
+  #onBeat(silentFor: number): void {
+    if (silentFor <= this.#connectTimeout || this.#pending.size === 0) return;
+    const now = performance.now();
+    for (const pending of [...this.#pending.values()]) {
+      if (Math.min(silentFor, now - pending.submittedAt) <= this.#connectTimeout) continue;
+      // Withdrawn like a cancelled job: once Redis answers again, the job is removed before a node takes it, or aborted.
+      if (this.#settleFailure(pending, this.#unavailableError(pending, silentFor), "failed")) void this.#withdraw(pending);
+    }
+  }
+
+  /** Redis was not reached at the start: every task rejects, and the pool lets go of its connections. */
+  #giveUp(error: RedisUnavailableError): void {
+    this.#unavailable = error;
+    for (const pending of [...this.#pending.values()]) this.#settleFailure(pending, this.#unavailableError(pending), "failed");
+    void this.#disconnect();
+  }
+
   async #cancel(pending: Pending, error: Error): Promise<void> {
-    if (!this.#settleFailure(pending, error, "cancelled")) return;
+    if (this.#settleFailure(pending, error, "cancelled")) await this.#withdraw(pending);
+  }
+
+  /** Stops a settled task's job in Redis: removed if still queued, aborted on its node if running. */
+  async #withdraw(pending: Pending): Promise<void> {
     try {
       await pending.added;
       // Record first, then remove, then broadcast: a node that takes the job in between sees the record.
@@ -475,10 +655,17 @@ export class ClusterPool<M = Record<string, (...args: never[]) => unknown>> exte
     return new Promise((resolve) => this.#drainWaiters.push(resolve));
   }
 
+  /** Lets go of every connection, within about two seconds whatever Redis does. */
   async #disconnect(): Promise<void> {
-    clearInterval(this.#reconcileTimer);
-    await this.#ready.catch(() => undefined);
-    await Promise.allSettled([this.#events?.close(), this.#queue.close(), this.#redis.quit()]);
+    if (this.#disconnected) return;
+    this.#disconnected = true;
+    this.#stopConnecting.abort(this.#closedError());
+    clearTimeout(this.#reconcileTimer);
+    this.#heartbeat?.stop();
+    this.#reader?.close();
+    this.#readerRedis.disconnect();
+    // The Queue only shares the command connection: its close never sends anything to Redis.
+    await Promise.all([within(this.#queue.close(), 1000), release(this.#redis)]);
   }
 
   #emit(type: ClusterPoolEventType, id: string, error?: unknown): void {

@@ -1,9 +1,20 @@
-/** One way to say where Redis is, turned into what BullMQ and ioredis take. */
+/**
+ * Where Redis is, turned into what BullMQ and ioredis take; and the two things every connection
+ * of a client or node needs: waiting for it with a deadline, and letting go of it within a bound
+ * whatever Redis does.
+ */
 import { Redis, type RedisOptions } from "ioredis";
 import { InvalidArgumentError } from "@weft/core";
+import { RedisUnavailableError } from "./errors.js";
 
-/** A `redis://[user:password@]host:port[/db]` URL, or ioredis options. */
+/** A `redis://[user:password@]host:port[/db]` URL (`rediss://` for TLS), or ioredis options. */
 export type RedisTarget = string | URL | RedisOptions;
+
+/** How long a client or node waits for Redis by default (ms) before it says Redis is unavailable. */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+
+/** How long a polite QUIT may take before the connection is dropped (ms). */
+const QUIT_GRACE_MS = 2_000;
 
 /** ioredis options for `target`. Commands wait through a reconnect instead of failing (a Redis restart loses nothing). */
 export function redisOptions(target: RedisTarget): RedisOptions {
@@ -34,7 +45,74 @@ export function redisOptions(target: RedisTarget): RedisOptions {
   };
 }
 
-/** A plain Redis connection beside BullMQ's (for cancellation records and their channel). */
+/** Where `options` point, for messages: `rediss://host:port`, never the password. */
+export function describeTarget(options: RedisOptions): string {
+  if (options.path) return `redis+unix://${options.path}`;
+  return `${options.tls ? "rediss" : "redis"}://${options.host ?? "127.0.0.1"}:${options.port ?? 6379}`;
+}
+
+/** A plain Redis connection. Its last error is kept, so that a timeout can say why Redis was unreachable. */
 export function connect(options: RedisOptions): Redis {
-  return new Redis(options);
+  const redis = new Redis(options);
+  redis.on("error", (error: unknown) => lastErrors.set(redis, error));
+  return redis;
+}
+
+const lastErrors = new WeakMap<Redis, unknown>();
+
+/** The last error a connection made by {@link connect} reported, if any. */
+export function lastError(redis: Redis): unknown {
+  return lastErrors.get(redis);
+}
+
+/**
+ * Resolves when `until` does; rejects with RedisUnavailableError after `timeoutMs` ms, its cause
+ * the last error any of `connections` reported (refused, TLS certificate, authentication…).
+ */
+export async function withinConnectTimeout<T>(until: Promise<T>, connections: readonly Redis[], options: RedisOptions, timeoutMs: number, who: string, signal?: AbortSignal): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let onAbort: (() => void) | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    // Given up by its owner (closed before it connected): no timer may keep the process alive.
+    onAbort = () => reject(signal!.reason);
+    signal?.addEventListener("abort", onAbort, { once: true });
+    if (timeoutMs === Infinity) return;
+    timer = setTimeout(() => {
+      const cause = connections.map(lastError).find((error) => error !== undefined);
+      const why = cause instanceof Error ? `: ${cause.message}` : " (no answer)";
+      reject(new RedisUnavailableError(`${who} could not reach Redis at ${describeTarget(options)} within ${timeoutMs} ms${why}. Check that Redis runs there, the address and port, the password, and TLS (CA certificate); or raise connectTimeout.`, timeoutMs, cause === undefined ? undefined : { cause }));
+    }, timeoutMs);
+  });
+  try {
+    return await Promise.race([until, deadline]);
+  } finally {
+    clearTimeout(timer);
+    if (onAbort) signal?.removeEventListener("abort", onAbort);
+  }
+}
+
+/** Resolves when `redis` is ready (connected, authenticated, data loaded). */
+export function whenReady(redis: Redis): Promise<void> {
+  if (redis.status === "ready") return Promise.resolve();
+  return new Promise((resolve) => redis.once("ready", () => resolve()));
+}
+
+/** Settles with `promise`, or with "late" after `ms`; never rejects. */
+export async function within<T>(promise: Promise<T>, ms: number): Promise<T | "late"> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<"late">((resolve) => (timer = setTimeout(() => resolve("late"), ms)));
+  try {
+    return await Promise.race([promise.catch(() => undefined as T), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Closes a connection: QUIT if Redis answers soon, else drop it. Either way it stops
+ * reconnecting, so it no longer keeps the process alive. Resolves within about two seconds.
+ */
+export async function release(redis: Redis): Promise<void> {
+  if (redis.status === "ready") await within(redis.quit(), QUIT_GRACE_MS);
+  if (redis.status !== "end") redis.disconnect();
 }

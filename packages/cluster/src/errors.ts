@@ -12,3 +12,86 @@ export class InlineTaskError extends WeftError {
     named(this, "InlineTaskError");
   }
 }
+
+/** What the client last knew of a job that Redis lost: submitted and not seen starting, or seen running on a node. */
+export type LostJobState = "queued" | "running";
+
+/**
+ * A job this client waited for is no longer in Redis: Redis restarted without persistence or
+ * rolled back to an older append-only file, or someone removed the job (another client, a
+ * dashboard, or BullMQ's clean-up once `keepFinishedFor` had passed). Its result can never
+ * arrive. The task may not have run, or may have run (even more than once); submit it again if
+ * it must run.
+ */
+export class JobLostError extends WeftError {
+  static {
+    named(this, "JobLostError");
+  }
+  /** The BullMQ job id. */
+  readonly jobId: string;
+  /** What the client last knew of the job before its key was found gone. */
+  readonly lastState: LostJobState;
+  /** The Redis key that was looked up and found missing. */
+  readonly key: string;
+
+  constructor(jobId: string, key: string, lastState: LostJobState) {
+    super(
+      `Job ${jobId} is gone from Redis: its key ${key} was not found while this client waited for its result (last seen ${lastState === "running" ? "running on a node" : "queued"}). ` +
+        "Redis restarted without persistence, rolled back to an older append-only file, or the job was removed (by another client, a dashboard, or after keepFinishedFor). " +
+        "The task may or may not have run; submit it again if it must run.",
+    );
+    this.jobId = jobId;
+    this.key = key;
+    this.lastState = lastState;
+  }
+}
+
+/**
+ * Redis could not be reached in time: at the start (`ready()`, and every task submitted before
+ * it), or for longer than `connectTimeout` while tasks were waiting. `cause` is the last error
+ * the connection reported (refused, DNS, TLS certificate, authentication…), if any.
+ */
+export class RedisUnavailableError extends WeftError {
+  static {
+    named(this, "RedisUnavailableError");
+  }
+  /** How long the client waited, in ms. */
+  readonly waitedMs: number;
+
+  constructor(message: string, waitedMs: number, options?: { cause?: unknown }) {
+    super(message, options);
+    this.waitedMs = waitedMs;
+  }
+}
+
+/**
+ * A job's node stopped renewing its lock more often than BullMQ allows (killed, hung, or cut off
+ * from Redis mid-job, each time), and BullMQ's stalled-job check failed the job ("job stalled
+ * more than allowable limit"). The task may have run partly, and more than once.
+ */
+export class JobStalledError extends WeftError {
+  static {
+    named(this, "JobStalledError");
+  }
+  /** The BullMQ job id. */
+  readonly jobId: string;
+
+  constructor(jobId: string, reason: string) {
+    super(
+      `Job ${jobId} was lost by the node running it more than once (killed, hung, or cut off from Redis while running it), ` +
+        `so BullMQ's stalled-job check failed it: "${reason}". The task may have run partly, and more than once.`,
+    );
+    this.jobId = jobId;
+  }
+}
+
+/**
+ * Appends the caller's stack to an error raised for a task on the client side, in the form
+ * weft's decoded task errors use, so that every rejection shows where the task was submitted.
+ */
+export function withCallerStack<E extends Error>(error: E, callerSite: Error | undefined): E {
+  if (!callerSite?.stack) return error;
+  const caller = callerSite.stack.split("\n").slice(1).join("\n");
+  Object.defineProperty(error, "stack", { value: `${error.stack ?? `${error.name}: ${error.message}`}\n    --- awaited in the caller ---\n${caller}`, writable: true, configurable: true });
+  return error;
+}

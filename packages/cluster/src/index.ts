@@ -6,7 +6,7 @@
  */
 export { ClusterPool, type ClusterPoolOptions, type ClusterTaskOptions, type ClusterMapOptions, type ClusterImapOptions, type ClusterPoolStats, type ClusterPoolEventType } from "./client.js";
 export { startClusterWorker, type ClusterWorker, type ClusterWorkerOptions } from "./worker.js";
-export { InlineTaskError } from "./errors.js";
+export { InlineTaskError, JobLostError, JobStalledError, RedisUnavailableError, type LostJobState } from "./errors.js";
 export { encodeValue, decodeValue } from "./codec.js";
 export type { RedisTarget } from "./connection.js";
 export { DEFAULT_QUEUE, moduleName } from "./protocol.js";

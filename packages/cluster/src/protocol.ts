@@ -35,6 +35,25 @@ export function cancelKey(prefix: string, queue: string, jobId: string): string 
   return `${prefix}:${queue}:weft:cancelled:${jobId}`;
 }
 
+/**
+ * A client's id, the prefix of its job ids: 128 random bits, so that no two clients share one
+ * (two clients with the same prefix would take each other's results).
+ */
+export function newClientId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  let hex = "";
+  for (const byte of bytes) hex += byte.toString(16).padStart(2, "0");
+  return `w${hex}`;
+}
+
+/** BullMQ's reasons for failing a job its nodes kept losing, without running it again. */
+const STALLED_REASONS = ["job stalled more than allowable limit", "job started more than allowable limit"];
+
+/** Whether a failed job's reason is BullMQ's own stalled-job verdict (no task ever threw it). */
+export function isStalledFailure(failedReason: string): boolean {
+  return STALLED_REASONS.includes(failedReason);
+}
+
 /** How long a cancellation record lives (s): longer than any job waits between being picked and started. */
 export const CANCEL_RECORD_TTL_S = 3600;
 

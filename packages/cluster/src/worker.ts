@@ -9,7 +9,7 @@ import { AbortError, InvalidArgumentError, Pool, TaskReferenceError, cpuCount, t
 import type { StartOptions } from "@weft/core/adapter";
 import { serializeError } from "@weft/core/transport";
 import { decodeValue, encodeValue } from "./codec.js";
-import { connect, redisOptions, type RedisTarget } from "./connection.js";
+import { DEFAULT_CONNECT_TIMEOUT_MS, connect, redisOptions, release, within, withinConnectTimeout, type RedisTarget } from "./connection.js";
 import { DEFAULT_QUEUE, cancelChannel, cancelKey, moduleName, type JobData } from "./protocol.js";
 
 /** Options of a worker node. */
@@ -36,8 +36,18 @@ export interface ClusterWorkerOptions {
   readonly lockDuration?: number;
   /** How often (ms) this node looks for stalled jobs of any node. BullMQ's default 30000. */
   readonly stalledInterval?: number;
-  /** How long (ms) a graceful close waits for running jobs before abandoning them to the stalled-job check. Default 30000. */
+  /**
+   * How long (ms) a graceful close waits for running jobs before abandoning them to the
+   * stalled-job check. The close returns within this plus at most about four seconds, even if Redis is
+   * down (results it could not write are then lost, and the jobs run again elsewhere). Default 30000.
+   */
   readonly closeGrace?: number;
+  /**
+   * How long (ms) the node waits for Redis at the start: `startClusterWorker` rejects with
+   * RedisUnavailableError (its cause the connection's last error) if Redis cannot be reached in
+   * this time. A node that is running rides out later outages, reconnecting. Default 10000.
+   */
+  readonly connectTimeout?: number;
   /** Passed to the local pool for every worker (env, resource limits, runtime options such as Deno permissions). */
   readonly workerOptions?: StartOptions;
 }
@@ -53,14 +63,17 @@ export interface ClusterWorker {
   /**
    * Graceful shutdown: takes no new job, lets running jobs finish (up to `closeGrace` ms; then
    * abandons them, and BullMQ's stalled-job check hands them to another node), then stops the
-   * local pools and the Redis connections.
+   * local pools and the Redis connections. Resolves within `closeGrace` plus at most about four seconds,
+   * whatever Redis does.
    */
   close(): Promise<void>;
   /** Resolves when the node has stopped (after close, or a fatal error). */
   readonly closed: Promise<void>;
 }
 
-const KEYS = ["redis", "modules", "kind", "size", "queue", "prefix", "lockDuration", "stalledInterval", "closeGrace", "workerOptions"];
+const KEYS = ["redis", "modules", "kind", "size", "queue", "prefix", "lockDuration", "stalledInterval", "closeGrace", "connectTimeout", "workerOptions"];
+/** After the grace, how long stopping the local pools and BullMQ's worker may take before the connections are dropped (ms). */
+const TEARDOWN_MS = 2000;
 
 function moduleTable(modules: ClusterWorkerOptions["modules"]): Map<string, string> {
   const table = new Map<string, string>();
@@ -109,6 +122,7 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
   const queueName = options.queue ?? DEFAULT_QUEUE;
   const prefix = options.prefix ?? "bull";
   const closeGrace = positive(options.closeGrace, "closeGrace") ?? 30_000;
+  const connectTimeout = positive(options.connectTimeout, "connectTimeout") ?? DEFAULT_CONNECT_TIMEOUT_MS;
   const name = `${globalThis.process?.env?.HOSTNAME ?? "node"}:${globalThis.process?.pid ?? "?"}`;
 
   const pools = new Map<string, Pool>();
@@ -125,10 +139,7 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
   // aborts it through BullMQ's own job cancellation (the processor's AbortSignal).
   const commands: Redis = connect(connection);
   const subscriber: Redis = connect(connection);
-  commands.on("error", () => undefined);
-  subscriber.on("error", () => undefined);
   let worker: Worker | undefined;
-  await subscriber.subscribe(cancelChannel(prefix, queueName));
   subscriber.on("message", (_channel: string, jobId: string) => worker?.cancelJob(jobId, "cancelled by the client"));
 
   let finished = 0;
@@ -180,26 +191,33 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
     ...(options.stalledInterval !== undefined ? { stalledInterval: positive(options.stalledInterval, "stalledInterval") } : {}),
   });
   worker.on("error", () => undefined);
-  await worker.waitUntilReady();
+  try {
+    await withinConnectTimeout(Promise.all([subscriber.subscribe(cancelChannel(prefix, queueName)), worker.waitUntilReady()]), [commands, subscriber], connection, connectTimeout, `Worker node ${name}`);
+  } catch (error) {
+    // Nothing of a node that never started may keep the process alive.
+    void worker.close(true).catch(() => undefined);
+    commands.disconnect();
+    subscriber.disconnect();
+    await within(worker.disconnect(), TEARDOWN_MS);
+    throw error;
+  }
 
   let resolveClosed!: () => void;
   const closed = new Promise<void>((resolve) => (resolveClosed = resolve));
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
-      const graceful = worker!.close();
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const graceOver = new Promise<"grace">((resolve) => (timer = setTimeout(() => resolve("grace"), closeGrace)));
-      const outcome = await Promise.race([graceful.then(() => "done" as const), graceOver]);
-      clearTimeout(timer);
-      if (outcome === "grace") {
-        // Running jobs overran the grace: stop without finishing them; their locks lapse and
-        // another node's stalled-job check takes them back.
-        await Promise.allSettled([...pools.values()].map((pool) => pool.terminate()));
-        await worker!.close(true).catch(() => undefined);
-      }
-      await Promise.allSettled([...pools.values()].map((pool) => pool.close()));
-      await Promise.allSettled([commands.quit(), subscriber.quit()]);
+      // BullMQ's graceful close waits for running jobs and then for Redis to take their results;
+      // with Redis down it never ends, so the grace bounds it whatever holds it up.
+      const outcome = await within(worker!.close(), closeGrace);
+      // Running jobs (or Redis) overran the grace: stop without finishing them; their locks lapse
+      // and another node's stalled-job check takes them back.
+      const late = outcome === "late";
+      // BullMQ's disconnect drops its sockets at once but then waits for an "end" that a
+      // connection retrying an unreachable Redis never emits: not waited for.
+      if (late) void worker!.disconnect().catch(() => undefined);
+      await within(Promise.allSettled([...pools.values()].map((pool) => (late ? pool.terminate() : pool.close()))), TEARDOWN_MS);
+      await Promise.all([release(commands), release(subscriber)]);
       resolveClosed();
     })();
     return closing;

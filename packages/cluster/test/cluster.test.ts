@@ -4,7 +4,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
 import { AbortError, PoolClosedError } from "@weft/core";
 import { eventually } from "@weft/conformance";
 import { ClusterPool, InlineTaskError } from "../src/index.js";
@@ -102,6 +102,28 @@ describe("the Pool surface", () => {
     for (const { node } of results) perNode.set(node, (perNode.get(node) ?? 0) + 1);
     console.log(`jobs per node: ${JSON.stringify(Object.fromEntries(perNode))}`);
     expect([...perNode.keys()].sort()).toEqual(["a", "b", "c"]);
+  });
+
+  test("two clients never share job ids, even when Math.random repeats itself: each gets its own result", async () => {
+    // Ids used to be an 8-character Math.random prefix: two clients that drew the same one took
+    // each other's results. They are now 128 bits from crypto.getRandomValues.
+    const random = vi.spyOn(Math, "random").mockReturnValue(0.5);
+    let first: ClusterPool<Fixtures>, second: ClusterPool<Fixtures>;
+    try {
+      first = fixtures();
+      second = fixtures();
+    } finally {
+      random.mockRestore();
+    }
+    await using a = first;
+    await using b = second;
+    const ids: string[][] = [[], []];
+    a.addEventListener("queued", (event) => ids[0]!.push((event as CustomEvent).detail.id));
+    b.addEventListener("queued", (event) => ids[1]!.push((event as CustomEvent).detail.id));
+    expect(await Promise.all([a.apply("add", [1, 1]), b.apply("add", [2, 2])])).toEqual([2, 4]);
+    expect(ids[0]![0]).toMatch(/^w[0-9a-f]{32}-1$/);
+    expect(ids[1]![0]).toMatch(/^w[0-9a-f]{32}-1$/);
+    expect(ids[0]![0]).not.toBe(ids[1]![0]);
   });
 
   test("nodeCount sees the three nodes", async () => {

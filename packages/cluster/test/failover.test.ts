@@ -5,9 +5,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, expect, test } from "vitest";
 import { eventually } from "@weft/conformance";
-import { ClusterPool } from "../src/index.js";
+import { ClusterPool, JobStalledError } from "../src/index.js";
 import { startRedisServer, type RedisServer } from "../src/testing/redis-server.js";
-import { startNode, stopNodes, type NodeProcess } from "./support/cluster.js";
+import { startNode, stopNodes, within, type NodeProcess } from "./support/cluster.js";
 
 type NodeTasks = typeof import("./fixtures/node-tasks.mjs");
 
@@ -98,3 +98,31 @@ test("SIGTERM: a node finishes its running job, takes no new one, and exits 0", 
   expect(exit.code).toBe(0);
   expect(runner.output()).toMatch(/SIGTERM, finishing running jobs[\s\S]*stopped after 1 jobs/);
 }, 60_000);
+
+test("a job whose node dies under it twice fails with JobStalledError, with the caller's stack, and does not run a third time", async () => {
+  const queue = `weft-failover-${++queueNumber}`;
+  const start = (name: string) => startNode({ redis: redis.url, name, queue, size: 1, lockDuration: 3000, stalledInterval: 1500 });
+  const killNode = async (node: NodeProcess) => {
+    node.child.kill("SIGKILL");
+    await node.exited;
+  };
+  nodes = [await start("first")];
+  await using pool = new ClusterPool<NodeTasks>({ redis: redis.url, module: "node", queue });
+  const outcome = pool.apply("slowMark", [60_000, marks, "stalled-twice"]).then(() => "resolved", (error: unknown) => error);
+  await eventually(() => linesOf("stalled-twice", "start").length === 1, "the job started on the first node", 15_000);
+  await killNode(nodes[0]!);
+  // The second node's stalled-job check finds the job (once stalled, allowed) and runs it again.
+  nodes.push(await start("second"));
+  await eventually(() => linesOf("stalled-twice", "start").length === 2, "the job started again on the second node", 30_000);
+  await killNode(nodes[1]!);
+  // Stalled a second time: BullMQ fails it instead of running it a third time.
+  nodes.push(await start("third"));
+  // Bound: two lock periods and stalled checks (under ten seconds); sixty allow for a loaded machine.
+  const error = await within(outcome, 60_000, "the job settles after its second stall");
+  expect(error).toBeInstanceOf(JobStalledError);
+  expect(error).toMatchObject({ name: "JobStalledError" });
+  expect((error as JobStalledError).message).toMatch(/lost by the node running it more than once[\s\S]*job stalled more than allowable limit/);
+  expect((error as Error).stack).toMatch(/awaited in the caller[\s\S]*failover\.test\.ts/);
+  expect(linesOf("stalled-twice", "start").map((line) => line.split(" ")[2])).toEqual(["first", "second"]);
+  expect(pool.stats.stalled).toBeGreaterThanOrEqual(1);
+}, 120_000);

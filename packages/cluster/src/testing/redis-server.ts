@@ -1,10 +1,11 @@
 /**
  * Starts a real redis-server (Debian's `redis-server` package) for tests and benchmarks: on a
  * free port of 127.0.0.1, in a temporary folder, with append-only persistence so that a restart
- * loses no acknowledged write. Never a mock.
+ * loses no acknowledged write (or without, to test what a restart that loses everything does).
+ * Never a mock.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer, createConnection } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -15,10 +16,33 @@ export interface RedisServer {
   readonly url: string;
   /** The data folder (appendonly files live here). */
   readonly dir: string;
-  /** Kills the server (SIGKILL when `hard`, as a crash; SIGTERM otherwise) and starts it again on the same port and data. */
-  restart(options?: { hard?: boolean; downMs?: number }): Promise<void>;
+  /** The TLS port's URL, `rediss://127.0.0.1:<port>`, when started with `tls`. */
+  readonly tlsUrl: string | undefined;
+  /**
+   * Kills the server (SIGKILL when `hard`, as a crash; SIGTERM otherwise) and starts it again on
+   * the same port and data; with `from`, on the append-only files of that {@link snapshot}
+   * instead, as after a crash that lost the writes not yet on disk.
+   */
+  restart(options?: { hard?: boolean; downMs?: number; from?: string }): Promise<void>;
+  /** Copies the append-only files as they are now; returns the copy's folder, for `restart({ from })`. */
+  snapshot(): string;
+  /** Kills the server (SIGKILL) and leaves it down; `restart` brings it back. */
+  kill(): Promise<void>;
   /** Stops the server and removes its folder. */
   stop(): Promise<void>;
+}
+
+/** Options of {@link startRedisServer}. */
+export interface RedisServerOptions {
+  readonly binary?: string;
+  /** "always" (default): nothing acknowledged is lost in a crash; "everysec": up to a second may be. */
+  readonly fsync?: "always" | "everysec";
+  /** false: no persistence at all, so every restart starts empty. Default true. */
+  readonly appendonly?: boolean;
+  /** `requirepass`: clients must give this password. */
+  readonly password?: string;
+  /** Also listen with TLS on a second port, with this certificate and key (PEM files). Clients are not asked for certificates. */
+  readonly tls?: { readonly certFile: string; readonly keyFile: string };
 }
 
 /** Why redis-server cannot run here, or undefined if it can. */
@@ -48,7 +72,8 @@ function answersPing(port: number): Promise<boolean> {
     socket.once("connect", () => socket.write("PING\r\n"));
     socket.once("data", (data) => {
       socket.destroy();
-      resolve(data.toString().startsWith("+PONG"));
+      // A server that wants a password is up all the same.
+      resolve(/^(\+PONG|-NOAUTH)/.test(data.toString()));
     });
   });
 }
@@ -59,19 +84,23 @@ function exited(child: ChildProcess): Promise<void> {
 }
 
 /** Starts redis-server; the promise resolves when it answers PING. `fsync` defaults to "always". */
-export async function startRedisServer(options: { binary?: string; fsync?: "always" | "everysec" } = {}): Promise<RedisServer> {
+export async function startRedisServer(options: RedisServerOptions = {}): Promise<RedisServer> {
   const binary = options.binary ?? "redis-server";
   const missing = await redisServerMissing(binary);
   if (missing) throw new Error(`Cannot start Redis for the cluster tests: ${missing}.`);
   const dir = mkdtempSync(join(tmpdir(), "weft-redis-"));
   const port = await freePort();
+  const tlsPort = options.tls ? await freePort() : undefined;
+  const aof = join(dir, "appendonlydir");
   let child: ChildProcess;
   const launch = async () => {
     child = spawn(binary, [
       "--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "",
       // "always": every write is in the append-only file before Redis answers it, so even a crash
       // (SIGKILL) of Redis loses nothing acknowledged. "everysec" may lose the last second.
-      "--appendonly", "yes", "--appendfsync", options.fsync ?? "always",
+      ...(options.appendonly === false ? ["--appendonly", "no"] : ["--appendonly", "yes", "--appendfsync", options.fsync ?? "always"]),
+      ...(options.password !== undefined ? ["--requirepass", options.password] : []),
+      ...(options.tls && tlsPort ? ["--tls-port", String(tlsPort), "--tls-cert-file", options.tls.certFile, "--tls-key-file", options.tls.keyFile, "--tls-auth-clients", "no"] : []),
       "--maxmemory-policy", "noeviction", "--daemonize", "no", "--logfile", join(dir, "redis.log"),
     ], { stdio: "ignore" });
     const started = performance.now();
@@ -82,15 +111,32 @@ export async function startRedisServer(options: { binary?: string; fsync?: "alwa
     }
   };
   await launch();
+  let snapshots = 0;
   return {
     port,
     url: `redis://127.0.0.1:${port}`,
     dir,
-    async restart({ hard = true, downMs = 300 } = {}) {
+    tlsUrl: tlsPort ? `rediss://127.0.0.1:${tlsPort}` : undefined,
+    async restart({ hard = true, downMs = 300, from } = {}) {
       child.kill(hard ? "SIGKILL" : "SIGTERM");
       await exited(child);
+      if (from !== undefined) {
+        rmSync(aof, { recursive: true, force: true });
+        cpSync(from, aof, { recursive: true });
+      }
       await new Promise((resolve) => setTimeout(resolve, downMs));
       await launch();
+    },
+    snapshot() {
+      // Copied while Redis writes: the last command may be cut short, which Redis loads as a
+      // crash would leave it (aof-load-truncated).
+      const copy = join(dir, `snapshot-${++snapshots}`);
+      cpSync(aof, copy, { recursive: true });
+      return copy;
+    },
+    async kill() {
+      child.kill("SIGKILL");
+      await exited(child);
     },
     async stop() {
       child.kill("SIGTERM");

@@ -55,6 +55,10 @@ export interface NodeOptions {
   readonly lockDuration?: number;
   readonly stalledInterval?: number;
   readonly grace?: number;
+  /** More command-line arguments after the usual ones. */
+  readonly args?: readonly string[];
+  /** More environment variables for the node. */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /** Starts a worker node serving the test modules "fixtures" and "node"; resolves once it says it is ready. */
@@ -66,11 +70,12 @@ export async function startNode(options: NodeOptions): Promise<NodeProcess> {
     "--queue", options.queue ?? "weft-test",
     "--lock-duration", String(options.lockDuration ?? 4000), "--stalled-interval", String(options.stalledInterval ?? 2000),
     ...(options.grace ? ["--grace", String(options.grace)] : []),
+    ...(options.args ?? []),
     // Deno workers get least privilege: the fixtures read the node's name from the environment.
     ...(options.runtime === "deno" ? ["--worker-options", JSON.stringify({ runtimeOptions: { permissions: { env: ["WEFT_TEST_NODE"] } } })] : []),
   ];
   const [command, argv] = runtimeCommand(options.runtime ?? "node", cli, args);
-  const child = spawn(command, argv, { cwd: packageDir, env: { ...process.env, WEFT_TEST_NODE: options.name, NO_COLOR: "1" }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(command, argv, { cwd: packageDir, env: { ...process.env, WEFT_TEST_NODE: options.name, NO_COLOR: "1", ...options.env }, stdio: ["ignore", "pipe", "pipe"] });
   let text = "";
   child.stdout!.on("data", (chunk) => (text += chunk));
   child.stderr!.on("data", (chunk) => (text += chunk));
@@ -90,6 +95,40 @@ export async function startNode(options: NodeOptions): Promise<NodeProcess> {
     });
   });
   return { name: options.name, child, output: () => text, exited };
+}
+
+/** The pid a node printed in its ready line ("weft-cluster worker host:PID ready: …"). */
+export function printedPid(output: string): number {
+  const match = / worker [^\s]*:(\d+) ready: /.exec(output);
+  if (!match) throw new Error(`no ready line with a pid in:\n${output}`);
+  return Number(match[1]);
+}
+
+/** Whether a process with this pid is alive (signal 0 only checks). An exited process that nobody reaped yet (a zombie, on Linux) is not. */
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    // /proc/<pid>/stat: "pid (name) state …"; the name may hold spaces, the state follows its ")".
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
+  } catch {
+    return true;
+  }
+}
+
+/** Settles with `promise`, or rejects after `ms` saying what did not happen: a named failure instead of a test timeout. */
+export async function within<T>(promise: PromiseLike<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: not within ${ms} ms`)), ms)));
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Stops nodes that are still running (SIGKILL: a test's leftovers must not linger). */
