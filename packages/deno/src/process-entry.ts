@@ -29,6 +29,14 @@ async function connect(path: string): Promise<DenoConn> {
   try {
     return await api.connect({ transport: "unix", path });
   } catch (error) {
+    // Nobody listens: the parent is gone (killed before it could remove its socket) or gave up
+    // on this worker. Remove the socket (this worker may, the path alone); its empty folder is
+    // all that stays.
+    try {
+      api.removeSync(path, { recursive: false });
+    } catch {
+      // Already removed, or never made.
+    }
     console.error(`weft: this process worker could not connect to its parent's socket ${path} (${String(error)}); runtimeOptions.transport: "pipe" avoids the socket.`);
     return exit(1);
   }

@@ -108,12 +108,16 @@ async function workerBootstrap(pid: number): Promise<string> {
   return atob(module.slice("data:text/javascript;base64,".length));
 }
 
-/** The folders the frame sockets live in: none may stay behind. */
-function socketFolders(): string[] {
+/** The temporary folder the frame sockets' folders are made in. */
+function socketFolderParent(): string {
   const tmp = Deno.makeTempDirSync();
   Deno.removeSync(tmp);
-  const parent = tmp.slice(0, tmp.lastIndexOf("/"));
-  return [...Deno.readDirSync(parent)].filter((entry) => entry.name.startsWith("weft-")).map((entry) => entry.name);
+  return tmp.slice(0, tmp.lastIndexOf("/"));
+}
+
+/** The folders the frame sockets live in: none may stay behind. */
+function socketFolders(): string[] {
+  return [...Deno.readDirSync(socketFolderParent())].filter((entry) => entry.name.startsWith("weft-")).map((entry) => entry.name);
 }
 
 /** The socket folders present now that were not in `before`. */
@@ -170,6 +174,40 @@ Deno.test({
     assert.equal(status.code, 0, text);
     assert.match(text, /exiting/);
     assert.deepEqual(socketFoldersSince(before), [], "the exiting host closed the sockets its workers had not reached");
+  },
+});
+
+Deno.test({
+  ...options,
+  ignore: Deno.build.os !== "linux",
+  name: "[deno/process] transport auto: a host killed with SIGKILL while its workers start leaves no socket behind (at most an empty folder)",
+  async fn() {
+    const before = socketFolders();
+    let host: Deno.ChildProcess | undefined;
+    const run = denoRun(
+      new URL("./fixtures/killed-while-starting.ts", import.meta.url),
+      (text, child) => {
+        if (text.includes("STARTING")) child.kill("SIGKILL");
+      },
+      [],
+      (child) => (host = child),
+      ["--allow-write", "--allow-net"],
+    );
+    try {
+      await withTimeout(run, 30_000, "killed while starting");
+      const holdingSocket = () => socketFoldersSince(before).filter((name) => [...Deno.readDirSync(`${socketFolderParent()}/${name}`)].length > 0);
+      // The workers find no listener, remove the socket and end: a second or two; generous for a loaded machine.
+      const deadline = Date.now() + 20_000;
+      while (holdingSocket().length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      assert.deepEqual(holdingSocket(), [], "a folder still holds the killed host's socket");
+    } finally {
+      try {
+        host?.kill("SIGKILL");
+      } catch {
+        // already gone
+      }
+      for (const name of socketFoldersSince(before)) Deno.removeSync(`${socketFolderParent()}/${name}`, { recursive: true });
+    }
   },
 });
 

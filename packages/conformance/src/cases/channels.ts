@@ -1,5 +1,6 @@
+import fc from "fast-check";
 import { Pipe, Process, Thread, multiprocessing } from "@weft/core";
-import { deepEqual, equal, ok, rejects } from "../assert.js";
+import { deepEqual, equal, ok, rejects, throws } from "../assert.js";
 import type { CaseDefinition } from "../harness.js";
 import { fixturePool, sleep } from "./util.js";
 
@@ -8,6 +9,14 @@ async function drain<T>(queue: multiprocessing.Queue<T>): Promise<T[]> {
   const items: T[] = [];
   for await (const item of queue) items.push(item);
   return items;
+}
+
+/** What Pipe() takes: nothing, a boolean, or an object whose only key is a boolean (or absent) `duplex`. */
+function pipeAccepts(value: unknown): boolean {
+  if (value === undefined || typeof value === "boolean") return true;
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+  const duplex = (value as { duplex?: unknown }).duplex;
+  return Object.keys(value).every((key) => key === "duplex") && (duplex === undefined || typeof duplex === "boolean");
 }
 
 const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
@@ -54,6 +63,30 @@ export const channelCases: CaseDefinition[] = [
       deepEqual(answers, [2, 4, 6, 8, 10], "each value came back doubled");
       equal(await worker.join(), 5);
       await rejects(here.recv(), "QueueShutDown");
+    },
+  },
+  {
+    name: "channels: Pipe(false) is one-way as in Python — the first end only receives, the second only sends — and Pipe refuses anything but a duplex boolean",
+    async run(ctx) {
+      fc.assert(
+        fc.property(fc.anything().filter((value) => !pipeAccepts(value)), (bad) => {
+          throws(() => Pipe(bad as never), "InvalidArgumentError", /Pipe/);
+        }),
+        { numRuns: 200 },
+      );
+      for (const good of [undefined, true, { duplex: true }, {}]) ok(Pipe(good as never)[0].readable && Pipe(good as never)[0].writable, `Pipe(${JSON.stringify(good)}) is duplex`);
+      const [reader, writer] = Pipe<number>(false);
+      deepEqual([reader.readable, reader.writable, writer.readable, writer.writable], [true, false, false, true], "Pipe(false): (readable end, writable end)");
+      await rejects(reader.send(1), "InvalidStateError", /only recv/);
+      await rejects(writer.recv(), "InvalidStateError", /only send/);
+      await writer.send(7);
+      equal(await reader.recv(), 7, "what the writable end sends, the readable end receives");
+      await using pool = fixturePool(ctx, { size: 1 });
+      deepEqual(await pool.apply("tryBothWays", [writer as never, 8]), ["readable false, writable true", "ok: null", "InvalidStateError"], "in a worker, the sending end sends and refuses recv");
+      equal(await reader.recv(), 8);
+      await writer.send(9);
+      const inWorker = (await pool.apply("tryBothWays", [reader as never, 1])) as string[];
+      deepEqual(inWorker, ["readable true, writable false", "InvalidStateError", "ok: 9"], "in a worker, the receiving end refuses send and receives");
     },
   },
   {
