@@ -302,7 +302,36 @@ export function encodeGraph(value: unknown, kind: WorkerKind, path: string): { v
  */
 export function checkCrossing(value: unknown, kind: WorkerKind, path: string): void {
   if (typeof value !== "object" && typeof value !== "function" && typeof value !== "symbol") return;
+  if (value !== null && typeof value === "object" && isSmallPlainData(value)) return;
   new Encoder({ kind, lenient: false }, path, false).run(value);
+}
+
+/** Containers the quick check looks at before it leaves a value to the encoder. */
+const QUICK_CHECK_NODES = 64;
+
+/**
+ * Whether `value` is a small tree of plain objects, arrays and primitives — what most queue items
+ * are, and what crosses to any worker — checked without the encoder, which costs about ten times
+ * more per item (main → Queue puts of small objects fell from 1.3–2.1M/s to 0.2M/s with it alone).
+ * Anything else (another prototype, a function, a symbol, a cycle or a big tree) is the encoder's
+ * to judge, so its error says where.
+ */
+function isSmallPlainData(value: object): boolean {
+  const stack: object[] = [value];
+  let nodes = 0;
+  while (stack.length > 0) {
+    if (++nodes > QUICK_CHECK_NODES) return false;
+    const node = stack.pop()!;
+    const proto = Object.getPrototypeOf(node) as unknown;
+    const children = Array.isArray(node) ? (proto === Array.prototype ? node : undefined) : proto === Object.prototype || proto === null ? Object.values(node) : undefined;
+    if (!children) return false;
+    for (const child of children as unknown[]) {
+      const type = typeof child;
+      if (type === "function" || type === "symbol") return false;
+      if (type === "object" && child !== null) stack.push(child as object);
+    }
+  }
+  return true;
 }
 
 /** Encodes a thrown value; never throws. What cannot cross is replaced by a string saying what it was. */
