@@ -205,6 +205,20 @@ export class ManagerClosedError extends WeftError {
   }
 }
 
+/**
+ * A worker used a channel or Manager handle (a Queue, a Pipe's end, a manager's dict, list, Lock…)
+ * that its owner did not hand out: one rebuilt from an id — a guessed neighbour, a changed id, a
+ * copied id with another token — rather than received. Every handle carries an unguessable token
+ * its owner checks, so a worker reaches only what it was passed (as an argument, or inside a value
+ * it received). A real handle can also end up here when it is used in a worker's own workers:
+ * those talk to that worker, which does not own the channel.
+ */
+export class UnknownHandleError extends WeftError {
+  static {
+    named(this, "UnknownHandleError");
+  }
+}
+
 /** A message from a worker (or to one) could not be decoded: it was not produced by this version of weft's codec, or was corrupted. */
 export class MalformedMessageError extends WeftError {
   static {

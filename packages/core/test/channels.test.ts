@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { ChannelHost } from "../src/channels/host.js";
 import { flushChannels, installChannelClient } from "../src/channels/client.js";
-import { JoinableQueue, Queue, QueueProxy } from "../src/channels/queue.js";
+import { JoinableQueue, Queue, QueueProxy, type QueueState } from "../src/channels/queue.js";
 import { SHARED_HANDLE } from "../src/shared-handle.js";
 
 interface FakeWorker {
@@ -45,7 +45,7 @@ function worker(batchSize?: number): FakeWorker {
     },
     proxy<T>(queue: Queue<T>) {
       const { state } = queue[SHARED_HANDLE]();
-      return new QueueProxy<T>((state as { id: string }).id, queue.maxsize);
+      return new QueueProxy<T>(state as QueueState);
     },
     die() {
       alive = false;

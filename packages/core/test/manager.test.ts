@@ -8,6 +8,7 @@ import type { ChannelReplyOp } from "../src/channels/messages.js";
 import { Manager, ListProxy } from "../src/manager/index.js";
 import { pack, unpack, type Packed } from "../src/manager/wire.js";
 import { SHARED_HANDLE } from "../src/shared-handle.js";
+import { channelKey, type ChannelAddress } from "../src/channels/registry.js";
 
 /** A worker's calls as its host receives them: each reply is copied, as a transport does. */
 function fakeWorker() {
@@ -25,11 +26,11 @@ function fakeWorker() {
     host,
     /** Calls `method` on the object behind `proxy`; resolves the reply op. */
     call(proxy: object, method: string, args: unknown[]): { request: number; reply: Promise<ChannelReplyOp> } {
-      const { state } = (proxy as { [SHARED_HANDLE](): { state: { manager: string; object: number } } })[SHARED_HANDLE]();
+      const { state } = (proxy as { [SHARED_HANDLE](): { state: { manager: ChannelAddress; object: number; token: string } } })[SHARED_HANDLE]();
       const request = next++;
       const reply = new Promise<ChannelReplyOp>((resolve) => waiters.set(request, resolve));
-      const payload = structuredClone({ object: state.object, method, args: pack(args, "process", "args", false) });
-      host.handle({ ops: [{ op: "call", channel: state.manager, request, payload }] });
+      const payload = structuredClone({ object: state.object, token: state.token, method, args: pack(args, "process", "args", false) });
+      host.handle({ ops: [{ op: "call", channel: channelKey(state.manager), request, payload }] });
       return { request, reply };
     },
     cancel(request: number) {

@@ -5,12 +5,12 @@
  * items it was handed and never took go back to their queues, and its waiting operations are
  * dropped, so a dead consumer never takes an item.
  */
-import { AbortError, DataCloneError } from "../errors.js";
+import { AbortError, DataCloneError, UnknownHandleError } from "../errors.js";
 import { serializeError } from "../codec/thrown.js";
 import { checkCrossing } from "../codec/graph.js";
 import type { ChannelOp, ChannelReply, ChannelReplyOp, ChannelSize } from "./messages.js";
 import type { WorkerKind } from "../port.js";
-import { lookupChannel, type CallServer, type Caller } from "./registry.js";
+import { keyId, lookupChannel, type CallServer, type Caller } from "./registry.js";
 import type { ChannelStore, Lease } from "./store.js";
 
 interface Joined {
@@ -79,7 +79,7 @@ export class ChannelHost {
     }
     const joined = this.#join(op.channel);
     if (!joined) {
-      if ("request" in op) this.#fail(op.request, new ReferenceError(`No channel ${op.channel} lives on this side.`));
+      if ("request" in op) this.#fail(op.request, unknownHandle("Queue", op.channel));
       return undefined;
     }
     const { store, lease } = joined;
@@ -131,7 +131,7 @@ export class ChannelHost {
   #call(channel: string, request: number, payload: unknown): void {
     const server = lookupChannel(channel)?.server;
     if (!server) {
-      this.#fail(request, new ReferenceError(`No Manager ${channel} lives on this side: a proxy works only in the workers its manager's side started.`));
+      this.#fail(request, unknownHandle("Manager", channel));
       return;
     }
     this.#servers.add(server);
@@ -277,4 +277,11 @@ export class ChannelHost {
     }
     return { op: "items", request: op.request, values, poison };
   }
+}
+
+/** The refusal of a key this side never handed out (a forged handle, or one used a worker too deep). */
+function unknownHandle(what: "Queue" | "Manager", key: string): UnknownHandleError {
+  return new UnknownHandleError(
+    `No ${what} ${keyId(key)} with that token was handed to this worker: a handle works only as it was passed (an argument, or inside a value received), not rebuilt from an id, and only in the workers its owner's side started.`,
+  );
 }

@@ -18,7 +18,7 @@ import { parseWait } from "../asyncio/waiters.js";
 import { SHARED_HANDLE, registerSharedType, type SharedDescriptor } from "../shared-handle.js";
 import { channelClient } from "./client.js";
 import type { ChannelSize } from "./messages.js";
-import { registerChannel, lookupChannel } from "./registry.js";
+import { channelKey, lookupChannel, registerChannel, type ChannelAddress } from "./registry.js";
 import { ChannelStore, NOTHING } from "./store.js";
 
 /** Options of a waiting channel operation. */
@@ -65,6 +65,11 @@ export interface ChannelQueue<T> extends AsyncIterable<T> {
 }
 
 const TYPE = "weft.channel.Queue";
+
+/** What a Queue's handle carries to a worker: where the queue is found (id and token) and its bound. */
+export interface QueueState extends ChannelAddress {
+  readonly maxsize: number;
+}
 
 /**
  * @internal The oldest item at once, when one is at hand and nobody waits ahead, else NOTHING:
@@ -137,7 +142,7 @@ export function parseMaxsize(options: unknown, where = "new multiprocessing.Queu
  */
 export class Queue<T> implements ChannelQueue<T> {
   readonly #store: ChannelStore<T>;
-  #id: string | undefined;
+  #address: ChannelAddress | undefined;
 
   /** `maxsize` 0 (the default) means unbounded, as in Python. */
   constructor(maxsize?: number | QueueOptions) {
@@ -226,8 +231,9 @@ export class Queue<T> implements ChannelQueue<T> {
   }
 
   [SHARED_HANDLE](): SharedDescriptor {
-    this.#id ??= registerChannel({ owner: this, store: this.#store as ChannelStore<unknown> });
-    return { type: TYPE, state: { id: this.#id, maxsize: this.#store.maxsize }, crossesProcesses: true };
+    this.#address ??= registerChannel({ owner: this, store: this.#store as ChannelStore<unknown> });
+    const state: QueueState = { ...this.#address, maxsize: this.#store.maxsize };
+    return { type: TYPE, state, crossesProcesses: true };
   }
 }
 
@@ -278,14 +284,21 @@ export function iterate<T>(queue: Pick<ChannelQueue<T>, "get"> & TakesNow<T>): A
   return iterator;
 }
 
-/** @internal A worker's handle on a Queue that lives with its parent (exported for tests). */
+/**
+ * @internal A worker's handle on a Queue that lives with its parent (exported for tests). Its
+ * operations name the queue by id and token; the owner refuses any pair it did not hand out
+ * (UnknownHandleError), so building one from a made-up state reaches nothing.
+ */
 export class QueueProxy<T> implements ChannelQueue<T> {
+  readonly #state: QueueState;
+  /** The queue's key in messages (id and token). */
   readonly #id: string;
   readonly maxsize: number;
 
-  constructor(id: string, maxsize: number) {
-    this.#id = id;
-    this.maxsize = maxsize;
+  constructor(state: QueueState) {
+    this.#state = { id: state.id, token: state.token, maxsize: state.maxsize };
+    this.#id = channelKey(this.#state);
+    this.maxsize = state.maxsize;
   }
 
   put(item: T, options?: ChannelWaitOptions): Promise<void> {
@@ -355,12 +368,16 @@ export class QueueProxy<T> implements ChannelQueue<T> {
   }
 
   [SHARED_HANDLE](): SharedDescriptor {
-    return { type: TYPE, state: { id: this.#id, maxsize: this.maxsize }, crossesProcesses: true };
+    return { type: TYPE, state: this.#state, crossesProcesses: true };
   }
 }
 
 registerSharedType(TYPE, (state) => {
-  const { id, maxsize } = state as { id: string; maxsize?: number };
+  const { id, token, maxsize } = state as Partial<QueueState>;
+  if (typeof id !== "string" || typeof token !== "string") {
+    throw new TypeError("A Queue handle arrived without its id and token; it was not sent by this version of weft.");
+  }
+  const address = { id, token, maxsize: maxsize ?? 0 };
   // Back on the side that created it (e.g. returned by a task), it is the queue itself.
-  return lookupChannel(id)?.owner ?? new QueueProxy(id, maxsize ?? 0);
+  return lookupChannel(channelKey(address))?.owner ?? new QueueProxy(address);
 });

@@ -2,7 +2,7 @@
 import { InvalidArgumentError } from "../errors.js";
 import { describe } from "../options.js";
 import { parseMaxsize, type QueueOptions } from "../channels/queue.js";
-import { registerChannel } from "../channels/registry.js";
+import { registerChannel, type ChannelAddress } from "../channels/registry.js";
 import { ChannelStore } from "../channels/store.js";
 import { ASYNC_DISPOSE } from "../sync/dispose.js";
 import { ManagerServer, type Methods } from "./server.js";
@@ -62,14 +62,14 @@ export type ManagerOptions = Record<string, never>;
  */
 export class Manager implements AsyncDisposable {
   readonly #server = new ManagerServer();
-  readonly #id: string;
+  readonly #address: ChannelAddress;
 
   constructor(options?: ManagerOptions) {
     if (options !== undefined && (typeof options !== "object" || options === null || Object.keys(options).length > 0)) {
       const what = typeof options === "object" && options !== null ? `the option${Object.keys(options).length > 1 ? "s" : ""} ${Object.keys(options).map((k) => JSON.stringify(k)).join(", ")}` : describe(options);
       throw new InvalidArgumentError(`new Manager() takes no options (Python's address and authkey have no use here: the objects live with the manager's creator); got ${what}.`);
     }
-    this.#id = registerChannel({ owner: this, server: this.#server });
+    this.#address = registerChannel({ owner: this, server: this.#server });
   }
 
   /** True once {@link shutdown} was called. */
@@ -151,8 +151,9 @@ export class Manager implements AsyncDisposable {
   declare [Symbol.asyncDispose]: () => Promise<void>;
 
   #make(Proxy: new (ref: ProxyRef) => BaseProxy, type: ReferentType, methods: Methods, info?: unknown): BaseProxy {
-    const object = this.#server.add(methods);
-    return new Proxy(info === undefined ? { manager: this.#id, object, type } : { manager: this.#id, object, type, info });
+    const { object, token } = this.#server.add(methods);
+    const ref: ProxyRef = { manager: this.#address, object, token, type };
+    return new Proxy(info === undefined ? ref : { ...ref, info });
   }
 }
 

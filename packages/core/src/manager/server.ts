@@ -5,9 +5,9 @@
  * acquire, a Queue's get) is withdrawn when its caller withdraws it, when its worker ends, or when
  * the manager shuts down (then it fails with ManagerClosedError).
  */
-import { AbortError, ManagerClosedError } from "../errors.js";
+import { AbortError, ManagerClosedError, UnknownHandleError } from "../errors.js";
 import { isThenable } from "../asyncio/internal.js";
-import type { CallServer, Caller } from "../channels/registry.js";
+import { newToken, type CallServer, type Caller } from "../channels/registry.js";
 import { pack, unpack, type CallPayload } from "./wire.js";
 
 /** What one call runs with. */
@@ -20,13 +20,25 @@ export interface CallContext {
 /** An object a manager serves: its methods by name. A method may return a promise (it waits). */
 export type Methods = Readonly<Record<string, (args: readonly unknown[], context: CallContext) => unknown>>;
 
+/** An object a manager serves, and the token its proxies must show. */
+interface Served {
+  readonly methods: Methods;
+  readonly token: string;
+}
+
+/** What a proxy carries to reach one object: its number and its token. */
+export interface ObjectAddress {
+  readonly object: number;
+  readonly token: string;
+}
+
 /** The caller that is this side itself (proxies used where their manager lives). */
 export const LOCAL_CALLER: Caller = Object.freeze({ kind: "thread", local: true });
 
 const noop = (): void => {};
 
 export class ManagerServer implements CallServer {
-  readonly #objects = new Map<number, Methods>();
+  readonly #objects = new Map<number, Served>();
   #next = 1;
   #closed = false;
   /** Calls that wait, by caller. */
@@ -36,12 +48,15 @@ export class ManagerServer implements CallServer {
     return this.#closed;
   }
 
-  /** Serves a new object; returns its number, which its proxies carry. */
-  add(methods: Methods): number {
+  /**
+   * Serves a new object; returns its number and token, which its proxies carry. The number alone
+   * is a counter: without the token, a proxy made up for a neighbouring number reaches nothing.
+   */
+  add(methods: Methods): ObjectAddress {
     if (this.#closed) throw new ManagerClosedError();
-    const id = this.#next++;
-    this.#objects.set(id, methods);
-    return id;
+    const address = { object: this.#next++, token: newToken() };
+    this.#objects.set(address.object, { methods, token: address.token });
+    return address;
   }
 
   call(payload: unknown, caller: Caller, done: (value: unknown) => void, fail: (error: unknown) => void): () => void {
@@ -61,8 +76,12 @@ export class ManagerServer implements CallServer {
     try {
       const call = payload as CallPayload;
       method = String(call.method);
-      const methods = this.#objects.get(call.object);
-      if (!methods || !Object.hasOwn(methods, method)) throw new ReferenceError(`This Manager serves no method ${method}() on object ${call.object}.`);
+      const served = this.#objects.get(call.object);
+      if (served === undefined || served.token !== call.token) {
+        throw new UnknownHandleError(`This Manager handed out no object ${String(call.object)} with that token: a proxy works only as it was passed (an argument, or inside a value received), not rebuilt from an id.`);
+      }
+      const methods = served.methods;
+      if (!Object.hasOwn(methods, method)) throw new ReferenceError(`This Manager serves no method ${method}() on object ${call.object}.`);
       const args = unpack(call.args);
       result = methods[method]!(Array.isArray(args) ? args : [], context);
     } catch (error) {

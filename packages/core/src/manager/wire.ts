@@ -16,6 +16,8 @@ export interface Packed {
 /** One call on one object of a manager. */
 export interface CallPayload {
   readonly object: number;
+  /** The object's token: the manager runs the call only if it handed out this pair. */
+  readonly token: string;
   readonly method: string;
   readonly args: Packed;
 }
