@@ -6,6 +6,7 @@ const entry = {
   "fixtures/tasks": "src/fixtures/tasks.ts",
   "fixtures/thenable": "src/fixtures/thenable.ts",
   "fixtures/manager-tasks": "src/fixtures/manager-tasks.ts",
+  "fixtures/handle-tasks": "src/fixtures/handle-tasks.ts",
   // The command (bin) and the page its browser run opens; each bundles the suite it runs.
   cli: "src/cli/main.ts",
   "browser-page": "src/cli/browser-page.ts",

@@ -30,6 +30,7 @@ import { asyncioCases } from "./cases/asyncio.js";
 import { deadPartyCases } from "./cases/dead-parties.js";
 import { futuresCases } from "./cases/futures.js";
 import { managerCases } from "./cases/manager.js";
+import { handleCases } from "./cases/handles.js";
 import { workerHookCases } from "./cases/worker-hooks.js";
 import { CaseSkipped, type CaseContext, type CaseDefinition, type Harness } from "./harness.js";
 import { ResultLog, type CaseResult } from "./results.js";
@@ -62,6 +63,7 @@ export const allCases: readonly CaseDefinition[] = [
   ...deadPartyCases,
   ...futuresCases,
   ...managerCases,
+  ...handleCases,
   ...workerHookCases,
   ...soakCases,
   ...speedupCases,
