@@ -77,8 +77,10 @@ async function withSetup(ctx: CaseContext, body: (setup: Setup, pool: Pool<Handl
 
 function checkRefused(attempts: readonly Attempt[], secretTokens: readonly string[]): void {
   ok(attempts.length > 0, "the worker tried some forgeries");
-  const reached = attempts.filter((attempt) => !attempt.outcome.startsWith("UnknownHandleError: "));
-  ok(reached.length === 0, `every forged handle is refused with UnknownHandleError; these were not (${reached.length} of ${attempts.length}): ${JSON.stringify(reached.slice(0, 5))}`);
+  const reached = attempts.filter((attempt) => attempt.outcome.startsWith("ok: "));
+  ok(reached.length === 0, `no forged handle reaches anything; ${reached.length} of ${attempts.length} attempts did, e.g. ${JSON.stringify(reached.slice(0, 4))}`);
+  const otherwise = attempts.filter((attempt) => !attempt.outcome.startsWith("UnknownHandleError: "));
+  ok(otherwise.length === 0, `every forged handle is refused with UnknownHandleError; ${otherwise.length} of ${attempts.length} attempts were not, e.g. ${JSON.stringify(otherwise.slice(0, 4))}`);
   const leaking = attempts.filter((attempt) => secretTokens.some((token) => attempt.outcome.includes(token)));
   equal(leaking.length, 0, "no refusal repeats a token the worker was not given");
 }
