@@ -10,7 +10,7 @@ import { defaultAdapter } from "./adapter-registry.js";
 export {
   WeftError, WorkerExitError, AbortError, TimeoutError, PoolClosedError, QueueFullError, DataCloneError,
   TaskReferenceError, TaskModuleLoadError, WorkerStartError, InvalidArgumentError, SharedMemoryUnavailableError,
-  NoAdapterError, InvalidStateError, ManagerClosedError, MalformedMessageError,
+  NoAdapterError, InvalidStateError, ManagerClosedError, UnknownHandleError, MalformedMessageError,
 } from "./errors.js";
 export { Future, type FutureState, type DoneCallback } from "./future.js";
 export { Pool, type PoolOptions, type TaskOptions, type MapOptions, type ImapOptions, type MapProgress, type PoolErrorDetail, type PoolStats, type PoolEventType, type DurationSummary } from "./pool/pool.js";

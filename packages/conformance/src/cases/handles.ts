@@ -6,7 +6,7 @@
  * items and its other dicts are neither read nor written; the real handles keep working.
  */
 import fc from "fast-check";
-import { Manager, Pool, SHARED_HANDLE, multiprocessing } from "@weft/core";
+import { Manager, Pool, multiprocessing } from "@weft/core";
 import { deepEqual, equal, ok } from "../assert.js";
 import type { CaseContext, CaseDefinition } from "../harness.js";
 
@@ -26,8 +26,11 @@ interface DictState {
   readonly type: string;
 }
 
+/** How a handle describes itself to cross to a worker (what a worker's code can read of its own handles too). */
+const SHARED_HANDLE = Symbol.for("weft.sharedHandle");
+
 function stateOf<S>(handle: object): S {
-  return (handle as { [SHARED_HANDLE](): { state: S } })[SHARED_HANDLE]().state;
+  return (handle as Record<symbol, () => { state: S }>)[SHARED_HANDLE]!().state;
 }
 
 const ITEMS = [1, 2, 3];

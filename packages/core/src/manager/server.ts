@@ -74,12 +74,14 @@ export class ManagerServer implements CallServer {
     let result: unknown;
     let method = "?";
     try {
-      const call = payload as CallPayload;
-      method = String(call.method);
+      // Checked before anything else is read: a worker's code may post a payload of its own.
+      const call = (payload ?? {}) as CallPayload;
       const served = this.#objects.get(call.object);
       if (served === undefined || served.token !== call.token) {
-        throw new UnknownHandleError(`This Manager handed out no object ${String(call.object)} with that token: a proxy works only as it was passed (an argument, or inside a value received), not rebuilt from an id.`);
+        const object = typeof call.object === "number" ? `object ${call.object}` : "such object";
+        throw new UnknownHandleError(`This Manager handed out no ${object} with that token: a proxy works only as it was passed (an argument, or inside a value received), not rebuilt from an id.`);
       }
+      method = String(call.method);
       const methods = served.methods;
       if (!Object.hasOwn(methods, method)) throw new ReferenceError(`This Manager serves no method ${method}() on object ${call.object}.`);
       const args = unpack(call.args);
