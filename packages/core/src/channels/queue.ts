@@ -132,6 +132,10 @@ export function parseMaxsize(options: unknown, where = "new multiprocessing.Queu
  *   worker dies or when another side waits for an item. An item a worker's code took is not
  *   delivered again after it dies, but for at most one on a thread (the take in the instant of
  *   its death) and at most 256 on a process (it reports its takes every 256).
+ * - A worker reaches only the queues it was handed (as an argument, or inside a value it
+ *   received), as in Python: the handle it gets carries the queue's id and a 128-bit random
+ *   token, and the owner refuses any other pair with UnknownHandleError, so a handle rebuilt from
+ *   a guessed or changed id reaches nothing.
  *
  * @example
  * ```ts

@@ -54,8 +54,12 @@ export type ManagerOptions = Record<string, never>;
  * - An object lives until the manager shuts down (Python frees one when its last proxy is
  *   gone; weft cannot see a proxy in another worker being dropped).
  * - A proxy works on the manager's side and in the workers that side started (not in a worker's
- *   own workers). After `shutdown()` every proxy call — and every call still waiting, such as a
- *   Lock's acquire or a Queue's get — rejects with ManagerClosedError.
+ *   own workers). It carries its manager's and its object's 128-bit random tokens, checked on
+ *   every call: a worker reaches only the objects whose proxies it was passed, and a proxy
+ *   rebuilt from an id (a neighbour's, another manager's) rejects with UnknownHandleError —
+ *   Python's manager has no such per-object check.
+ * - After `shutdown()` every proxy call — and every call still waiting, such as a Lock's acquire
+ *   or a Queue's get — rejects with ManagerClosedError.
  * - Not provided: `register()` of custom types, `connect()`/`address`/`authkey`, and the
  *   manager's Array, Event, Condition, Semaphore, Barrier and Pool (for threads, use weft's
  *   `threading.*` over shared memory).
