@@ -1,8 +1,8 @@
 /**
  * What every proxy of a Manager shares: the reference to its object (the manager's channel
- * address, the object's number and token, its type), how a call reaches the object — directly where the manager
- * lives, by a message to the parent from a worker — and how the proxy crosses to a worker as an
- * ordinary argument (a shared handle that crosses to processes too).
+ * address, the object's number and token, its type), how a call reaches the object — directly
+ * where the manager lives, by a message to the parent from a worker — and how the proxy crosses
+ * to a worker as an ordinary argument (a shared handle that crosses to processes too).
  */
 import { onAbort } from "../asyncio/internal.js";
 import { channelClient } from "../channels/client.js";
