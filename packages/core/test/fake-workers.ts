@@ -1,11 +1,28 @@
 /**
  * Workers the test drives, for the pool's deterministic specs: a fake adapter whose workers
- * record what the pool sent them and answer (ready, setup, results, crash) when told to.
+ * record what the pool sent them and answer (ready, setup, results, crash) when told to; and the
+ * worker's own side (serveWorker) on a fake port, for the worker-side specs.
  */
 import { createEndpoint, type EndpointControl } from "../src/endpoint-kit.js";
 import { serializeError } from "../src/codec/thrown.js";
-import type { Adapter, ExitInfo } from "../src/port.js";
+import type { Adapter, ExitInfo, WorkerSidePort } from "../src/port.js";
 import type { FromWorker, RunMessage, ToWorker } from "../src/protocol.js";
+import { serveWorker } from "../src/worker/serve.js";
+
+/** serveWorker on a process-kind port that records what it sends; `deliver` hands it a message. */
+export function servedWorker(whenSent?: () => Promise<void> | undefined): { sent: FromWorker[]; deliver(message: ToWorker): void } {
+  const sent: FromWorker[] = [];
+  let deliver!: (message: ToWorker) => void;
+  const port: WorkerSidePort = {
+    kind: "process",
+    send: (message) => void sent.push(message),
+    onMessage: (handler) => void (deliver = handler),
+    exit: () => undefined,
+    ...(whenSent ? { whenSent } : {}),
+  };
+  serveWorker(port);
+  return { sent, deliver: (message) => deliver(message) };
+}
 
 export class FakeWorker {
   readonly sent: ToWorker[] = [];

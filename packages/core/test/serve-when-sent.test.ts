@@ -7,9 +7,8 @@
 import { describe, expect, it } from "vitest";
 import { AbortError } from "../src/errors.js";
 import { deserializeError, serializeError } from "../src/codec/thrown.js";
-import type { WorkerSidePort } from "../src/port.js";
-import type { FromWorker, RunRequest, ToWorker } from "../src/protocol.js";
-import { serveWorker } from "../src/worker/serve.js";
+import type { RunRequest } from "../src/protocol.js";
+import { servedWorker } from "./fake-workers.js";
 
 const flushMicrotasks = async () => {
   for (let i = 0; i < 20; i++) await Promise.resolve();
@@ -24,19 +23,10 @@ function task(id: number, label: string): RunRequest {
 const runs = (label: string): number => ((globalThis as { __whenSentRuns?: Record<string, number> }).__whenSentRuns?.[label] ?? 0);
 
 function worker(whenSent: () => Promise<void> | undefined) {
-  const sent: FromWorker[] = [];
-  let deliver!: (message: ToWorker) => void;
-  const port: WorkerSidePort = {
-    kind: "process",
-    send: (message) => void sent.push(message),
-    onMessage: (handler) => void (deliver = handler),
-    exit: () => undefined,
-    whenSent,
-  };
-  serveWorker(port);
+  const { sent, deliver } = servedWorker(whenSent);
   const answered = () =>
     sent.flatMap((message) => (message.type === "results" ? message.results.map((r) => (r.ok ? { id: r.id, ok: true } : { id: r.id, ok: false, name: (deserializeError(r.error) as Error).name })) : []));
-  return { deliver: (message: ToWorker) => deliver(message), answered };
+  return { deliver, answered };
 }
 
 describe("serveWorker with a transport that writes later (whenSent)", () => {

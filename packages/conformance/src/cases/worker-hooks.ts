@@ -35,6 +35,10 @@ function errorEvents(pool: EventTarget): { source: string; error: Error; worker?
 /** At most this many workers start for one failing submission burst: a pool's worth, then the start-failure limit's. */
 const boundedStarts = (size: number) => size + 3;
 
+/** The pace TaskContext.progress documents: a task's first 100 values all go, then at most one per 16 ms. */
+const PROGRESS_BURST = 100;
+const PROGRESS_INTERVAL_MS = 16;
+
 async function failingInitializer(ctx: CaseContext, asynchronous: boolean): Promise<void> {
   const pool = fixturePool(ctx, { size: 2, initializer: "failingInit", initargs: ["no database today", asynchronous] });
   const workers = watchWorkers(pool);
@@ -233,17 +237,63 @@ export const workerHookCases: CaseDefinition[] = [
     async run(ctx) {
       await using pool = fixturePool(ctx, { size: 1 });
       const count = ctx.scale === "quick" ? 200_000 : 1_000_000;
+      await pool.apply("echo", [0]);
       for (const yieldEvery of [0, 5_000]) {
+        // The baseline, in this run: the same flood with nobody listening (each value is still checked, then dropped).
+        let started = performance.now();
+        await pool.apply("reportFlood", [count, yieldEvery]);
+        const unheard = performance.now() - started;
         const received: number[] = [];
-        const started = performance.now();
-        equal(await pool.apply("reportFlood", [count, yieldEvery], { onProgress: (value) => received.push(value as number) }), count);
-        ctx.measure(`progress flood of ${count} (yield every ${yieldEvery}) ms`, performance.now() - started);
-        deepEqual(received.slice(0, 100), Array.from({ length: 100 }, (_, i) => i), "the first 100 values all arrive");
+        let settled = false;
+        let late = 0;
+        started = performance.now();
+        const onProgress = (value: unknown) => {
+          if (settled) late++;
+          received.push(value as number);
+        };
+        equal(await pool.apply("reportFlood", [count, yieldEvery], { onProgress }), count);
+        settled = true;
+        const heard = performance.now() - started;
+        ctx.measure(`progress flood of ${count} (yield every ${yieldEvery}) ms`, heard);
+        await new Promise((resolve) => setTimeout(resolve, 0));
+        equal(late, 0, "no progress after the result");
+        deepEqual(received.slice(0, PROGRESS_BURST), Array.from({ length: PROGRESS_BURST }, (_, i) => i), "the first 100 values all arrive");
         equal(received.at(-1), count - 1, "the last value arrives");
         ok(received.every((value, i) => i === 0 || value > received[i - 1]!), "in order, none twice");
         // One value per 16 ms after the burst: even 30 s of flood would be ~2,000; a million unpaced would be a million.
         ok(received.length < count / 100, `${received.length} of ${count} values were sent: paced`);
+        // Generous: paced, a flood sends a few hundred messages more than the unheard one; unpaced,
+        // it took 30 s and more on a Node process worker against well under 1 s unheard.
+        const limit = 5 * unheard + 3_000;
+        ok(heard <= limit, `heard, the flood took ${heard.toFixed(0)} ms; unheard, ${unheard.toFixed(0)} ms (limit ${limit.toFixed(0)} ms)`);
       }
+    },
+  },
+  {
+    name: "progress: a task that never yields keeps reporting past the burst, at most one value per 16 ms, and its last value arrives before the result",
+    timeoutMs: 60_000,
+    async run(ctx) {
+      await using pool = fixturePool(ctx, { size: 1 });
+      const received: number[] = [];
+      let settled = false;
+      let late = 0;
+      const onProgress = (value: unknown) => {
+        if (settled) late++;
+        received.push(value as number);
+      };
+      const report = (await pool.apply("reportWhileSpinning", [250], { onProgress })) as { sent: number; ms: number };
+      settled = true;
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      equal(late, 0, "no progress after the result");
+      ok(report.sent > PROGRESS_BURST, `the task reported past the burst (${report.sent} values)`);
+      deepEqual(received.slice(0, PROGRESS_BURST), Array.from({ length: PROGRESS_BURST }, (_, i) => i), "the first 100 values all arrive");
+      ok(received.every((value, i) => i === 0 || value > received[i - 1]!), "in order, none twice");
+      equal(received.at(-1), report.sent - 1, "the last value sent is the last one received");
+      // The pace holds for a task that never lets its event loop turn (the worker reads the clock at each call)…
+      const bound = PROGRESS_BURST + Math.floor(report.ms / PROGRESS_INTERVAL_MS) + 2;
+      ok(received.length <= bound, `${received.length} values arrived from a ${report.ms.toFixed(0)} ms loop: at most ${bound}`);
+      // …and so does the liveness: 250 ms past the burst, values kept going out, not only the last.
+      ok(received.length > PROGRESS_BURST + 1, `values kept coming after the burst (${received.length} arrived)`);
     },
   },
   {

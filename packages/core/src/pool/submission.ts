@@ -21,8 +21,10 @@ export interface TaskOptions {
   /** ArrayBuffers to move to a thread worker (detached here). Copied to a process worker. */
   readonly transfer?: readonly TransferableObject[];
   /**
-   * Called with each value the task reports with `currentTask().progress(value)`, in the order
-   * sent, always before the task's future settles (and never after). A callback that throws does
+   * Called with the values the task reports with `currentTask().progress(value)`, in the order
+   * sent, always before the task's future settles (and never after). Paced (see
+   * TaskContext.progress): the first 100 of a task all arrive, then at most one per 16 ms (the
+   * latest), and the task's last value always arrives. A callback that throws does
    * not affect the task: the error is reported as the pool's "error" event
    * (`detail: { source: "onProgress", id, error }`). Progress is not a Python feature.
    */

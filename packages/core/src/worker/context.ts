@@ -14,11 +14,15 @@ export interface TaskContext {
    * task runs. Values arrive in the order sent and always before the task's result. They are
    * paced, so that a flood costs neither side memory: the first 100 values of a task all go, then
    * at most one per 16 ms — the latest, as a progress bar needs (the ones in between are dropped);
-   * the worker holds at most one unsent value per task, and the last value always arrives.
+   * the worker holds at most one unsent value per task, and the last value always arrives. The
+   * pace holds for a task that never yields too (each call past the burst reads the clock): one
+   * value per 16 ms still leaves, not only the last. Values that must all arrive belong in a
+   * `multiprocessing.Queue`, or in the result.
    * The value is copied like a result (structured clone, and weft's shared types); one that
-   * cannot be carried throws a DataCloneError here and fails nothing else. When the caller does
-   * not listen, or the task has already settled, the value is dropped. Compare workerpool's
-   * `workerEmit` and BullMQ's `job.updateProgress`; Python's pools have no equivalent.
+   * cannot be carried throws a DataCloneError here and fails nothing else. A value held back is
+   * copied when it leaves, so an object the task changes meanwhile arrives changed. When the
+   * caller does not listen, or the task has already settled, the value is dropped. Compare
+   * workerpool's `workerEmit` and BullMQ's `job.updateProgress`; Python's pools have no equivalent.
    */
   progress(value: unknown): void;
 }
