@@ -13,7 +13,9 @@ import {
   InvalidArgumentError,
   PoolClosedError,
   deserializeError,
+  type ListenerOptions,
   type ModuleSpecifier,
+  type PoolListener,
   type SerializedError,
   type TaskArgs,
   type TaskName,
@@ -292,9 +294,9 @@ export class ClusterPool<M = Record<string, (...args: never[]) => unknown>> exte
     return this.#queue.getWorkersCount();
   }
 
-  override addEventListener(type: ClusterPoolEventType, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void;
-  override addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void {
-    super.addEventListener(type, listener, options);
+  override addEventListener(type: ClusterPoolEventType, listener: PoolListener | null, options?: boolean | ListenerOptions): void;
+  override addEventListener(type: string, listener: PoolListener | null, options?: boolean | ListenerOptions): void {
+    super.addEventListener(type, listener as never, options as never);
   }
 
   /**

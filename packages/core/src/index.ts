@@ -21,6 +21,8 @@ export { serveWorkerUntilEnd, exitAfterSends, WorkerExiting, type WorkerEndHooks
 export { nextTurn } from "./next-turn.js";
 export { serveInWebWorker, type WebWorkerEntryOptions } from "./worker/web-worker.js";
 export type { AnyFunction, ModuleSpecifier, TaskArgs, TaskName, TaskResult } from "./task-ref.js";
+// Event listener types without the DOM library, for EventTargets over other transports (@weft/cluster).
+export type { ListenerOptions, PoolListener, TransferableObject } from "./web-types.js";
 export { SHARED_HANDLE, registerSharedType, type SharedDescriptor, type SharedHandle } from "./shared-handle.js";
 export { isExitNotice, type FromWorker, type ToWorker, type RunRequest, type TaskOutcome, type TaskTarget, type ExitNotice } from "./protocol.js";
 
