@@ -1,0 +1,8 @@
+// The toolchains a user brings, beyond the READMEs' own consumer projects: each is one function
+// ({ root, tarballs, ... }) that installs a fresh project with the toolchain at the versions under
+// test and checks the documented recipe end to end (a build alone is not enough: the result runs).
+import { typescriptChecks } from "./typescript.mjs";
+
+export const toolchains = {
+  typescript: typescriptChecks,
+};
