@@ -104,12 +104,12 @@ async function main() {
   }
 }
 
-/** What the toolchain checks take from the READMEs and the repository: the weftjs README's tsconfig, the repository's TypeScript. */
+/** What the toolchain checks take from the READMEs and the repository: the snippets, the weftjs README's tsconfig, the repository's TypeScript and Vite. */
 function toolchainInputs(blocks) {
   const tsconfig = blocks.find((b) => b.readme === "weftjs" && b.name === "tsconfig.json");
   if (!tsconfig) throw new Error("the weftjs README has no tsconfig.json block");
   const lock = JSON.parse(readFileSync(join(repo, "package-lock.json"), "utf8")).packages;
-  return { tsconfig: tsconfig.code, repositoryTypescript: lock["node_modules/typescript"].version };
+  return { blocks, tsconfig: tsconfig.code, repositoryTypescript: lock["node_modules/typescript"].version, repositoryVite: lock["node_modules/vite"].version };
 }
 
 try {

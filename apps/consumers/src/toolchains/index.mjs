@@ -1,8 +1,14 @@
 // The toolchains a user brings, beyond the READMEs' own consumer projects: each is one function
 // ({ root, tarballs, ... }) that installs a fresh project with the toolchain at the versions under
 // test and checks the documented recipe end to end (a build alone is not enough: the result runs).
+import { rollupChecks } from "./rollup.mjs";
 import { typescriptChecks } from "./typescript.mjs";
+import { viteChecks } from "./vite.mjs";
+import { webpackChecks } from "./webpack.mjs";
 
 export const toolchains = {
   typescript: typescriptChecks,
+  webpack: webpackChecks,
+  rollup: rollupChecks,
+  "vite-majors": viteChecks,
 };
