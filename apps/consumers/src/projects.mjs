@@ -8,6 +8,7 @@ import { describe, run } from "./run.mjs";
 import { repo } from "./pack.mjs";
 import { commandsOf, fileNameOf } from "./snippets.mjs";
 import { checkPage } from "./vite-page.mjs";
+import { installNode, NODE_22_TYPE_STRIPPING } from "./toolchains/node-binary.mjs";
 
 /** The runtimes the repository installs as npm packages (the user would have their own). */
 const runtimeBins = join(repo, "node_modules/.bin");
@@ -98,6 +99,16 @@ export const projects = {
       compiled = true;
     });
     if (compiled) await runPrograms(label, dir, scratch, project, (p) => ["node", `dist/${p.replace(/\.ts$/, ".js")}`]);
+  },
+
+  /** Node 22's type stripping: `node <program>.ts`, no flags, on the first Node 22 that strips types by default. */
+  async node22({ label, dir, scratch, blocks }) {
+    const project = writeProject(dir, blocks, { "package.json": { type: "module" } });
+    let node;
+    await check(`${label}: node@${NODE_22_TYPE_STRIPPING} installed from the registry`, async () => {
+      node = await installNode(dir);
+    });
+    if (node) await runPrograms(label, dir, scratch, project, (p) => [node, p]);
   },
 
   /** The same kind of snippets run from source with tsx. */
