@@ -109,7 +109,7 @@ function toolchainInputs(blocks) {
   const tsconfig = blocks.find((b) => b.readme === "weftjs" && b.name === "tsconfig.json");
   if (!tsconfig) throw new Error("the weftjs README has no tsconfig.json block");
   const lock = JSON.parse(readFileSync(join(repo, "package-lock.json"), "utf8")).packages;
-  return { blocks, tsconfig: tsconfig.code, repositoryTypescript: lock["node_modules/typescript"].version, repositoryVite: lock["node_modules/vite"].version };
+  return { blocks, runtimeBins: join(repo, "node_modules/.bin"), tsconfig: tsconfig.code, repositoryTypescript: lock["node_modules/typescript"].version, repositoryVite: lock["node_modules/vite"].version };
 }
 
 try {

@@ -88,6 +88,13 @@ async function runPrograms(label, dir, scratch, { programs, commands }, command)
   if (!programs.length && !commands.length) fail(label, 'nothing to run: no unnamed program block and no marked sh block with "$ " lines');
 }
 
+/** A project whose documented commands bundle it: they name files under ./node_modules, as in a user's own project. */
+async function runBundled(label, dir, scratch, blocks) {
+  const project = writeProject(dir, blocks, { "package.json": { type: "module" } });
+  symlinkSync(join(scratch, "node_modules"), join(dir, "node_modules"), "dir");
+  await runPrograms(label, dir, scratch, project, (p) => ["node", p]);
+}
+
 export const projects = {
   /** Node ESM compiled by `tsc --strict`, then run with node. */
   async node({ label, dir, scratch, blocks }) {
@@ -143,10 +150,12 @@ export const projects = {
 
   /** A Node app bundled as the README says (esbuild), run from its bundle. */
   async esbuild({ label, dir, scratch, blocks }) {
-    const project = writeProject(dir, blocks, { "package.json": { type: "module" } });
-    // Bundle commands name files under ./node_modules, as in a user's own project.
-    symlinkSync(join(scratch, "node_modules"), join(dir, "node_modules"), "dir");
-    await runPrograms(label, dir, scratch, project, (p) => ["node", p]);
+    await runBundled(label, dir, scratch, blocks);
+  },
+
+  /** A Bun app bundled as the README says (`bun build`, `bun build --compile`), run from its output. */
+  async "bun-build"({ label, dir, scratch, blocks }) {
+    await runBundled(label, dir, scratch, blocks);
   },
 
   /** A Vite app: type-checked, built and previewed, and served by the dev server, in headless Chromium. */

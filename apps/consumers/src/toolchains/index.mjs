@@ -1,6 +1,7 @@
 // The toolchains a user brings, beyond the READMEs' own consumer projects: each is one function
 // ({ root, tarballs, ... }) that installs a fresh project with the toolchain at the versions under
 // test and checks the documented recipe end to end (a build alone is not enough: the result runs).
+import { bunCompileChecks } from "./bun-compile.mjs";
 import { nodeTypescriptChecks } from "./node-typescript.mjs";
 import { rollupChecks } from "./rollup.mjs";
 import { typescriptChecks } from "./typescript.mjs";
@@ -13,4 +14,5 @@ export const toolchains = {
   webpack: webpackChecks,
   rollup: rollupChecks,
   "vite-majors": viteChecks,
+  "bun-compile": bunCompileChecks,
 };
