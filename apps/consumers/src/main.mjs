@@ -17,7 +17,8 @@ import { checkRepository } from "./repo-checks.mjs";
 import { check, counts, fail, failures, writeRunnerFile } from "./report.mjs";
 import { readBlocks } from "./snippets.mjs";
 import { checkImports, checkTarball, readmeOf } from "./tarballs.mjs";
-import { closeBrowser } from "./vite-page.mjs";
+import { closeBrowser } from "./page.mjs";
+import { toolchains } from "./toolchains/index.mjs";
 
 const started = performance.now();
 const only = process.argv.find((a) => a.startsWith("--only="))?.slice(7).split(",");
@@ -94,6 +95,21 @@ async function main() {
     const dir = join(scratch, `${readme.replace(/[@/]/g, "_")}-${project}`);
     await runner({ label, dir, scratch, blocks: projectBlocks });
   }
+
+  const context = { root: join(scratchRoot, "toolchains"), tarballs, scratch, ...toolchainInputs(blocks) };
+  for (const [name, checks] of Object.entries(toolchains)) {
+    if (only && !only.includes(name)) continue;
+    console.log(`\ntoolchain: ${name} (${seconds()} s)`);
+    await checks(context);
+  }
+}
+
+/** What the toolchain checks take from the READMEs and the repository: the snippets, the weftjs README's tsconfig, the repository's TypeScript and Vite. */
+function toolchainInputs(blocks) {
+  const tsconfig = blocks.find((b) => b.readme === "weftjs" && b.name === "tsconfig.json");
+  if (!tsconfig) throw new Error("the weftjs README has no tsconfig.json block");
+  const lock = JSON.parse(readFileSync(join(repo, "package-lock.json"), "utf8")).packages;
+  return { blocks, runtimeBins: join(repo, "node_modules/.bin"), tsconfig: tsconfig.code, repositoryTypescript: lock["node_modules/typescript"].version, repositoryVite: lock["node_modules/vite"].version };
 }
 
 try {

@@ -8,6 +8,7 @@ import { describe, run } from "./run.mjs";
 import { repo } from "./pack.mjs";
 import { commandsOf, fileNameOf } from "./snippets.mjs";
 import { checkPage } from "./vite-page.mjs";
+import { installNode, NODE_22_TYPE_STRIPPING } from "./toolchains/node-binary.mjs";
 
 /** The runtimes the repository installs as npm packages (the user would have their own). */
 const runtimeBins = join(repo, "node_modules/.bin");
@@ -87,6 +88,13 @@ async function runPrograms(label, dir, scratch, { programs, commands }, command)
   if (!programs.length && !commands.length) fail(label, 'nothing to run: no unnamed program block and no marked sh block with "$ " lines');
 }
 
+/** A project whose documented commands bundle it: they name files under ./node_modules, as in a user's own project. */
+async function runBundled(label, dir, scratch, blocks) {
+  const project = writeProject(dir, blocks, { "package.json": { type: "module" } });
+  symlinkSync(join(scratch, "node_modules"), join(dir, "node_modules"), "dir");
+  await runPrograms(label, dir, scratch, project, (p) => ["node", p]);
+}
+
 export const projects = {
   /** Node ESM compiled by `tsc --strict`, then run with node. */
   async node({ label, dir, scratch, blocks }) {
@@ -98,6 +106,16 @@ export const projects = {
       compiled = true;
     });
     if (compiled) await runPrograms(label, dir, scratch, project, (p) => ["node", `dist/${p.replace(/\.ts$/, ".js")}`]);
+  },
+
+  /** Node 22's type stripping: `node <program>.ts`, no flags, on the first Node 22 that strips types by default. */
+  async node22({ label, dir, scratch, blocks }) {
+    const project = writeProject(dir, blocks, { "package.json": { type: "module" } });
+    let node;
+    await check(`${label}: node@${NODE_22_TYPE_STRIPPING} installed from the registry`, async () => {
+      node = await installNode(dir);
+    });
+    if (node) await runPrograms(label, dir, scratch, project, (p) => [node, p]);
   },
 
   /** The same kind of snippets run from source with tsx. */
@@ -132,10 +150,12 @@ export const projects = {
 
   /** A Node app bundled as the README says (esbuild), run from its bundle. */
   async esbuild({ label, dir, scratch, blocks }) {
-    const project = writeProject(dir, blocks, { "package.json": { type: "module" } });
-    // Bundle commands name files under ./node_modules, as in a user's own project.
-    symlinkSync(join(scratch, "node_modules"), join(dir, "node_modules"), "dir");
-    await runPrograms(label, dir, scratch, project, (p) => ["node", p]);
+    await runBundled(label, dir, scratch, blocks);
+  },
+
+  /** A Bun app bundled as the README says (`bun build`, `bun build --compile`), run from its output. */
+  async "bun-build"({ label, dir, scratch, blocks }) {
+    await runBundled(label, dir, scratch, blocks);
   },
 
   /** A Vite app: type-checked, built and previewed, and served by the dev server, in headless Chromium. */

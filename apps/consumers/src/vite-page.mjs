@@ -1,23 +1,11 @@
 // Serves a Vite app (`vite preview` of its build, or the dev server) and opens it in headless
-// Chromium: the page must show the text its README says it shows in its <output id="out">.
+// Chromium (page.mjs).
 import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
-import { launchChromium } from "@weft/chromium";
+import { showsOnPage } from "./page.mjs";
 import { killGroup } from "./run.mjs";
 import { spawn } from "node:child_process";
-
-let launched;
-
-/** One Chromium for the whole stage. */
-async function browser() {
-  launched ??= launchChromium();
-  return (await launched).browser;
-}
-
-export async function closeBrowser() {
-  if (launched) await (await launched).browser.close().catch(() => {});
-}
 
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -31,7 +19,7 @@ function freePort() {
 }
 
 /** Starts `vite <args>` and resolves once it listens; returns { url, stop, output }. */
-async function startVite(vite, args, dir) {
+export async function startVite(vite, args, dir) {
   const port = await freePort();
   // No colours: under CI=true Vite colours the port apart from its host (":\x1b[1m4173"), which hides it from the check below.
   const env = { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0" };
@@ -57,27 +45,13 @@ async function startVite(vite, args, dir) {
   return { url, output: () => output, stop: () => killGroup(child) };
 }
 
-export async function checkPage(vite, args, dir) {
-  const expected = readFileSync(join(dir, "expected.txt"), "utf8").trim();
+/** `vite <args>` serves the app in `dir`; the page must show expected.txt (or `expected`). */
+export async function checkPage(vite, args, dir, { expected, allowed } = {}) {
   const server = await startVite(vite, args, dir);
-  const page = await (await browser()).newPage();
-  const problems = [];
-  page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
-  page.on("console", (message) => {
-    if (message.type() === "error") problems.push(`console error: ${message.text()}`);
-  });
   try {
-    await page.goto(server.url);
-    const shown = await page
-      .waitForFunction(() => document.querySelector("#out")?.textContent?.trim() || undefined, undefined, { timeout: 90_000 })
-      .then((handle) => handle.jsonValue())
-      .catch(() => undefined);
-    if (shown === undefined) throw new Error(`the page showed nothing in #out within 90 s\n${problems.join("\n")}\n${server.output()}`);
-    if (shown.trim() !== expected) throw new Error(`the page showed:\n${shown}\nthe README says:\n${expected}\n${problems.join("\n")}`);
-    if (problems.length) throw new Error(problems.join("\n"));
+    await showsOnPage(server.url, expected ?? readFileSync(join(dir, "expected.txt"), "utf8").trim(), server.output, { allowed });
     return server.url;
   } finally {
-    await page.close().catch(() => {});
     server.stop();
   }
 }

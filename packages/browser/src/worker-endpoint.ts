@@ -13,9 +13,11 @@ function workerError(event: Event, kind: WorkerKind): Error {
   const message = (event as Partial<ErrorEvent>).message;
   if (message) return new Error(`The ${kind} worker failed: ${message}`);
   return new Error(
-    `The ${kind} worker's entry script could not be loaded. Check that @weft/browser's dist files are served ` +
-      "next to each other (a bundler must keep the `new Worker(new URL(…, import.meta.url), { type: \"module\" })` form), " +
-      "and, on a cross-origin isolated page, that they are served with `Cross-Origin-Embedder-Policy` too.",
+    `The ${kind} worker's entry script (@weft/browser's ${kind}-entry.js) could not be loaded: the bundler did not emit it, ` +
+      "or the server does not serve it. A bundler must emit it next to the code that starts it: Vite and webpack 5 do for the " +
+      "`new Worker(new URL(…, import.meta.url), { type: \"module\" })` form, Rollup needs @web/rollup-plugin-import-meta-assets, " +
+      "and a page without a bundler serves @weft/browser's dist files side by side. On a cross-origin isolated page, they need " +
+      "`Cross-Origin-Embedder-Policy` too.",
   );
 }
 

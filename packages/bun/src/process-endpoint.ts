@@ -1,9 +1,11 @@
 import { constants } from "node:os";
 import { fileURLToPath } from "node:url";
 import { type Endpoint, type EndpointControl, type StartOptions, createEndpoint } from "@weft/core/adapter";
+import { COMPILED_PROCESS_REFUSAL, isCompiledExecutableUrl } from "./compiled-executable.js";
 import { decodeMessage, encodeMessage } from "./wire.js";
 
 const ENTRY = fileURLToPath(new URL("./process-entry.js", import.meta.url));
+const COMPILED = isCompiledExecutableUrl(import.meta.url);
 
 const SIGNAL_NAMES = new Map(Object.entries(constants.signals).map(([name, number]) => [number, name]));
 
@@ -18,6 +20,7 @@ function signalName(signal: string | number | null): string | null {
  * are serialized before they are handed to IPC (see wire.ts).
  */
 export function startProcess(options: StartOptions): Endpoint {
+  if (COMPILED) throw new Error(COMPILED_PROCESS_REFUSAL);
   // Bun has no per-process heap limit flag (see the adapter's capabilities); maxHeapMb is ignored.
   const flags = options.runtimeOptions?.smol === true ? ["--smol"] : [];
   // Bun.spawn may call back before it returns: the control exists first, the child is bound to it after.

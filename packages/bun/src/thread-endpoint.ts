@@ -1,6 +1,8 @@
 import { type Endpoint, type StartOptions, createEndpoint } from "@weft/core/adapter";
+import { COMPILED_THREAD_HINT, isCompiledExecutableUrl } from "./compiled-executable.js";
 
 const ENTRY = new URL("./thread-entry.js", import.meta.url);
+const COMPILED = isCompiledExecutableUrl(import.meta.url);
 
 /** A Bun Worker running weft's thread entry. */
 export function startThread(options: StartOptions): Endpoint {
@@ -22,6 +24,7 @@ export function startThread(options: StartOptions): Endpoint {
   // leaves event.error undefined; its message holds the formatted error.
   worker.addEventListener("error", (event) => {
     uncaught = event.error ?? new Error(event.message);
+    if (COMPILED && /ModuleNotFound|Cannot find module/.test(event.message)) uncaught = new Error(`${event.message}. ${COMPILED_THREAD_HINT}`, { cause: uncaught });
   });
   worker.addEventListener("messageerror", () => {
     uncaught ??= new Error("A message from the thread worker could not be deserialized.");

@@ -5,7 +5,7 @@
  */
 import { Queue, type ConnectionOptions } from "bullmq";
 import type { Redis } from "ioredis";
-import { Future, InvalidArgumentError, PoolClosedError, type ModuleSpecifier, type TaskArgs, type TaskName, type TaskResult } from "@weft/core";
+import { Future, InvalidArgumentError, PoolClosedError, type ListenerOptions, type ModuleSpecifier, type PoolListener, type TaskArgs, type TaskName, type TaskResult } from "@weft/core";
 import { abortReasonToError, futureController, imapChunks, mapChunks, deserializeError, type FutureController, type SerializedError } from "@weft/core/transport";
 import { decodeValue, encodeValue } from "./codec.js";
 import { DEFAULT_CONNECT_TIMEOUT_MS, connect, redisOptions, release, whenReady, within, withinConnectTimeout, type RedisTarget } from "./connection.js";
@@ -335,9 +335,9 @@ export class ClusterPool<M = Record<string, (...args: never[]) => unknown>> exte
     return this.#queue.getWorkersCount();
   }
 
-  override addEventListener(type: ClusterPoolEventType, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void;
-  override addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void {
-    super.addEventListener(type, listener, options);
+  override addEventListener(type: ClusterPoolEventType, listener: PoolListener | null, options?: boolean | ListenerOptions): void;
+  override addEventListener(type: string, listener: PoolListener | null, options?: boolean | ListenerOptions): void {
+    super.addEventListener(type, listener as never, options as never);
   }
 
   /**

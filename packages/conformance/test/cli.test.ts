@@ -67,6 +67,18 @@ test("a case that fails makes the exit code 1 and the matrix shows ✗ with the 
   expect(run.stdout).toMatch(new RegExp(`Failed:\\n  ✗ \\[node/thread\\] ${LIFECYCLE.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}.*: \\w+`));
 });
 
+test("an adapter whose workers never become ready: every case fails at once, saying it was not run and why", async () => {
+  const adapter = join(packageDir, "test/fixtures/hanging-adapter.mjs");
+  const run = await weftConformance(["--adapter", adapter, "--filter", LIFECYCLE, "--filter", "values:"], { WEFT_CONFORMANCE_PROBE_MS: "2000" });
+  expect(run.code, run.stdout).toBe(1);
+  expect(matrixRow(run.stdout, LIFECYCLE)).toMatch(/^✗\s+✗/);
+  expect(matrixRow(run.stdout, "values:")).toMatch(/^✗\s+✗/);
+  for (const kind of ["thread", "process"]) {
+    expect(run.stdout).toContain(`not run: a ${kind} worker did not run a trivial task (2 + 3) within 2000 ms`);
+  }
+  expect(run.stdout).not.toMatch(/timed out after/);
+});
+
 test("the parallelism check fails an adapter that runs one task at a time across its workers", async () => {
   const run = await weftConformance(["--quick", "--adapter", join(packageDir, "test/fixtures/serializing-adapter.mjs"), "--filter", "parallelism:"]);
   expect(run.code, run.stdout).toBe(1);

@@ -4,6 +4,7 @@
  * endpoint the same contract, the worker-entry helpers, and the wire protocol's types. Users of
  * weft never need it: they import `weftjs` (or an adapter's main entry).
  */
+export type { TransferableObject } from "./web-types.js";
 export type { Adapter, Capabilities, Endpoint, ExitInfo, RuntimeName, StartOptions, WorkerKind, WorkerSidePort } from "./port.js";
 export { createEndpoint, defineAdapter, KILL_AFTER_MS, SERVER_RUNTIME_CAPABILITIES, type AdapterParts, type EndpointControl, type EndpointParts } from "./endpoint-kit.js";
 export { installAdapter, defaultAdapter } from "./adapter-registry.js";

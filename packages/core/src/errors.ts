@@ -6,6 +6,7 @@
  * also holds across separately bundled copies of weft (a task module that bundles its own copy,
  * a Vite build): each class carries a brand in a global symbol, which `instanceof` checks.
  */
+import { loadAdvice, shownUrl } from "./load-advice.js";
 
 const BRAND = Symbol.for("weft.errorBrand");
 /** Branded classes by brand id, for rebuilding received errors as their class. No prototype, so no name can hit Object.prototype. */
@@ -149,8 +150,11 @@ export class TaskModuleLoadError extends WeftError {
   }
   readonly moduleUrl: string;
   constructor(moduleUrl: string, cause: unknown) {
-    const detail = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
-    super(`The task module ${moduleUrl} failed to load in the worker: ${detail}`, { cause });
+    const shown = shownUrl(moduleUrl);
+    // The runtime's message often repeats the URL: a whole module inlined as a data: URL, twice.
+    const detail = (cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause)).split(moduleUrl).join(shown);
+    const advice = loadAdvice(moduleUrl, cause);
+    super(`The task module ${shown} failed to load in the worker: ${detail}${advice ? ` ${advice}` : ""}`, { cause });
     this.moduleUrl = moduleUrl;
   }
 }

@@ -18,6 +18,8 @@ export { Thread, Process, type WorkerTargetOptions } from "./lifecycle.js";
 export { currentTask, type TaskContext } from "./worker/context.js";
 export { exit } from "./worker/exit.js";
 export type { AnyFunction, ModuleSpecifier, TaskArgs, TaskName, TaskResult } from "./task-ref.js";
+// Event listener types without the DOM library (Pool and @weft/cluster's pools are EventTargets).
+export type { ListenerOptions, PoolListener } from "./web-types.js";
 
 /** The number of logical CPUs of this host, from the installed adapter (Python's `os.cpu_count()`). */
 export function cpuCount(): number {

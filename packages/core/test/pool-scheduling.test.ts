@@ -75,6 +75,22 @@ describe("Pool scheduling (fake workers, fake timers)", () => {
     await pool.terminate();
   });
 
+  test("start-failure limit: the WorkerStartError's message carries the adapter's account of the last death", async () => {
+    const { adapter, workers } = fakeAdapter();
+    const pool = new Pool({ kind: "thread", size: 1, module: "file:///tasks.js", adapter });
+    const future = pool.apply("echo", [1]);
+    const why = new Error("The thread worker's entry script could not be loaded: the bundler did not emit it");
+    for (let attempt = 0; attempt < 3; attempt++) {
+      await settle();
+      workers[attempt]!.exit({ code: 1, signal: null, error: why });
+    }
+    const error = (await future.catch((e: unknown) => e)) as Error;
+    expect(error.name).toBe("WorkerStartError");
+    expect(error.message).toContain("exited with code 1: The thread worker's entry script could not be loaded: the bundler did not emit it");
+    expect(error.cause).toBe(why);
+    await pool.terminate();
+  });
+
   test("abort of a running task: it rejects at once, the worker is told, and replaced after the grace period if it holds on", async () => {
     const { adapter, workers } = fakeAdapter();
     const pool = new Pool({ kind: "process", size: 1, module: "file:///tasks.js", adapter, abortGrace: 500 });

@@ -20,6 +20,9 @@ const IN_COMMENT = /^\s*(?:\*|\/\/)|\/\//;
 /** The modules whose source is scanned: the app's own scripts (dependencies are left to Vite). */
 const SCANNED_ID = /\.(?:[cm]?[jt]s|[jt]sx|vue|svelte)$/;
 
+/** weft's packages whose worker entries must stay next to their files in the dev server. */
+const OPTIMIZER_EXCLUDED = ["weftjs", "@weft/browser", "@weft/core"] as const;
+
 /** Options of {@link weft}. */
 export interface WeftPluginOptions {
   /**
@@ -34,8 +37,9 @@ function defaultInclude(id: string): boolean {
 }
 
 /**
- * The plugin: add `weft()` to `plugins` in vite.config. It acts in `vite build` only; the dev
- * server already serves task modules compiled.
+ * The plugin: add `weft()` to `plugins` in vite.config (Vite 5 to 8). In `vite build` it builds
+ * task modules as chunks; for the dev server, which serves task modules compiled already, it only
+ * keeps weftjs, @weft/browser and @weft/core out of the dependency optimizer (`optimizeDeps.exclude`).
  *
  * Every `new URL("./file.ts", import.meta.url)` (also `.js`, `.mjs`, `.mts`, `.jsx`, `.tsx`) in
  * the app's own code, except the argument of `new Worker(…)` (Vite's worker plugin handles that),
@@ -44,11 +48,21 @@ function defaultInclude(id: string): boolean {
  */
 export function weft(options: WeftPluginOptions = {}): Plugin {
   const include = options.include ?? defaultInclude;
+  let building = false;
   return {
     name: "weft:task-modules",
-    apply: "build",
     enforce: "pre",
+    config() {
+      // Vite 5–7's dev server pre-bundles dependencies into .vite/deps, where the worker entries'
+      // `new URL("./thread-entry.js", import.meta.url)` points at a file that is not there.
+      return { optimizeDeps: { exclude: [...OPTIMIZER_EXCLUDED] } };
+    },
+    configResolved(config) {
+      building = config.command === "build";
+    },
     async transform(code, id) {
+      // The dev server serves task modules compiled already.
+      if (!building) return null;
       if (id.startsWith("\0") || id.includes("?")) return null;
       if (!SCANNED_ID.test(id) || !include(id) || !code.includes("import.meta.url")) return null;
       let changed = false;

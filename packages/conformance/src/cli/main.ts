@@ -23,6 +23,12 @@ const CLI_FILE = fileURLToPath(import.meta.url);
 /** Set in a Deno run this command restarted with the flags Deno's thread workers need. */
 const DENO_RESTARTED = "WEFT_CONFORMANCE_DENO_FLAGS";
 
+/** WEFT_CONFORMANCE_PROBE_MS: how long the probe before the suite waits (the default is a case's default timeout). */
+function probeTimeout(): { probeTimeoutMs?: number } {
+  const ms = Number(process.env.WEFT_CONFORMANCE_PROBE_MS);
+  return Number.isFinite(ms) && ms > 0 ? { probeTimeoutMs: ms } : {};
+}
+
 /** Runs the suite here; in a child run, every event goes to stdout for the parent. */
 async function runHere(options: CliOptions, onEvent: (event: RunEvent) => void): Promise<ResultFile> {
   const runtime = hostRuntime();
@@ -33,6 +39,7 @@ async function runHere(options: CliOptions, onEvent: (event: RunEvent) => void):
       label: runtime,
       filter: options.filter,
       onEvent,
+      ...probeTimeout(),
     });
   } catch (error) {
     return runnerFailure(runtime, error instanceof Error ? `${error.name}: ${error.message}` : String(error));

@@ -4,7 +4,8 @@
  */
 import type { WorkerKind } from "@weft/core";
 import type { Harness } from "../harness.js";
-import { conformanceTests } from "../index.js";
+import { conformanceTests, type ConformanceTest } from "../index.js";
+import { probeKind } from "./probe.js";
 import { ResultLog, type ResultFile } from "../results.js";
 import type { RunEvent } from "./events.js";
 
@@ -15,6 +16,8 @@ export interface RunCasesOptions {
   /** Only cases whose title contains one of these. */
   readonly filter?: readonly string[];
   readonly onEvent: (event: RunEvent) => void | Promise<void>;
+  /** How long the probe before the suite waits for a trivial task of each kind (default: probe.ts). */
+  readonly probeTimeoutMs?: number;
 }
 
 const describeError = (error: unknown) => (error instanceof Error ? `${error.name}: ${error.message}` : String(error));
@@ -28,23 +31,33 @@ function withTimeout<T>(promise: Promise<T>, ms: number, title: string): Promise
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
+type Outcome = { status: "pass" | "fail" | "skip"; reason?: string };
+
+async function runOne(test: ConformanceTest): Promise<Outcome> {
+  try {
+    const { skipped } = await withTimeout(test.run(), test.timeoutMs, test.title);
+    return skipped ? { status: "skip", reason: skipped } : { status: "pass" };
+  } catch (error) {
+    return { status: "fail", reason: describeError(error) };
+  }
+}
+
 export async function runCases(options: RunCasesOptions): Promise<ResultFile> {
   const runtime = options.label ?? options.harness.adapter.runtime;
   const log = new ResultLog(runtime);
   const filter = options.filter ?? [];
   const tests = conformanceTests(options.harness, log).filter((t) => filter.length === 0 || filter.some((f) => t.title.includes(f)));
   await options.onEvent({ type: "plan", runtime, count: tests.length });
+  // Both kinds at once: a broken adapter costs one probe timeout, not one per kind.
+  const kinds = [...new Set(tests.map((t) => t.kind as WorkerKind))];
+  const probes = await Promise.all(kinds.map((kind) => probeKind(options.harness.adapter, kind, options.probeTimeoutMs)));
+  const broken = new Map(kinds.map((kind, i) => [kind, probes[i]]));
   for (const test of tests) {
     await options.onEvent({ type: "start", runtime, title: test.title, timeoutMs: test.timeoutMs });
     const started = performance.now();
     const recorded = log.results.length;
-    let outcome: { status: "pass" | "fail" | "skip"; reason?: string };
-    try {
-      const { skipped } = await withTimeout(test.run(), test.timeoutMs, test.title);
-      outcome = skipped ? { status: "skip", reason: skipped } : { status: "pass" };
-    } catch (error) {
-      outcome = { status: "fail", reason: describeError(error) };
-    }
+    const unusable = broken.get(test.kind as WorkerKind);
+    const outcome: Outcome = unusable ? { status: "fail", reason: `not run: ${unusable}` } : await runOne(test);
     const ms = Math.round(performance.now() - started);
     // A case that timed out never recorded itself; the result file must still show it.
     if (log.results.length === recorded) {

@@ -221,8 +221,10 @@ export class Scheduler implements SlotOwner {
 
   #startFailure(info: ExitInfo): WorkerStartError {
     const how = info.signal ? `was killed by ${info.signal}` : `exited with code ${info.code}`;
+    // The adapter's account of the death (e.g. a worker entry a bundler did not emit) is the likeliest fix: say it here, not only in `cause`.
+    const why = info.error instanceof Error ? `: ${info.error.message}` : "";
     return new WorkerStartError(
-      `${START_FAILURE_LIMIT} ${this.#settings.kind} workers in a row ended before they were ready (the last ${how}); the pool stopped starting new ones. ` +
+      `${START_FAILURE_LIMIT} ${this.#settings.kind} workers in a row ended before they were ready (the last ${how}${why}); the pool stopped starting new ones. ` +
         `Check the worker's environment and options; submitting again retries.`,
       { cause: this.#lastStartFailure?.error },
     );

@@ -13,22 +13,28 @@ export type ElementKind =
 /** The JS type of an element: bigint for the 64-bit integer kinds, number otherwise. */
 export type ElementOf<K extends ElementKind> = K extends "bigint64" | "biguint64" ? bigint : number;
 
+/**
+ * A typed array over shared memory. Spelled as an intersection, not `Int32Array<SharedArrayBuffer>`:
+ * typed arrays became generic in TypeScript 5.7, and a generic one in the shipped declarations is
+ * an error (TS2315) for every user on TypeScript 5.4–5.6.
+ */
+export type SharedView<T> = T & { readonly buffer: SharedArrayBuffer };
+
 /** The typed-array view over the shared elements. */
 export type TypedArrayOf<K extends ElementKind> = {
-  int8: Int8Array<SharedArrayBuffer>;
-  uint8: Uint8Array<SharedArrayBuffer>;
-  int16: Int16Array<SharedArrayBuffer>;
-  uint16: Uint16Array<SharedArrayBuffer>;
-  int32: Int32Array<SharedArrayBuffer>;
-  uint32: Uint32Array<SharedArrayBuffer>;
-  bigint64: BigInt64Array<SharedArrayBuffer>;
-  biguint64: BigUint64Array<SharedArrayBuffer>;
-  float32: Float32Array<SharedArrayBuffer>;
-  float64: Float64Array<SharedArrayBuffer>;
+  int8: SharedView<Int8Array>;
+  uint8: SharedView<Uint8Array>;
+  int16: SharedView<Int16Array>;
+  uint16: SharedView<Uint16Array>;
+  int32: SharedView<Int32Array>;
+  uint32: SharedView<Uint32Array>;
+  bigint64: SharedView<BigInt64Array>;
+  biguint64: SharedView<BigUint64Array>;
+  float32: SharedView<Float32Array>;
+  float64: SharedView<Float64Array>;
 }[K];
 
-type AnyTypedArray = TypedArrayOf<ElementKind>;
-type IntegerArray = Exclude<AnyTypedArray, Float32Array<SharedArrayBuffer> | Float64Array<SharedArrayBuffer>>;
+type IntegerArray = TypedArrayOf<Exclude<ElementKind, "float32" | "float64">>;
 
 const CONSTRUCTORS = {
   int8: Int8Array, uint8: Uint8Array, int16: Int16Array, uint16: Uint16Array, int32: Int32Array,

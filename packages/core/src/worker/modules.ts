@@ -23,12 +23,14 @@ async function importNamespace(url: string): Promise<Loaded> {
   try {
     // base64: Bun takes a plain data: URL for an asset, not a module.
     const source = btoa(`export * as ns from ${JSON.stringify(url)};`);
-    wrapper = (await import(/* @vite-ignore */ `data:text/javascript;base64,${source}`)) as Loaded;
+    // Both comments tell bundlers to leave the import to the runtime: without webpackIgnore,
+    // webpack 5 turns it into its own module lookup, which finds no task module.
+    wrapper = (await import(/* webpackIgnore: true */ /* @vite-ignore */ `data:text/javascript;base64,${source}`)) as Loaded;
   } catch {
     wrapper = undefined;
   }
   if (wrapper?.ns) return { ns: wrapper.ns };
-  return { ns: (await import(/* @vite-ignore */ url)) as Namespace };
+  return { ns: (await import(/* webpackIgnore: true */ /* @vite-ignore */ url)) as Namespace };
 }
 
 export class TaskResolver {
