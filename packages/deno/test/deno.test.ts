@@ -130,7 +130,7 @@ Deno.test({
     const pools = [pool("process"), pool("process", { transport: "pipe" }), pool("process", { permissions: { read: [ALLOWED] } })];
     try {
       const [auto, piped, reading] = await Promise.all(pools.map((p) => p.apply("pid", [])));
-      assert.match(await workerBootstrap(auto), /weft\.deno\.framesSocket"\)\] = "[^"]+\/frames\.sock"/, "auto chose the socket");
+      assert.match(await workerBootstrap(auto), /weft\.deno\.framesSocket"\)\] = \{"path":"[^"]+\/frames\.sock","parent":\d+\}/, "auto chose the socket");
       assert.doesNotMatch(await workerBootstrap(piped), /framesSocket/, "pipe kept to stdout");
       assert.match(await workerBootstrap(reading), /framesSocket/);
       // The worker's permissions reach the socket's path, nothing else.
@@ -175,6 +175,52 @@ Deno.test({
 
 Deno.test({
   ...options,
+  ignore: Deno.build.os !== "linux",
+  name: "[deno/process] transport auto: a host killed with SIGKILL while its live pool starts workers leaves no socket behind, at most empty folders",
+  async fn() {
+    // The host's temporary folder is this test's own, so that other Deno hosts on the machine
+    // (their sockets waiting for a worker) cannot be mistaken for this one's.
+    const tmp = Deno.makeTempDirSync({ prefix: "weft-test-killed-" });
+    const socketsIn = () => [...Deno.readDirSync(tmp)].flatMap((folder) => [...Deno.readDirSync(`${tmp}/${folder.name}`)].map((file) => `${folder.name}/${file.name}`));
+    let host: Deno.ChildProcess | undefined;
+    try {
+      const run = denoRun(new URL("./fixtures/killed-while-replacing.ts", import.meta.url), undefined, [], (child) => (host = child), ["--allow-write", "--allow-net"], { TMPDIR: tmp });
+      // Killed while a replacement's socket waits for it: the window a kill used to leave a socket in.
+      const waitingAtKill = await withTimeout(
+        (async () => {
+          for (;;) {
+            const sockets = socketsIn();
+            if (sockets.length > 0) {
+              host!.kill("SIGKILL");
+              return sockets;
+            }
+            await new Promise((r) => setTimeout(r, 5));
+          }
+        })(),
+        60_000,
+        "a worker of the host starting",
+      );
+      const { status, text } = await run;
+      assert.equal(status.signal, "SIGKILL", text);
+      assert.ok(waitingAtKill.length > 0);
+      // Each worker that was starting removes its socket once it has connected, or found nobody
+      // listening: within a worker's start (generous bounds for a loaded machine).
+      const deadline = Date.now() + 15_000;
+      while (socketsIn().length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      assert.deepEqual(socketsIn(), [], `the killed host's folders hold nothing (sockets waiting when it was killed: ${waitingAtKill.join(", ")})`);
+    } finally {
+      try {
+        host?.kill("SIGKILL");
+      } catch {
+        // already gone
+      }
+      Deno.removeSync(tmp, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  ...options,
   name: "[deno/process] transport socket: results far bigger than the socket buffers arrive whole, in order",
   async fn() {
     await using p = pool("process", { transport: "socket" });
@@ -210,9 +256,11 @@ async function denoRun(
   scriptArgs: string[] = [],
   onSpawn?: (child: Deno.ChildProcess) => void,
   flags: string[] = [],
+  env: Record<string, string> = {},
 ) {
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "--no-prompt", "--allow-read", `--allow-run=${Deno.execPath()}`, "--unstable-worker-options", ...flags, script.href, ...scriptArgs],
+    env,
     stdout: "piped",
     stderr: "inherit",
   }).spawn();
