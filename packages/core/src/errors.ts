@@ -187,7 +187,11 @@ export class NoAdapterError extends WeftError {
   }
 }
 
-/** An operation is not valid in the object's current state (start twice, join before start…). Python raises RuntimeError. */
+/**
+ * An operation is not valid in the object's current state (start twice, join before start…), or
+ * not on this object at all: `send` on the receiving end of a one-way `Pipe(false)`, `recv` on its
+ * sending end. Python raises RuntimeError (OSError for the pipe ends).
+ */
 export class InvalidStateError extends WeftError {
   static {
     named(this, "InvalidStateError");

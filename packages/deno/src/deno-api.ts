@@ -52,7 +52,7 @@ export interface DenoNamespace {
   cwd(): string;
   readTextFileSync(path: string): string;
   makeTempDirSync(options: { prefix: string }): string;
-  removeSync(path: string, options: { recursive: boolean }): void;
+  removeSync(path: string, options?: { recursive: boolean }): void;
   listen(options: { transport: "unix"; path: string }): DenoListener;
   connect(options: { transport: "unix"; path: string }): Promise<DenoConn>;
   exit(code?: number): never;

@@ -8,10 +8,12 @@
  *
  * The socket lives in a private temporary folder (mode 0700) that is removed as soon as the
  * child has connected, or when it exits without connecting, its start fails or this process
- * exits first. Opening it needs read, write and net
- * permission, so `transport: "auto"` uses it only where this process has all three for
- * everything (`-A`, or `--allow-read --allow-write --allow-net`); the child is given access to
- * that one path and nothing else.
+ * exits first. This process listens only once the child exists, and the child removes the
+ * socket's file as soon as it has connected or found nobody listening: a host killed outright
+ * (SIGKILL), which removes nothing, leaves at most the empty folder. Opening it needs read,
+ * write and net permission, so `transport: "auto"` uses it only where this process has all
+ * three for everything (`-A`, or `--allow-read --allow-write --allow-net`); the child is given
+ * access to that one path and nothing else.
  */
 import { type DenoConn, type DenoListener, deno } from "./deno-api.js";
 import type { ResolvedPermissions } from "./permissions.js";
@@ -33,7 +35,12 @@ function closeOnUnload(close: () => void): void {
 
 export interface FrameSocket {
   readonly path: string;
-  /** The child's connection; rejects once {@link close} was called before it came. */
+  /**
+   * Starts listening; call it once the child that connects exists (see above). Returns why it
+   * could not, having closed the socket, or undefined.
+   */
+  listen(): string | undefined;
+  /** The child's connection; rejects once {@link close} was called before it came, or when {@link listen} failed. */
   accept(): Promise<DenoConn>;
   /** The connection `accept` gave, once it has. */
   readonly connection: DenoConn | undefined;
@@ -53,9 +60,9 @@ function socketUnavailable(): string | undefined {
 }
 
 /**
- * A listening socket in a new private folder, or `{ unavailable }` saying why there is none (a
- * permission this process lacks, no temporary folder to be had, a path too long for a socket
- * address or that a permission flag cannot carry, a listen that failed).
+ * A socket's path in a new private folder, ready to {@link FrameSocket.listen}, or
+ * `{ unavailable }` saying why there is none (a permission this process lacks, no temporary
+ * folder to be had, a path too long for a socket address or that a permission flag cannot carry).
  */
 export function openFrameSocket(): FrameSocket | { unavailable: string } {
   const unavailable = socketUnavailable();
@@ -79,20 +86,14 @@ export function openFrameSocket(): FrameSocket | { unavailable: string } {
     removeFolder();
     return { unavailable: `the socket path ${JSON.stringify(path)} is too long for a Unix socket or holds a comma` };
   }
-  let listener: DenoListener;
-  try {
-    listener = api.listen({ transport: "unix", path });
-  } catch (error) {
-    removeFolder();
-    return { unavailable: `listening on ${path} failed (${String(error)})` };
-  }
+  let listener: DenoListener | undefined;
   let open = true;
   const close = () => {
     if (!open) return;
     open = false;
     waiting.delete(close);
     try {
-      listener.close();
+      listener?.close();
     } catch {
       // Closed already.
     }
@@ -104,8 +105,20 @@ export function openFrameSocket(): FrameSocket | { unavailable: string } {
   const keep = (handle: DenoConn | DenoListener) => (keepAlive ? handle.ref() : handle.unref());
   return {
     path,
+    listen: () => {
+      if (!open) return `the socket ${path} was closed before it listened`;
+      try {
+        listener = api.listen({ transport: "unix", path });
+      } catch (error) {
+        close();
+        return `listening on ${path} failed (${String(error)})`;
+      }
+      if (!keepAlive) keep(listener);
+      return undefined;
+    },
     accept: async () => {
       try {
+        if (!listener || !open) throw new Error(`the socket ${path} is not listening`);
         connection = await listener.accept();
       } finally {
         // One connection only: nobody else may connect, and nothing stays on disk.
@@ -120,7 +133,7 @@ export function openFrameSocket(): FrameSocket | { unavailable: string } {
     close,
     setKeepAlive: (value) => {
       keepAlive = value;
-      if (open) keep(listener);
+      if (open && listener) keep(listener);
       if (connection) keep(connection);
     },
   };

@@ -164,8 +164,14 @@ export function workerPermissions(permissions: ResolvedPermissions): "inherit" |
   return out;
 }
 
-/** Where the bootstrap leaves the socket path for the process entry (see frame-socket.ts). */
+/** Where the bootstrap leaves the {@link FramesSocket} for the process entry (see frame-socket.ts). */
 export const FRAMES_SOCKET_KEY = "weft.deno.framesSocket";
+
+/** Where a process worker's parent listens for its frames, and the parent's pid (its ppid may already be another's when it starts). */
+export interface FramesSocket {
+  readonly path: string;
+  readonly parent: number;
+}
 
 /**
  * The worker's main module: the adapter's entry, plus the task module named in a dynamic import
@@ -178,7 +184,7 @@ export const FRAMES_SOCKET_KEY = "weft.deno.framesSocket";
  * it: a query on the entry's URL would be lost, as Deno drops it from `import.meta.url` for a
  * module under node_modules.
  */
-export function bootstrapModule(entry: URL, module: string | undefined, framesSocket?: string): string {
+export function bootstrapModule(entry: URL, module: string | undefined, framesSocket?: FramesSocket): string {
   let source =
     framesSocket === undefined
       ? `import ${JSON.stringify(entry.href)};\n`

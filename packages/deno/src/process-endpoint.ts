@@ -19,8 +19,46 @@ function frameSocket(transport: ProcessTransport): FrameSocket | undefined {
   const socket = openFrameSocket();
   if (!("unavailable" in socket)) return socket;
   if (transport === "auto") return undefined;
+  throw socketRefused(socket.unavailable);
+}
+
+function socketRefused(reason: string): Error {
   const NotCapable = (globalThis as { Deno?: { errors?: { NotCapable?: ErrorConstructor } } }).Deno?.errors?.NotCapable ?? Error;
-  throw new NotCapable(`runtimeOptions.transport is "socket", but ${socket.unavailable}. Use "auto" to fall back to pipes.`);
+  return new NotCapable(`runtimeOptions.transport is "socket", but ${reason}. Use "auto" to fall back to pipes.`);
+}
+
+/**
+ * Spawns the child, then listens on its socket: the socket's file exists only while a child that
+ * removes it does (see process-entry.ts), so that a host killed outright at any moment leaves at
+ * most an empty folder. A listen that fails ends that child; "auto" starts another over pipes.
+ */
+function startChild(
+  api: ReturnType<typeof deno>,
+  options: StartOptions,
+  given: ResolvedPermissions,
+  denoArgs: readonly string[],
+  transport: ProcessTransport,
+): { child: DenoChildProcess; socket?: FrameSocket } {
+  const socket = frameSocket(transport);
+  let child: DenoChildProcess;
+  try {
+    child = spawnChild(api, options, socket ? withSocketAccess(given, socket.path) : given, denoArgs, socket);
+  } catch (error) {
+    // A refused permission or a failed spawn: the socket must not outlive the start that failed.
+    socket?.close();
+    throw error;
+  }
+  if (!socket) return { child };
+  const failure = socket.listen();
+  if (failure === undefined) return { child, socket };
+  try {
+    child.kill("SIGKILL");
+  } catch {
+    // Exited already.
+  }
+  void child.stdin.close().catch(() => undefined);
+  if (transport === "socket") throw socketRefused(failure);
+  return { child: spawnChild(api, options, given, denoArgs, undefined) };
 }
 
 /**
@@ -32,15 +70,7 @@ function frameSocket(transport: ProcessTransport): FrameSocket | undefined {
 export function startProcess(options: StartOptions): Endpoint {
   const api = deno();
   const { permissions: given, denoArgs, transport } = resolveRuntimeOptions(options.runtimeOptions);
-  const socket = frameSocket(transport);
-  let child: DenoChildProcess;
-  try {
-    child = spawnChild(api, options, socket ? withSocketAccess(given, socket.path) : given, denoArgs, socket);
-  } catch (error) {
-    // A refused permission or a failed spawn: the socket must not outlive the start that failed.
-    socket?.close();
-    throw error;
-  }
+  const { child, socket } = startChild(api, options, given, denoArgs, transport);
 
   const stdin = child.stdin.getWriter();
   const toChild = frameWriter((bytes) => stdin.write(bytes), "turn");
@@ -161,7 +191,7 @@ function spawnChild(
     // node_modules folder by itself: resolve @weft/core and the task's npm imports through it.
     ...(denoArgs.some((arg) => arg.startsWith("--node-modules-dir")) ? [] : ["--node-modules-dir=manual"]),
     ...denoArgs,
-    bootstrapModule(ENTRY, options.module, socket?.path),
+    bootstrapModule(ENTRY, options.module, socket ? { path: socket.path, parent: api.pid } : undefined),
   ];
   return new api.Command(api.execPath(), {
     args,

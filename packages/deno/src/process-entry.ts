@@ -1,6 +1,6 @@
 import { exitAfterSends, serveWorkerUntilEnd, type ToWorker, type WorkerSidePort } from "@weft/core/adapter";
 import { type DenoConn, deno } from "./deno-api.js";
-import { FRAMES_SOCKET_KEY } from "./permissions.js";
+import { FRAMES_SOCKET_KEY, type FramesSocket } from "./permissions.js";
 import { encodeFrame, FrameReader, frameWriter, pumpFrames } from "./wire.js";
 
 const api = deno();
@@ -15,30 +15,52 @@ function writeToStdout(bytes: Uint8Array): void {
 }
 
 /** Where the parent listens for this child's frames, when it opened a socket (left by the bootstrap: see permissions.ts). */
-const socketPath = takeFramesSocket();
-function takeFramesSocket(): string | undefined {
+const framesSocket = takeFramesSocket();
+function takeFramesSocket(): FramesSocket | undefined {
   const scope = globalThis as Record<symbol, unknown>;
   const key = Symbol.for(FRAMES_SOCKET_KEY);
-  const path = scope[key];
+  const socket = scope[key] as FramesSocket | undefined;
   delete scope[key];
-  return typeof path === "string" ? path : undefined;
+  return socket;
 }
 
-/** The parent's socket, connected; on failure the reason goes to stderr and the child ends. */
-async function connect(path: string): Promise<DenoConn> {
-  try {
-    return await api.connect({ transport: "unix", path });
-  } catch (error) {
-    // Nobody listens: the parent is gone (killed before it could remove its socket) or gave up
-    // on this worker. Remove the socket (this worker may, the path alone); its empty folder is
-    // all that stays.
+/** How long this child looks for its parent's socket, the parent alive (it listens right after the spawn returned). */
+const SOCKET_APPEARS_MS = 10_000;
+
+/**
+ * The parent's socket, connected; on failure the reason goes to stderr and the child ends.
+ * Either way the socket's file is removed at once (the connection outlives it): a parent killed
+ * outright (SIGKILL) cannot remove it, and leaves behind only its folder, which this child may not
+ * touch, empty.
+ */
+async function connect({ path, parent }: FramesSocket): Promise<DenoConn> {
+  const giveUp = Date.now() + SOCKET_APPEARS_MS;
+  for (;;) {
     try {
-      api.removeSync(path, { recursive: false });
-    } catch {
-      // Already removed, or never made.
+      const connection = await api.connect({ transport: "unix", path });
+      removeSocketFile(path);
+      return connection;
+    } catch (error) {
+      // The parent listens once this child exists (see process-endpoint.ts): not yet, or never if it died first.
+      const orphaned = api.ppid !== parent;
+      if ((error as Error)?.name === "NotFound" && !orphaned && Date.now() < giveUp) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        continue;
+      }
+      removeSocketFile(path);
+      if (!orphaned) {
+        console.error(`weft: this process worker could not connect to its parent's socket ${path} (${String(error)}); runtimeOptions.transport: "pipe" avoids the socket.`);
+      }
+      return exit(1);
     }
-    console.error(`weft: this process worker could not connect to its parent's socket ${path} (${String(error)}); runtimeOptions.transport: "pipe" avoids the socket.`);
-    return exit(1);
+  }
+}
+
+function removeSocketFile(path: string): void {
+  try {
+    api.removeSync(path);
+  } catch {
+    // Removed already (the parent accepted, or never listened), or this child may not write there (a --deny-write in denoArgs).
   }
 }
 
@@ -57,7 +79,7 @@ function socketSender(conn: DenoConn): Pick<WorkerSidePort, "send" | "exit" | "w
 }
 
 const sender: Pick<WorkerSidePort, "send" | "exit" | "whenSent"> =
-  socketPath === undefined ? { send: (message) => writeToStdout(encodeFrame(message)), exit } : socketSender(await connect(socketPath));
+  framesSocket === undefined ? { send: (message) => writeToStdout(encodeFrame(message)), exit } : socketSender(await connect(framesSocket));
 
 let handler: ((message: ToWorker) => void) | undefined;
 const port: WorkerSidePort = {

@@ -11,7 +11,7 @@ const dir = join(fileURLToPath(new URL(".", import.meta.url)), `.type-cases-${pr
 mkdirSync(dir, { recursive: true });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const PRELUDE = `import { Pool, Process, Thread } from "@weft/node";
+const PRELUDE = `import { Pipe, Pool, Process, Thread } from "@weft/node";
 type Tasks = typeof import("@weft/conformance/fixtures/tasks.js");
 declare const pool: Pool<Tasks>;
 export {};
@@ -42,6 +42,10 @@ const cases: { name: string; body: string; compiles: boolean }[] = [
   { name: "thread-join-wrong", body: `const n: number = await new Thread({ target: (a: number, b: string) => b + a, args: [1, "x"] }).join();`, compiles: false },
   { name: "process-join", body: `const n: number = await new Process<Tasks["countPrimes"]>({ module: "file:///tasks.js", target: "countPrimes", args: [0, 10] }).join();`, compiles: true },
   { name: "process-args-wrong", body: `void new Process<Tasks["countPrimes"]>({ module: "file:///tasks.js", target: "countPrimes", args: ["0", 10] });`, compiles: false },
+  { name: "pipe-duplex", body: `const [a, b] = Pipe<number, string>({ duplex: true }); await a.send(1); const s: string = await a.recv(); await b.send(s);`, compiles: true },
+  { name: "pipe-one-way", body: `const [reader, writer] = Pipe<number>(false); await writer.send(1); const n: number = await reader.recv();`, compiles: true },
+  { name: "pipe-one-way-send-on-reader", body: `const [reader] = Pipe<number>({ duplex: false }); await reader.send(1);`, compiles: false },
+  { name: "pipe-bad-argument", body: `void Pipe("false");`, compiles: false },
 ];
 
 for (const { name, body, compiles } of cases) {

@@ -11,15 +11,30 @@ async function drain<T>(queue: multiprocessing.Queue<T>): Promise<T[]> {
   return items;
 }
 
-/** What Pipe() takes: nothing, a boolean, or an object whose only key is a boolean (or absent) `duplex`. */
+const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
+
+/** What Pipe() takes, as Python's `Pipe(duplex=True)`: nothing, a boolean, or a plain `{ duplex }` whose duplex is a boolean or absent. */
 function pipeAccepts(value: unknown): boolean {
   if (value === undefined || typeof value === "boolean") return true;
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
-  const duplex = (value as { duplex?: unknown }).duplex;
-  return Object.keys(value).every((key) => key === "duplex") && (duplex === undefined || typeof duplex === "boolean");
+  if (typeof value !== "object" || value === null) return false;
+  const prototype = Object.getPrototypeOf(value);
+  if (prototype !== Object.prototype && prototype !== null) return false;
+  const { duplex, ...rest } = value as { duplex?: unknown };
+  return Object.keys(rest).length === 0 && (duplex === undefined || typeof duplex === "boolean");
 }
 
-const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
+/** Values of every shape, and option objects with a bad duplex or a key too many, that Pipe() must refuse. */
+const notPipeArguments = fc
+  .oneof(
+    fc.anything({ withBoxedValues: true, withMap: true, withSet: true, withNullPrototype: true, withBigInt: true, withDate: true, withTypedArray: true, maxDepth: 2 }),
+    fc.record({ duplex: fc.anything({ maxDepth: 1 }) }),
+    fc.record({ duplex: fc.boolean(), extra: fc.anything({ maxDepth: 0 }) }),
+    fc.func(fc.boolean()),
+  )
+  .filter((value) => !pipeAccepts(value));
+
+const ONE_WAY_SEND = /receiving end of a one-way Pipe\(false\) \(the first of the pair\).*cannot send/;
+const ONE_WAY_RECV = /sending end of a one-way Pipe\(false\) \(the second of the pair\).*cannot receive/;
 
 export const channelCases: CaseDefinition[] = [
   {
@@ -66,27 +81,74 @@ export const channelCases: CaseDefinition[] = [
     },
   },
   {
-    name: "channels: Pipe(false) is one-way as in Python — the first end only receives, the second only sends — and Pipe refuses anything but a duplex boolean",
+    name: "channels: Pipe() takes nothing, a boolean or { duplex: boolean }; anything else (generated) is refused with InvalidArgumentError saying what was given",
+    async run() {
+      for (const duplex of [undefined, true, false, { duplex: true }, { duplex: false }, {}]) {
+        const ends = Pipe(duplex as never);
+        equal(ends.length, 2, `Pipe(${JSON.stringify(duplex)}) gives two ends`);
+      }
+      throws(() => Pipe(null as never), "InvalidArgumentError", /Pipe\(\).*got null.*Pipe\(true\).*Pipe\(false\).*\{ duplex: true \| false \}/);
+      throws(() => Pipe("false" as never), "InvalidArgumentError", /got the string "false"/);
+      throws(() => Pipe(0 as never), "InvalidArgumentError", /got number 0/);
+      throws(() => Pipe({ duplex: 1 } as never), "InvalidArgumentError", /duplex.*got number 1/);
+      throws(() => Pipe({ duplex: true, maxsize: 2 } as never), "InvalidArgumentError", /got an unknown option "maxsize"; duplex is the only one/);
+      throws(() => Pipe(new Boolean(false) as never), "InvalidArgumentError", /got an object/);
+      const seed = Date.now() % 2 ** 31;
+      for (const [index, value] of fc.sample(notPipeArguments, { numRuns: 300, seed }).entries()) {
+        let outcome = "accepted";
+        try {
+          Pipe(value as never);
+        } catch (error) {
+          outcome = `${(error as Error).name}: ${(error as Error).message}`;
+        }
+        ok(/^InvalidArgumentError: Pipe\(\).*got /.test(outcome), `value ${index} (fast-check seed ${seed}): ${outcome}`);
+      }
+    },
+  },
+  {
+    name: "channels: Pipe(false) is one-way — the first end only receives, the second only sends (InvalidStateError naming the end), on the main side and in a worker; Pipe(true) stays duplex",
     async run(ctx) {
-      fc.assert(
-        fc.property(fc.anything().filter((value) => !pipeAccepts(value)), (bad) => {
-          throws(() => Pipe(bad as never), "InvalidArgumentError", /Pipe/);
-        }),
-        { numRuns: 200 },
-      );
-      for (const good of [undefined, true, { duplex: true }, {}]) ok(Pipe(good as never)[0].readable && Pipe(good as never)[0].writable, `Pipe(${JSON.stringify(good)}) is duplex`);
+      const Kind = ctx.kind === "thread" ? Thread : Process;
+      const start = (target: string, args: unknown[]) => new Kind({ adapter: ctx.adapter, module: ctx.fixtures, target, args }).start();
+      for (const oneWay of [false, { duplex: false }] as const) {
+        const [reader, writer] = Pipe<number>(oneWay);
+        await rejects(reader.send(1 as never), "InvalidStateError", ONE_WAY_SEND);
+        await rejects(writer.recv({ timeout: 1000 }), "InvalidStateError", ONE_WAY_RECV);
+        await rejects(writer[Symbol.asyncIterator]().next(), "InvalidStateError", ONE_WAY_RECV);
+
+        // The sending end in a worker, the receiving end here.
+        const sending = start("useOneWayEnd", [writer, "send", 5]);
+        const received: number[] = [];
+        for await (const item of reader) received.push(item);
+        deepEqual(received, range(0, 5), "what the worker sent, in order");
+        const sent = (await sending.join()) as { refused: string };
+        ok(ONE_WAY_RECV.test(sent.refused) && sent.refused.startsWith("InvalidStateError: "), `recv on the sending end, in a worker: ${sent.refused}`);
+
+        // The receiving end in a worker, the sending end here.
+        const [workerReader, mainWriter] = Pipe<number>(oneWay);
+        const receiving = start("useOneWayEnd", [workerReader, "receive", 0]);
+        for (const i of range(0, 5)) await mainWriter.send(i);
+        await mainWriter.close();
+        const read = (await receiving.join()) as { refused: string; received: number[] };
+        ok(ONE_WAY_SEND.test(read.refused) && read.refused.startsWith("InvalidStateError: "), `send on the receiving end, in a worker: ${read.refused}`);
+        deepEqual(read.received, range(0, 5), "the worker read what was sent, in order");
+      }
+      // Closing the receiving end tells the sending end nobody reads (Python's BrokenPipeError).
       const [reader, writer] = Pipe<number>(false);
-      deepEqual([reader.readable, reader.writable, writer.readable, writer.writable], [true, false, false, true], "Pipe(false): (readable end, writable end)");
-      await rejects(reader.send(1), "InvalidStateError", /only recv/);
-      await rejects(writer.recv(), "InvalidStateError", /only send/);
-      await writer.send(7);
-      equal(await reader.recv(), 7, "what the writable end sends, the readable end receives");
-      await using pool = fixturePool(ctx, { size: 1 });
-      deepEqual(await pool.apply("tryBothWays", [writer as never, 8]), ["readable false, writable true", "ok: null", "InvalidStateError"], "in a worker, the sending end sends and refuses recv");
-      equal(await reader.recv(), 8);
-      await writer.send(9);
-      const inWorker = (await pool.apply("tryBothWays", [reader as never, 1])) as string[];
-      deepEqual(inWorker, ["readable true, writable false", "InvalidStateError", "ok: 9"], "in a worker, the receiving end refuses send and receives");
+      await writer.send(1);
+      await reader.close();
+      await rejects(writer.send(2), "QueueShutDown");
+      for (const duplex of [true, { duplex: true }] as const) {
+        const [here, there] = Pipe<number>(duplex);
+        const worker = start("echoDoubled", [there, 3]);
+        const answers: number[] = [];
+        for (const i of range(1, 4)) {
+          await here.send(i);
+          answers.push(await here.recv());
+        }
+        deepEqual(answers, [2, 4, 6], `Pipe(${JSON.stringify(duplex)}): each value came back doubled`);
+        equal(await worker.join(), 3);
+      }
     },
   },
   {

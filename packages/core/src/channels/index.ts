@@ -4,7 +4,7 @@
  * (dict, list, Namespace, Value, Lock, Queue) travel the same way.
  */
 export { Queue, JoinableQueue, type ChannelQueue, type ChannelWaitOptions, type QueueOptions } from "./queue.js";
-export { Pipe, Connection } from "./pipe.js";
+export { Pipe, Connection, type PipeOptions } from "./pipe.js";
 export {
   Manager, BaseProxy, DictProxy, ListProxy, NamespaceProxy, ValueProxy, LockProxy, RLockProxy, QueueProxy, Holding,
   type ManagerOptions, type AcquireOptions, type DictKey, type ManagerWaitOptions, type Typecode,

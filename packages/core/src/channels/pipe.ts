@@ -1,64 +1,63 @@
 /**
  * multiprocessing's Pipe: two connected ends. What one end sends, the other receives, in order;
- * each end can be passed to a thread or a process. Built on two channel queues.
+ * each end can be passed to a thread or a process. Built on channel queues: two for a duplex
+ * pair, one for a one-way `Pipe(false)`.
  */
 import { InvalidArgumentError, InvalidStateError } from "../errors.js";
+import { describe } from "../options.js";
 import { SHARED_HANDLE, registerSharedType, type SharedDescriptor } from "../shared-handle.js";
 import { type ChannelQueue, type ChannelWaitOptions, Queue, iterate } from "./queue.js";
 
 const TYPE = "weft.channel.Connection";
 
+/** What {@link Pipe} takes: Python's `duplex` flag, as it is or as `{ duplex }`. */
+export type PipeOptions = boolean | { readonly duplex?: boolean };
+
 /**
- * One end of a {@link Pipe} (Python's `multiprocessing.connection.Connection`). An end of a
- * one-way pipe (`Pipe(false)`) can only receive (`readable`) or only send (`writable`); the other
- * operation rejects with InvalidStateError, as Python's raises OSError.
+ * One end of a {@link Pipe} (Python's `multiprocessing.connection.Connection`). The ends of a
+ * one-way `Pipe(false)` go one way only: `send` on the receiving end and `recv` (or `for await`)
+ * on the sending end reject with InvalidStateError, here and in any worker it was passed to.
  */
 export class Connection<Send = unknown, Receive = Send> implements AsyncIterable<Receive> {
-  readonly #outgoing: ChannelQueue<Send> | undefined;
-  readonly #incoming: ChannelQueue<Receive> | undefined;
+  readonly #outgoing: ChannelQueue<Send> | null;
+  readonly #incoming: ChannelQueue<Receive> | null;
 
-  /** @internal Use {@link Pipe}. */
-  constructor(outgoing: ChannelQueue<Send> | undefined, incoming: ChannelQueue<Receive> | undefined) {
+  /** @internal Use {@link Pipe}. `null` for the direction a one-way end does not have. */
+  constructor(outgoing: ChannelQueue<Send> | null, incoming: ChannelQueue<Receive> | null) {
     this.#outgoing = outgoing;
     this.#incoming = incoming;
   }
 
-  /** Whether this end can receive (Python's `readable`): false for the sending end of `Pipe(false)`. */
-  get readable(): boolean {
-    return this.#incoming !== undefined;
-  }
-
-  /** Whether this end can send (Python's `writable`): false for the receiving end of `Pipe(false)`. */
-  get writable(): boolean {
-    return this.#outgoing !== undefined;
-  }
-
-  /** Sends a value to the other end (copied). Rejects with QueueShutDown once this end is closed. */
+  /**
+   * Sends a value to the other end (copied). Rejects with QueueShutDown once this end is closed,
+   * and with InvalidStateError on the receiving end of a one-way `Pipe(false)`.
+   */
   send(value: Send, options?: ChannelWaitOptions): Promise<void> {
-    if (!this.#outgoing) return Promise.reject(oneWay("send on", "receiving"));
+    if (!this.#outgoing) return Promise.reject(wrongWay("send"));
     return this.#outgoing.put(value, options);
   }
 
-  /** Receives the next value from the other end; rejects with QueueShutDown once the other end closed and everything was read. */
+  /**
+   * Receives the next value from the other end; rejects with QueueShutDown once the other end
+   * closed and everything was read, and with InvalidStateError on the sending end of a one-way
+   * `Pipe(false)`.
+   */
   recv(options?: ChannelWaitOptions): Promise<Receive> {
-    if (!this.#incoming) return Promise.reject(oneWay("recv on", "sending"));
+    if (!this.#incoming) return Promise.reject(wrongWay("recv"));
     return this.#incoming.get(options);
   }
 
   /**
    * Closes the sending direction: the other end reads what is left, then its iteration ends. On
-   * the receiving end of a one-way pipe, closes the direction it reads: the sender's next send
-   * rejects with QueueShutDown (where Python's would raise BrokenPipeError).
+   * the receiving end of a one-way `Pipe(false)`, closes the one direction there is: the sending
+   * end's sends reject with QueueShutDown (where Python's raise BrokenPipeError).
    */
   close(): Promise<void> {
     return (this.#outgoing ?? this.#incoming)!.close();
   }
 
   [Symbol.asyncIterator](): AsyncIterator<Receive> {
-    if (!this.#incoming) {
-      return { next: () => Promise.reject(oneWay("iterating", "sending")) };
-    }
-    return iterate(this.#incoming);
+    return iterate(this.#incoming ?? { get: () => Promise.reject(wrongWay("recv")) });
   }
 
   [SHARED_HANDLE](): SharedDescriptor {
@@ -66,52 +65,55 @@ export class Connection<Send = unknown, Receive = Send> implements AsyncIterable
   }
 }
 
-function oneWay(what: string, end: "receiving" | "sending"): InvalidStateError {
-  return new InvalidStateError(
-    `Cannot ${what} this end of a one-way Pipe(false): it is the ${end} end (${end === "receiving" ? "it can only recv" : "it can only send"}). ` +
-      `Use the other end, or Pipe() for a duplex pair.`,
-  );
+/** Python raises OSError "connection is read-only" / "write-only"; this says which end is which. */
+function wrongWay(operation: "send" | "recv"): InvalidStateError {
+  return operation === "send"
+    ? new InvalidStateError(
+        "Connection.send(): this is the receiving end of a one-way Pipe(false) (the first of the pair), which cannot send. Send on the second end, or make a duplex pair with Pipe().",
+      )
+    : new InvalidStateError(
+        "Connection.recv(): this is the sending end of a one-way Pipe(false) (the second of the pair), which cannot receive. Receive on the first end, or make a duplex pair with Pipe().",
+      );
 }
 
-/** Whether a pipe is duplex: `Pipe()`, `Pipe(true)`, `Pipe(false)`, `Pipe({ duplex })`. */
+const ACCEPTED = "use Pipe() or Pipe(true) for a duplex pair, Pipe(false) for a one-way one (the first end receives, the second sends), or Pipe({ duplex: true | false })";
+
+/** Python's `duplex` argument, checked: a boolean, or a plain `{ duplex }` object. */
 function parseDuplex(options: unknown): boolean {
-  if (options === undefined) return true;
-  if (typeof options === "boolean") return options;
-  if (typeof options === "object" && options !== null && !Array.isArray(options)) {
-    const keys = Object.keys(options);
-    const unknown = keys.find((key) => key !== "duplex");
-    if (unknown !== undefined) throw new InvalidArgumentError(`Pipe() got an unknown option "${unknown}"; the only option is duplex (a boolean).`);
-    const duplex = (options as { duplex?: unknown }).duplex;
-    if (duplex === undefined || typeof duplex === "boolean") return duplex ?? true;
-    throw new InvalidArgumentError(`Pipe({ duplex }) must be a boolean; got ${describeValue(duplex)}.`);
+  if (options === undefined || typeof options === "boolean") return options ?? true;
+  const prototype = typeof options === "object" && options !== null ? Object.getPrototypeOf(options) : undefined;
+  if (prototype !== Object.prototype && prototype !== null) throw new InvalidArgumentError(`Pipe(): got ${describe(options)}; ${ACCEPTED}.`);
+  const unknown = Object.keys(options as object).find((key) => key !== "duplex");
+  if (unknown !== undefined) throw new InvalidArgumentError(`Pipe(): got an unknown option "${unknown}"; duplex is the only one: ${ACCEPTED}.`);
+  const { duplex } = options as { duplex?: unknown };
+  if (duplex !== undefined && typeof duplex !== "boolean") {
+    throw new InvalidArgumentError(`Pipe(): duplex must be true or false, got ${describe(duplex)}; ${ACCEPTED}.`);
   }
-  throw new InvalidArgumentError(`Pipe() takes duplex as a boolean (Python's Pipe(duplex=True)) or { duplex: boolean }; got ${describeValue(options)}.`);
-}
-
-function describeValue(value: unknown): string {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "an array";
-  if (typeof value === "string") return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
-  return typeof value === "object" || typeof value === "function" ? `a ${typeof value}` : `${typeof value} ${String(value)}`;
+  return duplex ?? true;
 }
 
 /**
  * Python's `multiprocessing.Pipe(duplex=True)`: returns two connected ends. Create it on the main
- * side; pass either end to a worker. `Pipe(false)` (or `Pipe({ duplex: false })`) is one-way, as
- * in Python: the first end can only receive, the second only send. Anything else is an
- * InvalidArgumentError.
+ * side; pass either end to a worker.
+ *
+ * - `Pipe()`, `Pipe(true)`, `Pipe({ duplex: true })`: each end sends to and receives from the other.
+ * - `Pipe(false)`, `Pipe({ duplex: false })`: one-way, as Python's `Pipe(False)`: the first end only
+ *   receives, the second only sends; the other direction rejects with InvalidStateError.
+ *
+ * Anything else throws InvalidArgumentError.
  */
-export function Pipe<A = unknown, B = A>(duplex?: boolean | { readonly duplex?: boolean }): [Connection<A, B>, Connection<B, A>] {
-  if (!parseDuplex(duplex)) {
-    const channel = new Queue<A>();
-    return [new Connection<A, B>(undefined, channel as unknown as ChannelQueue<B>), new Connection<B, A>(channel as unknown as ChannelQueue<B>, undefined)];
-  }
-  const forward = new Queue<A>();
-  const backward = new Queue<B>();
-  return [new Connection<A, B>(forward, backward), new Connection<B, A>(backward, forward)];
+export function Pipe<A = unknown, B = A>(duplex?: true | { readonly duplex?: true }): [Connection<A, B>, Connection<B, A>];
+export function Pipe<T = unknown>(duplex: false | { readonly duplex: false }): [Connection<never, T>, Connection<T, never>];
+export function Pipe<A = unknown, B = A>(duplex: PipeOptions): [Connection<A, B>, Connection<B, A>];
+export function Pipe(duplex?: unknown): [Connection, Connection] {
+  const isDuplex = parseDuplex(duplex);
+  const forward = new Queue();
+  if (!isDuplex) return [new Connection(null, forward), new Connection(forward, null)];
+  const backward = new Queue();
+  return [new Connection(forward, backward), new Connection(backward, forward)];
 }
 
 registerSharedType(TYPE, (state) => {
   const { outgoing, incoming } = state as { outgoing: ChannelQueue<unknown> | null; incoming: ChannelQueue<unknown> | null };
-  return new Connection(outgoing ?? undefined, incoming ?? undefined);
+  return new Connection(outgoing, incoming);
 });
