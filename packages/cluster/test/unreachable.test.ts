@@ -3,13 +3,12 @@
 // timeout, and let the process go; a node asked to stop must stop within its grace.
 import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
 import { eventually } from "@weft/conformance";
 import { ClusterPool, RedisUnavailableError } from "../src/index.js";
-import { startRedisServer, type RedisServer } from "../src/testing/redis-server.js";
+import { freePort as closedPort, startRedisServer, type RedisServer } from "../src/testing/redis-server.js";
 import { cli, packageDir, runtimeCommand, startNode, stopNodes, within, type NodeProcess } from "./support/cluster.js";
 
 type NodeTasks = typeof import("./fixtures/node-tasks.mjs");
@@ -29,18 +28,6 @@ afterEach(async () => {
 });
 
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
-
-/** A port nothing listens on (taken free, then released). */
-function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** The error a promise rejected with (it must reject). */
 async function rejection(promise: PromiseLike<unknown>): Promise<any> {

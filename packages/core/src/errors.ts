@@ -136,6 +136,17 @@ export class DataCloneError extends WeftError {
   }
 }
 
+/** The DataCloneError for a value the transport itself refused, with the transport's own error as the reason. */
+export function transportRefusal(path: string, refused: unknown): DataCloneError {
+  let reason: string;
+  try {
+    reason = refused instanceof Error ? `${refused.name}: ${refused.message}` : String(refused);
+  } catch {
+    reason = "it gave no reason";
+  }
+  return new DataCloneError(path, `the transport refused it (${reason})`);
+}
+
 /** A task reference cannot be resolved: unknown export, not a function, or a function that cannot be sent as source. */
 export class TaskReferenceError extends WeftError {
   static {

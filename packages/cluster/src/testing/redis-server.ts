@@ -54,7 +54,8 @@ export async function redisServerMissing(binary = "redis-server"): Promise<strin
   });
 }
 
-function freePort(): Promise<number> {
+/** A TCP port free on loopback now (taken, then released): where nothing listens until someone binds it. */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once("error", reject);

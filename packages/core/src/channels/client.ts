@@ -17,7 +17,7 @@
  *
  * `serveWorker` installs the client; a proxy used outside a weft worker gets a clear error.
  */
-import { AbortError, DataCloneError, InvalidStateError, TimeoutError } from "../errors.js";
+import { AbortError, DataCloneError, InvalidStateError, TimeoutError, transportRefusal } from "../errors.js";
 import { deserializeError } from "../codec/thrown.js";
 import { checkCrossing } from "../codec/graph.js";
 import { QueueShutDown } from "../asyncio/errors.js";
@@ -203,7 +203,7 @@ export function installChannelClient(
           waiter?.reject(error);
         } else if (op.op === "items") {
           const channel = channelOf(op.channel);
-          channel.lost = error instanceof DataCloneError ? error : new DataCloneError("an item put earlier", `the transport refused it (${(error as Error)?.message ?? String(error)})`);
+          channel.lost = error instanceof DataCloneError ? error : transportRefusal("an item put earlier", error);
           channel.credit += op.values.length; // the owner never saw them: that room is still ours
         }
       }

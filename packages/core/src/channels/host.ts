@@ -5,7 +5,7 @@
  * items it was handed and never took go back to their queues, and its waiting operations are
  * dropped, so a dead consumer never takes an item.
  */
-import { AbortError, DataCloneError, UnknownHandleError } from "../errors.js";
+import { AbortError, DataCloneError, UnknownHandleError, transportRefusal } from "../errors.js";
 import { serializeError } from "../codec/thrown.js";
 import { checkCrossing } from "../codec/graph.js";
 import type { ChannelOp, ChannelReply, ChannelReplyOp, ChannelSize } from "./messages.js";
@@ -267,12 +267,12 @@ export class ChannelHost {
         if (this.#kind === "thread") structuredClone(values[index]);
       } catch (error) {
         values[index] = undefined;
-        poison.push({ index, error: serializeError(error instanceof DataCloneError ? error : new DataCloneError("a Queue item", `the transport refused it (${(error as Error)?.message ?? String(error)})`)) });
+        poison.push({ index, error: serializeError(error instanceof DataCloneError ? error : transportRefusal("a Queue item", error)) });
       }
     }
     if (poison.length === 0) {
       // Nothing singled out: the transport refused the batch as a whole. Every value of it fails its own get.
-      const error = serializeError(new DataCloneError("a Queue item", `the transport refused it (${(refused as Error)?.message ?? String(refused)})`));
+      const error = serializeError(transportRefusal("a Queue item", refused));
       return { op: "items", request: op.request, values: values.map(() => undefined), poison: values.map((_, index) => ({ index, error })) };
     }
     return { op: "items", request: op.request, values, poison };

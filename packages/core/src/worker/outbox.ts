@@ -5,7 +5,7 @@
  * send of it has succeeded.
  */
 import { flushChannels } from "../channels/client.js";
-import { DataCloneError } from "../errors.js";
+import { DataCloneError, transportRefusal } from "../errors.js";
 import { serializeError } from "../codec/thrown.js";
 import type { FastLaneWorker } from "../fast-lane.js";
 import type { FromWorker, TaskOutcome } from "../protocol.js";
@@ -81,7 +81,7 @@ export class Outbox {
     try {
       this.#send({ type: "progress", id, value: prepared.value, encoded: prepared.encoded });
     } catch (refused) {
-      throw new DataCloneError("the progress value", `the transport refused it (${describe(refused)})`);
+      throw transportRefusal("the progress value", refused);
     }
   }
 
@@ -137,7 +137,7 @@ export class Outbox {
     try {
       this.#send({ type: "results", results: [outcome] });
     } catch (refused) {
-      const error = new DataCloneError(outcome.ok ? "the task's result" : "the task's error", `the transport refused it (${describe(refused)})`);
+      const error = transportRefusal(outcome.ok ? "the task's result" : "the task's error", refused);
       try {
         this.#send({ type: "results", results: [failure(outcome.id, error)] });
       } catch {
