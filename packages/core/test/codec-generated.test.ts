@@ -14,6 +14,7 @@ import { createFastLaneBuffers, readMessage, writeMessage } from "../src/fast-la
 import { DataCloneError, MalformedMessageError } from "../src/errors.js";
 import { deserializeError, serializeError } from "../src/codec/thrown.js";
 import { prepareValue, reviveValue } from "../src/values.js";
+import { checkCrossing, checkCrossingExactly } from "../src/codec/graph.js";
 
 const RUNS = Number(process.env.WEFT_FUZZ_RUNS ?? 10_000);
 const SEED = process.env.WEFT_FUZZ_SEED === undefined ? undefined : Number(process.env.WEFT_FUZZ_SEED);
@@ -105,6 +106,34 @@ describe("bad values fail with one named error that says where", () => {
         expect(caught).toBeInstanceOf(DataCloneError);
         expect((caught as DataCloneError).path).toBe(path);
         expect((caught as Error).message).toMatch(reason);
+      }),
+      params(),
+    );
+  }, LONG);
+
+  test(`a channel's put-time check agrees with the encoder, but for an array's extra property (${RUNS} values)`, () => {
+    const thrownBy = (check: () => void): unknown => {
+      try {
+        check();
+      } catch (error) {
+        return error;
+      }
+      return undefined;
+    };
+    fc.assert(
+      fc.property(fc.oneof(badArbitrary().map((bad) => buildBad(bad).value), generatedArbitrary().map(buildGenerated)), fc.constantFrom("thread" as const, "process" as const), (value, kind) => {
+        const exact = thrownBy(() => checkCrossingExactly(value, kind, "value"));
+        const quick = thrownBy(() => checkCrossing(value, kind, "value"));
+        if (quick === undefined && exact !== undefined) {
+          // The quick check's documented blind spot; the transport refuses such a value at the get.
+          expect(holdsArrayWithExtraProperty(value)).toBe(true);
+          return;
+        }
+        expect(quick === undefined).toBe(exact === undefined);
+        if (exact !== undefined) {
+          expect(quick).toBeInstanceOf(DataCloneError);
+          expect((quick as Error).message).toBe((exact as Error).message);
+        }
       }),
       params(),
     );
@@ -350,3 +379,18 @@ describe("a transport that copies shared references apart (a JSON queue) still d
     expect(back.real).toBeInstanceOf(Error);
   });
 });
+
+function holdsArrayWithExtraProperty(value: unknown): boolean {
+  const seen = new Set<unknown>();
+  const pending = [value];
+  while (pending.length > 0) {
+    const v = pending.pop();
+    if (typeof v !== "object" || v === null || seen.has(v)) continue;
+    seen.add(v);
+    if (Array.isArray(v) && Object.keys(v).some((key) => !/^(0|[1-9]\d*)$/.test(key))) return true;
+    if (v instanceof Map) for (const [k, x] of v) pending.push(k, x);
+    else if (v instanceof Set) for (const x of v) pending.push(x);
+    else if (!ArrayBuffer.isView(v)) for (const k of Object.keys(v)) pending.push((v as Record<string, unknown>)[k]);
+  }
+  return false;
+}

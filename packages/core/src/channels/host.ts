@@ -7,11 +7,12 @@
  */
 import { AbortError, DataCloneError, UnknownHandleError, transportRefusal } from "../errors.js";
 import { serializeError } from "../codec/thrown.js";
-import { checkCrossing } from "../codec/graph.js";
+import { checkCrossing, checkCrossingExactly } from "../codec/graph.js";
 import type { ChannelOp, ChannelReply, ChannelReplyOp, ChannelSize } from "./messages.js";
 import type { WorkerKind } from "../port.js";
 import { keyId, lookupChannel, type CallServer, type Caller } from "./registry.js";
 import type { ChannelStore, Lease } from "./store.js";
+import { ItemDeque } from "./item-deque.js";
 
 interface Joined {
   readonly store: ChannelStore<unknown>;
@@ -148,7 +149,7 @@ export class ChannelHost {
     const takes = this.#kind === "thread" && typeof SharedArrayBuffer === "function" ? new Int32Array(new SharedArrayBuffer(4)) : undefined;
     const lease: Lease = {
       credit: 0,
-      held: [],
+      held: new ItemDeque(),
       recalling: false,
       reported: 0,
       ...(takes ? { takes } : {}),
@@ -263,7 +264,7 @@ export class ChannelHost {
     const poison: { index: number; error: ReturnType<typeof serializeError> }[] = [];
     for (let index = 0; index < values.length; index++) {
       try {
-        checkCrossing(values[index], this.#kind, "a Queue item");
+        checkCrossingExactly(values[index], this.#kind, "a Queue item");
         if (this.#kind === "thread") structuredClone(values[index]);
       } catch (error) {
         values[index] = undefined;

@@ -75,6 +75,38 @@ export class ItemDeque<T> {
     return out;
   }
 
+  /**
+   * Moves up to `count` of the oldest items to the end of `target`, keeping their arrival numbers,
+   * and returns their values: a worker's prefetch, handed over and still held for it.
+   */
+  moveTo(target: ItemDeque<T>, count: number): T[] {
+    const values: T[] = [];
+    while (values.length < count && this.#length > 0) {
+      const chunk = this.#chunks[0]!;
+      const value = chunk.values[chunk.head] as T;
+      target.push(value, chunk.seqs ? chunk.seqs[chunk.head]! : chunk.firstSeq + chunk.head);
+      values.push(value);
+      chunk.values[chunk.head] = undefined;
+      this.#advance(chunk);
+    }
+    return values;
+  }
+
+  /** Forgets up to `count` of the oldest items (a worker reported it took them); returns how many went. */
+  drop(count: number): number {
+    let dropped = 0;
+    while (dropped < count && this.#length > 0) {
+      const chunk = this.#chunks[0]!;
+      const n = Math.min(count - dropped, chunk.values.length - chunk.head);
+      chunk.values.fill(undefined, chunk.head, chunk.head + n);
+      chunk.head += n - 1;
+      this.#length -= n - 1;
+      this.#advance(chunk);
+      dropped += n;
+    }
+    return dropped;
+  }
+
   /** Puts `entries` (sorted by arrival number) back among the items here, in arrival order. */
   merge(entries: readonly Entry<T>[]): void {
     const rest = this.take(this.#length);

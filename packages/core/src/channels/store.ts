@@ -38,7 +38,7 @@ export const CREDIT_WINDOW = 65536;
 export interface Lease {
   credit: number;
   /** Items handed to the worker, oldest first, not yet reported taken. */
-  readonly held: Entry<unknown>[];
+  readonly held: ItemDeque<unknown>;
   /** A recall was sent and not answered yet. */
   recalling: boolean;
   /** Asks the worker to give back its untaken items and unused credit. */
@@ -216,7 +216,7 @@ export class ChannelStore<T> {
 
   remoteGet(lease: Lease, want: number, wait: Wait, deliver: (values: T[]) => void, fail: (error: unknown) => void): () => void {
     return this.#get(lease, want, wait, (entries) => {
-      for (const entry of entries) lease.held.push(entry);
+      for (const entry of entries) lease.held.push(entry.value, entry.seq);
       this.#heldTotal += entries.length;
       deliver(entries.map((e) => e.value));
     }, fail);
@@ -228,17 +228,14 @@ export class ChannelStore<T> {
    */
   spare(lease: Lease, want: number): T[] {
     if (this.#getters.length > 0 || this.#count() === 0) return [];
-    const entries = this.#take(want);
-    for (const entry of entries) lease.held.push(entry);
-    this.#heldTotal += entries.length;
-    return entries.map((e) => e.value);
+    const values = this.#items.moveTo(lease.held as ItemDeque<T>, want);
+    this.#heldTotal += values.length;
+    return values;
   }
 
   took(lease: Lease, count: number): void {
     lease.reported += count;
-    const n = Math.min(count, lease.held.length);
-    lease.held.splice(0, n);
-    this.#heldTotal -= n;
+    this.#heldTotal -= lease.held.drop(count);
     this.#pump();
   }
 
@@ -249,10 +246,8 @@ export class ChannelStore<T> {
     const spent = Math.min(credit, lease.credit);
     lease.credit -= spent;
     this.#creditTotal -= spent;
-    const taken = Math.min(took, lease.held.length);
-    lease.held.splice(0, taken);
-    this.#heldTotal -= taken;
-    this.#giveBack(lease.held.splice(0, Math.min(returned, lease.held.length)) as Entry<T>[]);
+    this.#heldTotal -= lease.held.drop(took);
+    this.#giveBack(lease.held.take(returned) as Entry<T>[]);
     this.#pump();
   }
 
@@ -263,11 +258,8 @@ export class ChannelStore<T> {
     lease.credit = 0;
     // What a thread worker's code was handed and it could not report is taken, not given back.
     const unreported = lease.takes ? Math.min(lease.held.length, Math.max(0, Atomics.load(lease.takes, 0) - lease.reported)) : 0;
-    if (unreported > 0) {
-      lease.held.splice(0, unreported);
-      this.#heldTotal -= unreported;
-    }
-    this.#giveBack(lease.held.splice(0) as Entry<T>[]);
+    this.#heldTotal -= lease.held.drop(unreported);
+    this.#giveBack(lease.held.take(lease.held.length) as Entry<T>[]);
     for (const list of [this.#getters, this.#putters] as Waiting[][]) {
       for (let i = list.length - 1; i >= 0; i--) if (list[i]!.lease === lease) this.#settle(list[i]!, list);
     }

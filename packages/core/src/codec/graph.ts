@@ -17,5 +17,5 @@
  * The parts: shapes.ts (wire shapes, limits, shared checks), encoder.ts, decoder.ts.
  */
 export { MAX_DEPTH, PACK_NUMBERS_FROM, type ErrorSpecial, type Special, type Envelope, safeString, defineOwn } from "./shapes.js";
-export { encodeGraph, checkCrossing, encodeThrown } from "./encoder.js";
+export { encodeGraph, checkCrossing, checkCrossingExactly, encodeThrown } from "./encoder.js";
 export { decodeGraph } from "./decoder.js";
