@@ -317,13 +317,18 @@ export function differenceFrom(actual: unknown, expected: unknown, path = "value
 
 /** Whether a built value holds an Error anywhere (structured clone's own rules for errors differ from weft's). */
 export function holdsError(value: unknown): boolean {
+  return holdsObject(value, (v) => v instanceof Error);
+}
+
+/** Whether any object reachable from `value` (through containers, Maps and Sets) satisfies `test`. */
+export function holdsObject(value: unknown, test: (object: object) => boolean): boolean {
   const seen = new Set<unknown>();
   const pending = [value];
   while (pending.length > 0) {
     const v = pending.pop();
     if (typeof v !== "object" || v === null || seen.has(v)) continue;
     seen.add(v);
-    if (v instanceof Error) return true;
+    if (test(v)) return true;
     if (v instanceof Map) for (const [k, x] of v) pending.push(k, x);
     else if (v instanceof Set) for (const x of v) pending.push(x);
     else if (!ArrayBuffer.isView(v)) for (const k of Object.keys(v)) pending.push((v as Record<string, unknown>)[k]);

@@ -8,7 +8,7 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import {
-  badArbitrary, buildBad, buildGenerated, differenceFrom, generatedArbitrary, holdsError, RESERVED_LOOKING_KEYS, specArbitrary, build,
+  badArbitrary, buildBad, buildGenerated, differenceFrom, generatedArbitrary, holdsError, holdsObject, RESERVED_LOOKING_KEYS, specArbitrary, build,
 } from "../../conformance/src/codec-model.js";
 import { createFastLaneBuffers, readMessage, writeMessage } from "../src/fast-lane.js";
 import { DataCloneError, MalformedMessageError } from "../src/errors.js";
@@ -381,16 +381,5 @@ describe("a transport that copies shared references apart (a JSON queue) still d
 });
 
 function holdsArrayWithExtraProperty(value: unknown): boolean {
-  const seen = new Set<unknown>();
-  const pending = [value];
-  while (pending.length > 0) {
-    const v = pending.pop();
-    if (typeof v !== "object" || v === null || seen.has(v)) continue;
-    seen.add(v);
-    if (Array.isArray(v) && Object.keys(v).some((key) => !/^(0|[1-9]\d*)$/.test(key))) return true;
-    if (v instanceof Map) for (const [k, x] of v) pending.push(k, x);
-    else if (v instanceof Set) for (const x of v) pending.push(x);
-    else if (!ArrayBuffer.isView(v)) for (const k of Object.keys(v)) pending.push((v as Record<string, unknown>)[k]);
-  }
-  return false;
+  return holdsObject(value, (v) => Array.isArray(v) && Object.keys(v).some((key) => !/^(0|[1-9]\d*)$/.test(key)));
 }
