@@ -16,65 +16,18 @@
  * took goes back to the queue in its place (by arrival order) when the worker gives it back or
  * dies.
  */
-import { InvalidStateError, TimeoutError } from "../errors.js";
+import { InvalidStateError } from "../errors.js";
 import { QueueShutDown } from "../asyncio/errors.js";
-import { callAt, now, onAbort } from "../asyncio/internal.js";
 import { type Entry, ItemDeque } from "./item-deque.js";
+import { armWaiting, CREDIT_WINDOW, type Getter, type Lease, type Putter, settleWaiting, type Wait, type Waiting } from "./waiting.js";
+
+export { CREDIT_WINDOW, type Lease } from "./waiting.js";
 
 /** What a joiner is settled with when the last item is marked done (its success). */
 const ALL_DONE = Symbol("all done");
 
 /** One settled promise for every put that had room: a put that needs no waiting allocates none. */
 const RESOLVED: Promise<void> = Promise.resolve();
-
-/**
- * Puts a worker may send ahead of any answer, at most (per queue): four put batches, so that a
- * producer still has credit for the next batches while the owner's grant for the first is on its way.
- */
-export const CREDIT_WINDOW = 65536;
-
-
-/** One worker's standing with one queue, kept by the host of that worker. */
-export interface Lease {
-  credit: number;
-  /** Items handed to the worker, oldest first, not yet reported taken. */
-  readonly held: ItemDeque<unknown>;
-  /** A recall was sent and not answered yet. */
-  recalling: boolean;
-  /** Asks the worker to give back its untaken items and unused credit. */
-  recall(closed: boolean): void;
-  /**
-   * For a thread worker where shared memory exists: cell 0 counts every item the worker's code
-   * was handed from this lease, and the worker updates it at each take; `reported` is how many
-   * of those its messages said. The difference is what it took and could not tell before it died.
-   */
-  readonly takes?: Int32Array;
-  reported: number;
-  /** Tells the worker it may send `count` more puts without asking. */
-  grant(count: number): void;
-}
-
-interface Wait {
-  readonly timeout: number | null;
-  readonly signal?: AbortSignal;
-}
-
-interface Waiting {
-  readonly lease: Lease | undefined;
-  settled: boolean;
-  cleanup: () => void;
-  fail(error: unknown): void;
-}
-
-interface Getter<T> extends Waiting {
-  readonly want: number;
-  deliver(entries: Entry<T>[]): void;
-}
-
-interface Putter<T> extends Waiting {
-  readonly value: T;
-  done(): void;
-}
 
 /** What a synchronous take returns when there is no item to take now (the caller waits instead). */
 export const NOTHING: unique symbol = Symbol("weft.nothing");
@@ -175,7 +128,7 @@ export class ChannelStore<T> {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    for (const putter of this.#putters.splice(0)) this.#settle(putter).fail(this.#shutDown("put"));
+    for (const putter of this.#putters.splice(0)) settleWaiting(putter).fail(this.#shutDown("put"));
     for (const lease of this.#leases) this.#recall(lease, true);
     this.#pump();
   }
@@ -261,7 +214,7 @@ export class ChannelStore<T> {
     this.#heldTotal -= lease.held.drop(unreported);
     this.#giveBack(lease.held.take(lease.held.length) as Entry<T>[]);
     for (const list of [this.#getters, this.#putters] as Waiting[][]) {
-      for (let i = list.length - 1; i >= 0; i--) if (list[i]!.lease === lease) this.#settle(list[i]!, list);
+      for (let i = list.length - 1; i >= 0; i--) if (list[i]!.lease === lease) settleWaiting(list[i]!, list);
     }
     this.#pump();
   }
@@ -300,7 +253,7 @@ export class ChannelStore<T> {
       count = this.#unfinished;
     }
     this.#unfinished -= count;
-    if (this.#unfinished === 0) for (const joiner of this.#joiners.splice(0)) this.#settle(joiner).fail(ALL_DONE);
+    if (this.#unfinished === 0) for (const joiner of this.#joiners.splice(0)) settleWaiting(joiner).fail(ALL_DONE);
   }
 
   /** Waits until every item put was marked done; returns the withdrawal. */
@@ -375,40 +328,19 @@ export class ChannelStore<T> {
     return () => this.#withdraw(getter, this.#getters, wait.signal?.reason);
   }
 
+  /** Starts a waiter's timeout and abort listener: either ends its wait, and the others are served. */
   #arm(waiting: Waiting, wait: Wait, list: Waiting[], op: string): void {
-    const cleanups: (() => void)[] = [];
-    if (wait.timeout !== null) {
-      cleanups.push(callAt(now() + wait.timeout, () => {
-        this.#settle(waiting, list).fail(new TimeoutError(`${this.#name}.${op}() timed out after ${wait.timeout} ms.`));
-        this.#pump();
-      }));
-    }
-    if (wait.signal) {
-      const signal = wait.signal;
-      cleanups.push(onAbort(signal, () => {
-        this.#settle(waiting, list).fail(signal.reason);
-        this.#pump();
-      }));
-    }
-    waiting.cleanup = () => cleanups.forEach((c) => c());
+    armWaiting(waiting, wait, `${this.#name}.${op}() timed out after ${wait.timeout} ms.`, (error) => {
+      settleWaiting(waiting, list).fail(error);
+      this.#pump();
+    });
   }
 
   /** A waiter withdrawn by its worker (cancel): it fails with an abort unless it was served. */
   #withdraw(waiting: Waiting, list: Waiting[], reason: unknown): void {
     if (waiting.settled) return;
-    this.#settle(waiting, list).fail(reason);
+    settleWaiting(waiting, list).fail(reason);
     this.#pump();
-  }
-
-  /** Takes a waiter out of its list (its timer and abort listener too); the caller settles it. */
-  #settle<W extends Waiting>(waiting: W, list?: Waiting[]): W {
-    waiting.settled = true;
-    waiting.cleanup();
-    if (list) {
-      const i = list.indexOf(waiting);
-      if (i >= 0) list.splice(i, 1);
-    }
-    return waiting;
   }
 
   #drained(): boolean {
@@ -420,19 +352,19 @@ export class ChannelStore<T> {
     // Overflow items count among the used slots already: one moves in when a slot beside them frees.
     while (this.#overflow.length > 0 && this.#count() + this.#heldTotal + this.#creditTotal < this.maxsize) this.#items.push(this.#overflow.shift(), this.#seq++);
     while (this.#putters.length > 0 && this.#overflow.length === 0 && this.#roomForOne()) {
-      const putter = this.#settle(this.#putters.shift()!);
+      const putter = settleWaiting(this.#putters.shift()!);
       this.#add(putter.value);
       putter.done();
     }
     while (this.#getters.length > 0 && this.#count() > 0) {
-      const getter = this.#settle(this.#getters.shift()!);
+      const getter = settleWaiting(this.#getters.shift()!);
       // Share what is here with those waiting behind, so one worker does not prefetch it all.
       const share = Math.max(1, Math.ceil(this.#count() / (this.#getters.length + 1)));
       getter.deliver(this.#take(Math.min(getter.want, share)));
     }
     if (this.#getters.length > 0) {
       if (this.#drained()) {
-        for (const getter of this.#getters.splice(0)) this.#settle(getter).fail(this.#shutDown("get"));
+        for (const getter of this.#getters.splice(0)) settleWaiting(getter).fail(this.#shutDown("get"));
         return;
       }
       // Someone waits for an item while other workers hold some they have not taken.
