@@ -2,7 +2,7 @@ import { defineConfig } from "tsup";
 import { weftBuild } from "../../tsup.base.js";
 
 export default defineConfig(weftBuild({
-  entry: ["src/index.ts", "src/thread-entry.ts", "src/process-entry.ts", "src/parent-watchdog.ts"],
+  entry: ["src/index.ts", "src/thread-entry.ts", "src/process-entry.ts"],
   dts: { entry: "src/index.ts" },
   platform: "node",
   // Bun's own module, there at run time (the adapter only ever runs under Bun).

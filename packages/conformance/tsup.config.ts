@@ -11,11 +11,13 @@ const entry = {
   cli: "src/cli/main.ts",
   "browser-page": "src/cli/browser-page.ts",
   chromium: "src/cli/chromium.ts",
+  // For the scripts that run a runtime's own test runner (see line-child.ts).
+  "line-child": "src/cli/line-child.ts",
 };
 
 export default defineConfig(weftBuild({
   entry,
-  dts: { entry: { index: "src/index.ts", "fixtures/tasks": "src/fixtures/tasks.ts", chromium: "src/cli/chromium.ts" } },
+  dts: { entry: { index: "src/index.ts", "fixtures/tasks": "src/fixtures/tasks.ts", chromium: "src/cli/chromium.ts", "line-child": "src/cli/line-child.ts" } },
   splitting: false,
   // Deno resolves Node built-ins only with the node: prefix.
   removeNodeProtocol: false,

@@ -2,6 +2,6 @@
  * The script a process worker runs (bundled with the core so that it loads without an import
  * map). The kind tells the core to copy everything and refuse shared memory both ways.
  */
-import { serveInWorker } from "./worker-scope.js";
+import { serveInWebWorker } from "@weft/core/adapter";
 
-serveInWorker("process");
+serveInWebWorker("process", { adapterName: "@weft/browser" });

@@ -1,4 +1,4 @@
 /** The script a thread worker runs (bundled with the core so that it loads without an import map). */
-import { serveInWorker } from "./worker-scope.js";
+import { serveInWebWorker } from "@weft/core/adapter";
 
-serveInWorker("thread");
+serveInWebWorker("thread", { adapterName: "@weft/browser" });

@@ -5,12 +5,12 @@
 // It runs on Node, outside Bun, so that a crash of Bun itself still counts: every case that never
 // reported is a failure. bun:test cannot mark a started test skipped, so the test file prints
 // "SKIP <title>: <reason>" for a declared skip and this script counts that title as skipped.
-import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { conformanceTests } from "@weft/conformance";
+import { runLineChild } from "@weft/conformance/line-child";
 
 const packageDir = fileURLToPath(new URL("..", import.meta.url));
 const resultsDir = process.env.WEFT_RESULTS_DIR ? resolve(process.env.WEFT_RESULTS_DIR) : fileURLToPath(new URL("../../../results/", import.meta.url));
@@ -57,18 +57,6 @@ function scan(line) {
   }
 }
 
-function relay(stream, target) {
-  let pending = "";
-  stream.on("data", (chunk) => {
-    target.write(chunk);
-    pending += chunk.toString("utf8");
-    const lines = pending.split("\n");
-    pending = lines.pop() ?? "";
-    for (const line of lines) scan(line);
-  });
-  stream.on("end", () => pending && scan(pending));
-}
-
 let bun;
 try {
   bun = bunBinary();
@@ -78,29 +66,27 @@ try {
   bun = undefined;
 }
 
-const code = bun === undefined ? 1 : await new Promise((resolveRun) => {
-  // Scoped to ./test (and bunfig.toml's test root): bun test must not pick up other runtimes' test files.
-  const child = spawn(bun, ["test", "./test"], {
-    cwd: packageDir,
-    env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0", WEFT_RESULTS_DIR: resultsDir },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  relay(child.stdout, process.stdout);
-  relay(child.stderr, process.stderr);
-  const watchdog = setTimeout(() => {
-    console.error(`@weft/bun: bun test ran longer than ${RUN_TIMEOUT_MS / 60_000} min; killing it.`);
-    child.kill("SIGKILL");
-  }, RUN_TIMEOUT_MS);
-  child.on("error", (error) => {
-    console.error(`@weft/bun: could not run ${bun}: ${error.message}`);
-    clearTimeout(watchdog);
-    resolveRun(1);
-  });
-  child.on("close", (exitCode, signal) => {
-    clearTimeout(watchdog);
-    resolveRun(signal ? 1 : (exitCode ?? 1));
-  });
-});
+/** Bun's output goes on to this process's, and is scanned for outcomes line by line. */
+const relay = (target) => (line) => {
+  target.write(`${line}\n`);
+  scan(line);
+};
+const end =
+  bun === undefined
+    ? undefined
+    : await runLineChild({
+        command: bun,
+        // Scoped to ./test (and bunfig.toml's test root): bun test must not pick up other runtimes' test files.
+        args: ["test", "./test"],
+        cwd: packageDir,
+        env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0", WEFT_RESULTS_DIR: resultsDir },
+        onStdout: relay(process.stdout),
+        onStderr: relay(process.stderr),
+        timeoutMs: RUN_TIMEOUT_MS,
+        onTimeout: () => console.error(`@weft/bun: bun test ran longer than ${RUN_TIMEOUT_MS / 60_000} min; killing it.`),
+      });
+if (end?.error) console.error(`@weft/bun: could not run ${bun}: ${end.error.message}`);
+const code = end === undefined || end.error || end.signal ? 1 : (end.code ?? 1);
 
 let passed = 0;
 let failed = 0;

@@ -1,7 +1,7 @@
 import { constants } from "node:os";
 import { fileURLToPath } from "node:url";
 import { type Endpoint, type EndpointControl, type StartOptions, createEndpoint } from "@weft/core/adapter";
-import { COMPILED_PROCESS_REFUSAL, isCompiledExecutableUrl } from "./compiled-executable.js";
+import { COMPILED_PROCESS_REFUSAL, isCompiledExecutableUrl } from "./entry-file.js";
 import { decodeMessage, encodeMessage } from "./wire.js";
 
 const ENTRY = fileURLToPath(new URL("./process-entry.js", import.meta.url));

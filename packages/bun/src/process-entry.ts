@@ -6,5 +6,5 @@ serveIpcChild(process, {
   adapterName: "@weft/bun",
   encode: encodeMessage,
   decode: (message) => decodeMessage(message) as ToWorker,
-  watchdog: { Worker, url: new URL("./parent-watchdog.js", import.meta.url) },
+  Worker,
 });

@@ -1,5 +1,5 @@
 import { type Endpoint, type StartOptions, createEndpoint } from "@weft/core/adapter";
-import { COMPILED_THREAD_HINT, isCompiledExecutableUrl } from "./compiled-executable.js";
+import { COMPILED_THREAD_HINT, isCompiledExecutableUrl } from "./entry-file.js";
 
 const ENTRY = new URL("./thread-entry.js", import.meta.url);
 const COMPILED = isCompiledExecutableUrl(import.meta.url);

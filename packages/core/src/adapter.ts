@@ -10,8 +10,10 @@ export { createEndpoint, defineAdapter, KILL_AFTER_MS, SERVER_RUNTIME_CAPABILITI
 export { installAdapter, defaultAdapter } from "./adapter-registry.js";
 export { serveWorker, reportFatalError, type ServedWorker } from "./worker/serve.js";
 export { serveWorkerUntilEnd, exitAfterSends, WorkerExiting, type WorkerEndHooks } from "./worker/end.js";
-export { serveIpcChild, watchParent, PARENT_CHECK_MS, type IpcChildOptions, type IpcProcess, type WatchdogWorkerConstructor } from "./worker/ipc-child.js";
+export { serveIpcChild, type IpcChildOptions, type IpcProcess, type WatchdogWorkerConstructor } from "./worker/ipc-child.js";
+export { parentWatchdogUrl, PARENT_CHECK_MS } from "./worker/parent-watchdog.js";
 export { nextTurn } from "./next-turn.js";
-export { serveInWebWorker, type WebWorkerEntryOptions } from "./worker/web-worker.js";
+export { serveInWebWorker, catchGlobalErrors, type GlobalErrorScope, type WebWorkerEntryOptions } from "./worker/web-worker.js";
+export { webWorkerEndpoint, type CallerSideWebWorker, type WebWorkerEndpointOptions, type WorkerErrorEvent } from "./web-worker-endpoint.js";
 export { isExitNotice, type FromWorker, type ToWorker, type RunRequest, type TaskOutcome, type TaskTarget, type ExitNotice } from "./protocol.js";
 export { SHARED_HANDLE, registerSharedType, type SharedDescriptor, type SharedHandle } from "./shared-handle.js";

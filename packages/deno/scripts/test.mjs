@@ -5,10 +5,10 @@
 //
 // Deno.test has no runtime skip: a case skipped by a declared capability passes and prints
 // "SKIP <title>: <reason>"; those lines are counted as skipped (and taken off the passed count).
-import { spawn } from "node:child_process";
 import { realpathSync, mkdirSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
+import { runLineChild } from "@weft/conformance/line-child";
 
 const packageDir = fileURLToPath(new URL("..", import.meta.url));
 const resultsDir = process.env.WEFT_RESULTS_DIR ?? fileURLToPath(new URL("../../../results/", import.meta.url));
@@ -43,13 +43,20 @@ const args = [
 ];
 console.log(`$ deno ${args.join(" ")}`);
 
-const child = spawn(deno, args, { cwd: packageDir, stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, NO_COLOR: "1" } });
 let output = "";
-child.stdout.on("data", (chunk) => {
-  process.stdout.write(chunk);
-  output += chunk.toString();
+const end = await runLineChild({
+  command: deno,
+  args,
+  cwd: packageDir,
+  env: { ...process.env, NO_COLOR: "1" },
+  onStdout: (line) => {
+    console.log(line);
+    output += `${line}\n`;
+  },
+  onStderr: (line) => console.error(line),
 });
-const code = await new Promise((resolve) => child.on("close", (status, signal) => resolve(status ?? (signal ? 1 : 0))));
+if (end.error) console.error(`@weft/deno: could not run ${deno}: ${end.error.message}`);
+const code = end.code ?? 1;
 
 const summary = /(?:ok|FAILED) \| (\d+) passed(?: \((\d+) steps?\))? \| (\d+) failed(?: \((\d+) steps?\))?(?: \| (\d+) ignored)?/.exec(output);
 const skipLines = output.split("\n").filter((line) => line.startsWith("SKIP ["));

@@ -5,6 +5,8 @@
 
 /** A Deno permission name, as `Deno.permissions.query` and the `--allow-*` flags spell it. */
 export type PermissionName = "read" | "write" | "net" | "env" | "run" | "ffi" | "sys" | "import";
+/** Every {@link PermissionName}, in the order flags are given. */
+export const PERMISSION_NAMES: readonly PermissionName[] = ["read", "write", "net", "env", "run", "ffi", "sys", "import"];
 
 export interface PermissionDescriptor {
   readonly name: PermissionName;

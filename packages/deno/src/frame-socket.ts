@@ -16,7 +16,7 @@
  * access to that one path and nothing else.
  */
 import { type DenoConn, type DenoListener, deno } from "./deno-api.js";
-import type { ResolvedPermissions } from "./permissions.js";
+import type { ResolvedPermissions } from "./runtime-options.js";
 
 /** Longer paths do not fit a Unix socket address (108 bytes on Linux, 104 on macOS). */
 const MAX_SOCKET_PATH = 100;

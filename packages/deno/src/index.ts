@@ -10,5 +10,5 @@ installAdapter(denoAdapter);
 
 export * from "@weft/core";
 export { denoAdapter as adapter };
-export type { DenoPermissions, DenoRuntimeOptions, PermissionValue, ProcessTransport } from "./permissions.js";
+export type { DenoPermissions, DenoRuntimeOptions, PermissionValue, ProcessTransport } from "./runtime-options.js";
 export type { PermissionName } from "./deno-api.js";

@@ -1,104 +1,13 @@
 /**
- * Least privilege for Deno workers: the `permissions` a pool, Thread or Process passes through
- * `workerOptions.runtimeOptions`, turned into a Web Worker's `deno.permissions` (threads) or
- * `--allow-*` flags (processes). By default a worker gets no permission at all: loading its
- * entry and a local task module needs none.
+ * Least privilege for Deno workers: the permissions a pool, Thread or Process passes through
+ * `workerOptions.runtimeOptions` (checked in runtime-options.ts), turned into a Web Worker's
+ * `deno.permissions` (threads) or `--allow-*` flags (processes). By default a worker gets no
+ * permission at all: loading its entry and a local task module needs none. A worker never gets
+ * more than this process has.
  */
 import { InvalidArgumentError } from "@weft/core";
-import { deno, type PermissionDescriptor, type PermissionName } from "./deno-api.js";
-
-/** How a process worker's messages reach its parent: see {@link DenoRuntimeOptions.transport}. */
-export type ProcessTransport = "auto" | "pipe" | "socket";
-const PROCESS_TRANSPORTS: readonly ProcessTransport[] = ["auto", "pipe", "socket"];
-
-/** `true` grants the whole permission, `false` none, a list only those paths/hosts/names. */
-export type PermissionValue = boolean | readonly (string | URL)[];
-
-/** Deno permissions for a worker, by name; a name left out is not granted. */
-export type DenoPermissions = { readonly [name in PermissionName]?: PermissionValue };
-
-/** What `workerOptions.runtimeOptions` accepts on Deno. */
-export interface DenoRuntimeOptions {
-  /**
-   * The worker's permissions: "none" (the default), "inherit" (everything this process has), or
-   * a {@link DenoPermissions} object. A worker never gets more than its parent has.
-   */
-  readonly permissions?: "none" | "inherit" | DenoPermissions;
-  /**
-   * Extra `deno run` flags for process workers (e.g. `["--config", "deno.json"]`,
-   * `["--node-modules-dir=manual"]`). Permission flags belong in `permissions`.
-   */
-  readonly denoArgs?: readonly string[];
-  /**
-   * How a process worker's messages reach this process (threads ignore it):
-   * - "auto" (the default): a Unix socket when this process has read, write and net permission
-   *   for everything (e.g. `-A`), else the child's stdout. The socket carries a busy sender's
-   *   frames faster (a pipe holds 64 KB); the child gets access to that socket's path only.
-   * - "pipe": always the child's stdout, whatever this process may do.
-   * - "socket": always a socket; the worker fails to start (NotCapable) where there can be none.
-   *
-   * With a socket, what a task prints goes straight to the inherited stdout; over the pipe it
-   * passes through this process between frames. Messages to the worker use its stdin either way.
-   */
-  readonly transport?: ProcessTransport;
-}
-
-export const PERMISSION_NAMES: readonly PermissionName[] = ["read", "write", "net", "env", "run", "ffi", "sys", "import"];
-const RUNTIME_OPTION_KEYS = ["permissions", "denoArgs", "transport"];
-
-/** Permissions as the worker gets them: "inherit", or every name mapped to false/true/a list. */
-export type ResolvedPermissions = "inherit" | Readonly<Record<PermissionName, false | true | readonly string[]>>;
-
-function toText(item: string | URL, name: PermissionName): string {
-  if (item instanceof URL) {
-    if (item.protocol !== "file:") return name === "net" || name === "import" ? item.host : item.href;
-    return decodeURIComponent(item.pathname);
-  }
-  if (typeof item !== "string" || item === "") {
-    throw new InvalidArgumentError(`Deno permission "${name}" lists ${JSON.stringify(item)}; list non-empty strings (paths, hosts, names) or URLs.`);
-  }
-  return item;
-}
-
-/** Reads and checks `runtimeOptions`; unknown keys and malformed values fail at the call. */
-export function resolveRuntimeOptions(runtimeOptions: Readonly<Record<string, unknown>> | undefined): {
-  permissions: ResolvedPermissions;
-  denoArgs: readonly string[];
-  transport: ProcessTransport;
-} {
-  const options = (runtimeOptions ?? {}) as DenoRuntimeOptions;
-  for (const key of Object.keys(options)) {
-    if (!RUNTIME_OPTION_KEYS.includes(key)) {
-      throw new InvalidArgumentError(`Unknown Deno runtime option "${key}"; known: ${RUNTIME_OPTION_KEYS.join(", ")}.`);
-    }
-  }
-  const denoArgs = options.denoArgs ?? [];
-  if (!Array.isArray(denoArgs) || denoArgs.some((arg) => typeof arg !== "string")) {
-    throw new InvalidArgumentError("runtimeOptions.denoArgs must be an array of strings (deno run flags).");
-  }
-  const transport = options.transport ?? "auto";
-  if (!PROCESS_TRANSPORTS.includes(transport)) {
-    throw new InvalidArgumentError(`runtimeOptions.transport must be ${PROCESS_TRANSPORTS.map((name) => `"${name}"`).join(", ")}; got ${JSON.stringify(transport)}.`);
-  }
-  const given = options.permissions ?? "none";
-  if (given === "inherit") return { permissions: "inherit", denoArgs, transport };
-  const resolved = Object.fromEntries(PERMISSION_NAMES.map((name) => [name, false])) as Record<PermissionName, false | true | readonly string[]>;
-  if (given === "none") return { permissions: resolved, denoArgs, transport };
-  if (typeof given !== "object" || given === null || Array.isArray(given)) {
-    throw new InvalidArgumentError(`runtimeOptions.permissions must be "none", "inherit" or an object such as { read: ["./data"] }; got ${String(given)}.`);
-  }
-  for (const [key, value] of Object.entries(given)) {
-    const name = key as PermissionName;
-    if (!PERMISSION_NAMES.includes(name)) {
-      throw new InvalidArgumentError(`Unknown Deno permission "${key}"; known: ${PERMISSION_NAMES.join(", ")}.`);
-    }
-    if (value === undefined || value === false) continue;
-    if (value === true) resolved[name] = true;
-    else if (Array.isArray(value)) resolved[name] = value.map((item) => toText(item, name));
-    else throw new InvalidArgumentError(`Deno permission "${key}" must be true, false or a list; got ${String(value)}.`);
-  }
-  return { permissions: resolved, denoArgs, transport };
-}
+import { deno, PERMISSION_NAMES, type PermissionDescriptor, type PermissionName } from "./deno-api.js";
+import type { ResolvedPermissions } from "./runtime-options.js";
 
 function descriptor(name: PermissionName, item: string): PermissionDescriptor {
   switch (name) {
@@ -164,37 +73,57 @@ export function workerPermissions(permissions: ResolvedPermissions): "inherit" |
   return out;
 }
 
-/** Where the bootstrap leaves the {@link FramesSocket} for the process entry (see frame-socket.ts). */
-export const FRAMES_SOCKET_KEY = "weft.deno.framesSocket";
+/** The flag Deno needs before a Worker may take `deno.permissions`. */
+export const WORKER_OPTIONS_FLAG = "--unstable-worker-options";
 
-/** Where a process worker's parent listens for its frames, and the parent's pid (its ppid may already be another's when it starts). */
-export interface FramesSocket {
-  readonly path: string;
-  readonly parent: number;
-}
+let workerOptionsFlag: "enabled" | "missing" | "unknown" | undefined;
 
 /**
- * The worker's main module: the adapter's entry, plus the task module named in a dynamic import
- * that is never called. Deno loads a worker's whole module graph up front, with the parent's
- * rights, including statically written dynamic imports; so the task module and what it imports
- * are loaded without giving the worker any read permission, while a module that fails to load
- * still fails only when the entry imports it (each task rejects with TaskModuleLoadError).
- *
- * `framesSocket` (process workers) is left on globalThis for the entry, which is imported after
- * it: a query on the entry's URL would be lost, as Deno drops it from `import.meta.url` for a
- * module under node_modules.
+ * Deno ends the whole process (exit code 70) when a Worker is given permissions without
+ * --unstable-worker-options, and offers no API to ask beforehand. The command line is readable
+ * only with --allow-all; when it is, check it (and deno.json's "unstable" list) and fail with a
+ * clear error instead. Otherwise Deno's own message names the flag.
  */
-export function bootstrapModule(entry: URL, module: string | undefined, framesSocket?: FramesSocket): string {
-  let source =
-    framesSocket === undefined
-      ? `import ${JSON.stringify(entry.href)};\n`
-      : `globalThis[Symbol.for(${JSON.stringify(FRAMES_SOCKET_KEY)})] = ${JSON.stringify(framesSocket)};\nawait import(${JSON.stringify(entry.href)});\n`;
-  let target: URL | undefined;
+function checkWorkerOptionsFlag(): "enabled" | "missing" | "unknown" {
+  if (workerOptionsFlag) return workerOptionsFlag;
+  workerOptionsFlag = "unknown";
+  const api = deno();
+  // Reading /proc/self needs every permission; asking without them could prompt the user.
+  if (!PERMISSION_NAMES.every((name) => api.permissions.querySync({ name }).state === "granted")) return workerOptionsFlag;
   try {
-    target = module === undefined ? undefined : new URL(module);
+    const args = api.readTextFileSync("/proc/self/cmdline").split("\0");
+    if (args.includes(WORKER_OPTIONS_FLAG)) return (workerOptionsFlag = "enabled");
+    const configAt = args.findIndex((arg) => arg === "--config" || arg === "-c" || arg.startsWith("--config="));
+    const candidates: string[] = [];
+    if (configAt >= 0) candidates.push(args[configAt]!.startsWith("--config=") ? args[configAt]!.slice(9) : args[configAt + 1] ?? "");
+    else {
+      for (let dir = api.cwd(); ; dir = dir.replace(/\/[^/]*$/, "") || "/") {
+        candidates.push(`${dir}/deno.json`, `${dir}/deno.jsonc`);
+        if (dir === "/") break;
+      }
+    }
+    for (const path of candidates) {
+      let text: string;
+      try {
+        text = api.readTextFileSync(path);
+      } catch {
+        continue;
+      }
+      return (workerOptionsFlag = text.includes("worker-options") ? "enabled" : "missing");
+    }
+    workerOptionsFlag = "missing";
   } catch {
-    // Not an absolute URL: the worker resolves it itself, with its own permissions.
+    // Not Linux, or no /proc: cannot tell.
   }
-  if (target) source += `export const preload = () => import(${JSON.stringify(target.href)});\n`;
-  return `data:text/javascript;base64,${btoa(source)}`;
+  return workerOptionsFlag;
+}
+
+/** Throws when this process is known to lack {@link WORKER_OPTIONS_FLAG}, before Deno would end it for giving a Worker permissions. */
+export function requireWorkerOptionsFlag(): void {
+  if (checkWorkerOptionsFlag() !== "missing") return;
+  throw new Error(
+    `Deno thread workers run with restricted permissions, which needs Deno's ${WORKER_OPTIONS_FLAG} flag: ` +
+      `start Deno with it (deno run ${WORKER_OPTIONS_FLAG} main.ts), or add "unstable": ["worker-options"] to deno.json. ` +
+      `(workerOptions: { runtimeOptions: { permissions: "inherit" } } gives threads this process's permissions instead, without the flag.)`,
+  );
 }

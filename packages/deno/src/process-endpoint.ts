@@ -1,8 +1,12 @@
 import { type Endpoint, type StartOptions, createEndpoint } from "@weft/core/adapter";
 import { type DenoChildProcess, type DenoConn, deno } from "./deno-api.js";
 import { type FrameSocket, openFrameSocket, withSocketAccess } from "./frame-socket.js";
-import { bootstrapModule, permissionFlags, type ProcessTransport, type ResolvedPermissions, resolveRuntimeOptions } from "./permissions.js";
-import { encodeFrame, FrameReader, frameWriter, pumpFrames } from "./wire.js";
+import { bootstrapModule } from "./bootstrap.js";
+import { permissionFlags } from "./permissions.js";
+import { type ProcessTransport, type ResolvedPermissions, resolveRuntimeOptions } from "./runtime-options.js";
+import { FrameReader, pumpFrames } from "./frame-reader.js";
+import { frameWriter } from "./frame-writer.js";
+import { encodeFrame, V8_FRAMES } from "./wire.js";
 
 const ENTRY = new URL("./process-entry.js", import.meta.url);
 /** After the child is gone, how long to wait for the rest of its stdout (a grandchild may hold it open). */
@@ -101,6 +105,7 @@ export function startProcess(options: StartOptions): Endpoint {
 
   let decodeError: unknown;
   const reader = new FrameReader(
+    V8_FRAMES,
     control.deliver,
     // What a task prints between frames goes to this process's stdout, as with Node's inherited stdout.
     (text) => {

@@ -1,7 +1,9 @@
-import { exitAfterSends, serveWorkerUntilEnd, type ToWorker, type WorkerSidePort } from "@weft/core/adapter";
+import { catchGlobalErrors, exitAfterSends, parentWatchdogUrl, serveWorkerUntilEnd, type ToWorker, type WorkerSidePort } from "@weft/core/adapter";
 import { type DenoConn, deno } from "./deno-api.js";
-import { FRAMES_SOCKET_KEY, type FramesSocket } from "./permissions.js";
-import { encodeFrame, FrameReader, frameWriter, pumpFrames } from "./wire.js";
+import { FRAMES_SOCKET_KEY, type FramesSocket } from "./bootstrap.js";
+import { FrameReader, pumpFrames } from "./frame-reader.js";
+import { frameWriter } from "./frame-writer.js";
+import { encodeFrame, V8_FRAMES } from "./wire.js";
 
 const api = deno();
 const exit = api.exit.bind(api);
@@ -14,7 +16,7 @@ function writeToStdout(bytes: Uint8Array): void {
   for (let written = 0; written < bytes.length; ) written += api.stdout.writeSync(bytes.subarray(written));
 }
 
-/** Where the parent listens for this child's frames, when it opened a socket (left by the bootstrap: see permissions.ts). */
+/** Where the parent listens for this child's frames, when it opened a socket (left by the bootstrap: see bootstrap.ts). */
 const framesSocket = takeFramesSocket();
 function takeFramesSocket(): FramesSocket | undefined {
   const scope = globalThis as Record<symbol, unknown>;
@@ -96,40 +98,17 @@ const port: WorkerSidePort = {
 };
 serveWorkerUntilEnd(port, {
   replaceExit: (end) => void ((api as { exit: (code?: number) => never }).exit = ((code?: number) => end(code ?? 0)) as (code?: number) => never),
-  onUncaughtError: (report) => {
-    // Handled here, so that Deno does not also print it and end the process its own way.
-    globalThis.addEventListener("error", (event) => {
-      event.preventDefault();
-      report((event as ErrorEvent).error ?? new Error((event as ErrorEvent).message));
-    });
-    globalThis.addEventListener("unhandledrejection", (event) => {
-      event.preventDefault();
-      report((event as PromiseRejectionEvent).reason);
-    });
-  },
+  onUncaughtError: (report) => catchGlobalErrors(globalThis, report),
 });
 
-/** How often the watchdog looks for the parent: a child outlives a killed host by at most this. */
-const PARENT_CHECK_MS = 200;
-
-/**
- * A Web Worker that ends this process once its parent is gone (this process was handed to
- * another parent: its ppid changed). It runs on its own event loop, so it acts even while a task
- * keeps the main thread busy and the closed stdin below is never read. It needs no permission:
- * Deno lets a process signal itself without --allow-run, and Deno.exit in a worker would only
- * close the worker. SIGKILL, because nobody is left to receive a result.
- */
-function watchParent(): void {
-  const source =
-    `const parent = ${api.ppid};` +
-    `setInterval(() => { if (Deno.ppid !== parent) Deno.kill(Deno.pid, "SIGKILL"); }, ${PARENT_CHECK_MS});`;
-  const watchdog = new Worker(`data:text/javascript,${encodeURIComponent(source)}`, { type: "module" });
-  // A watchdog that could not start leaves the stdin check alone in charge; it must not end the worker.
-  watchdog.onerror = (event) => event.preventDefault();
-}
-watchParent();
+// Ends this process once its parent is gone, also while a task keeps this thread busy (the end of
+// stdin below, which ends it too, needs this thread's event loop). A watchdog that could not start
+// leaves the stdin check alone in charge: it must not end the worker.
+const watchdog = new Worker(parentWatchdogUrl(api.ppid), { type: "module" });
+watchdog.onerror = (event) => event.preventDefault();
 
 const reader = new FrameReader(
+  V8_FRAMES,
   (message) => handler?.(message as ToWorker),
   () => undefined,
 );

@@ -436,7 +436,8 @@ Deno.test({
   ...options,
   name: "[deno/process] the frame reader gives the same messages and text however the bytes are chunked (generated)",
   async fn() {
-    const { encodeFrame, FrameReader } = await import("../src/wire.ts");
+    const { encodeFrame, V8_FRAMES } = await import("../src/wire.ts");
+    const { FrameReader } = await import("../src/frame-reader.ts");
     let seed = 20261130;
     const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
     for (let run = 0; run < 300; run++) {
@@ -463,7 +464,7 @@ Deno.test({
       }
       const received: unknown[] = [];
       let printed = "";
-      const reader = new FrameReader((message) => received.push(message), (bytes) => (printed += new TextDecoder().decode(bytes)));
+      const reader = new FrameReader(V8_FRAMES, (message) => received.push(message), (bytes) => (printed += new TextDecoder().decode(bytes)));
       // Read into one reused buffer, as process-entry.ts does, in random chunk sizes.
       const buffer = new Uint8Array(70_000);
       for (let from = 0; from < all.length; ) {
@@ -484,7 +485,8 @@ Deno.test({
   async fn() {
     // Deno resolves a read of a pipe that holds data without a turn of the event loop. A reader
     // that read on at once left a queue's consumer one item per chunk while the chunks piled up.
-    const { encodeFrame, FrameReader, pumpFrames } = await import("../src/wire.ts");
+    const { encodeFrame, V8_FRAMES } = await import("../src/wire.ts");
+    const { FrameReader, pumpFrames } = await import("../src/frame-reader.ts");
     const { multiprocessing } = await import("@weft/deno");
     const CHUNKS = 40;
     const PER_CHUNK = 500;
@@ -501,7 +503,7 @@ Deno.test({
       return items;
     })();
     let next = 0;
-    const reader = new FrameReader((items) => {
+    const reader = new FrameReader(V8_FRAMES, (items) => {
       for (const item of items as number[]) void queue.put(item);
     }, () => undefined);
     await pumpFrames(async () => {

@@ -1,4 +1,4 @@
 import { Worker } from "node:worker_threads";
 import { serveIpcChild } from "@weft/core/adapter";
 
-serveIpcChild(process, { adapterName: "@weft/node", watchdog: { Worker, url: new URL("./parent-watchdog.js", import.meta.url) } });
+serveIpcChild(process, { adapterName: "@weft/node", Worker });

@@ -2,29 +2,12 @@
  * Runs the suite on another runtime: starts that runtime's binary on this same command with
  * --emit-events, relays its events, and turns an early death into failures the matrix shows.
  */
-import { spawn } from "node:child_process";
-import { accessSync, constants } from "node:fs";
-import { delimiter, join } from "node:path";
 import process from "node:process";
 import type { ResultFile } from "../results.js";
 import { decodeEvent, type RunEvent } from "./events.js";
 import { runnerFailure } from "./failures.js";
-
-/** An executable called `name` on PATH, if any. */
-export function onPath(name: string): string | undefined {
-  for (const dir of (process.env.PATH ?? "").split(delimiter)) {
-    if (!dir) continue;
-    for (const candidate of [join(dir, name), join(dir, `${name}.exe`)]) {
-      try {
-        accessSync(candidate, constants.X_OK);
-        return candidate;
-      } catch {
-        // not here
-      }
-    }
-  }
-  return undefined;
-}
+import { runLineChild } from "./line-child.js";
+import { onPath } from "./on-path.js";
 
 /** The command line that runs `cli` (this command's file) on the runtime. */
 export function runtimeCommand(runtime: "node" | "deno" | "bun", binary: string, cli: string, args: readonly string[]): string[] {
@@ -59,28 +42,18 @@ export async function runChild(run: ChildRun): Promise<ResultFile> {
     if (tail.length > 8) tail.shift();
     run.onOutput?.(line);
   };
-  const exit = await new Promise<{ code: number | null; signal: string | null; error?: Error }>((resolve) => {
-    const child = spawn(command!, args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NO_COLOR: "1" } });
-    const lines = (stream: NodeJS.ReadableStream, handle: (line: string) => void) => {
-      let pending = "";
-      stream.on("data", (chunk: Buffer) => {
-        pending += chunk.toString("utf8");
-        const parts = pending.split("\n");
-        pending = parts.pop() ?? "";
-        for (const part of parts) handle(part);
-      });
-      stream.on("end", () => pending && handle(pending));
-    };
-    lines(child.stdout!, (line) => {
+  const exit = await runLineChild({
+    command: command!,
+    args,
+    env: { ...process.env, NO_COLOR: "1" },
+    onStdout: (line) => {
       const event = decodeEvent(line);
       if (!event) return output(line);
       reported.push(event);
       if (event.type === "done") done = event.file;
       run.onEvent(event);
-    });
-    lines(child.stderr!, output);
-    child.on("error", (error) => resolve({ code: null, signal: null, error }));
-    child.on("close", (code, signal) => resolve({ code, signal }));
+    },
+    onStderr: output,
   });
   if (done) return done;
   const why = exit.error

@@ -8,24 +8,10 @@
  * are never used: they disable web security and force SharedArrayBuffer on, which would hide
  * exactly the cross-origin-isolation behaviour these tests check.
  */
-import { accessSync, constants, existsSync } from "node:fs";
-import { delimiter, join } from "node:path";
+import { existsSync } from "node:fs";
+import { onPath } from "./on-path.js";
 
 const SYSTEM_NAMES = ["chromium", "chromium-browser", "google-chrome-stable", "google-chrome", "chrome"];
-
-function onPath(name: string): string | undefined {
-  for (const dir of (process.env.PATH ?? "").split(delimiter)) {
-    if (!dir) continue;
-    const candidate = join(dir, name);
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
-}
 
 /** Resolves { executablePath, source }. */
 export async function findChromium(): Promise<{ executablePath: string; source: string }> {

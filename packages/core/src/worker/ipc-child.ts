@@ -2,20 +2,19 @@
  * The entry of a process worker that talks to its parent over a Node-style IPC channel
  * (`process.send` / `process.on("message")`): what Node's and Bun's process entries share. The
  * runtime's `process` object is handed in, so the core stays free of runtime imports; the
- * adapter supplies only what differs (how a message is encoded on its IPC, and the watchdog
- * thread, which lives in the adapter's own file because it is started by URL).
+ * adapter supplies only what differs (how a message is encoded on its IPC, and the runtime's
+ * Worker that runs the watchdog).
  */
 import type { FromWorker, ToWorker } from "../protocol.js";
 import { exitAfterSends, serveWorkerUntilEnd } from "./end.js";
+import { parentWatchdogUrl } from "./parent-watchdog.js";
 
 /** The parts of a Node-compatible `process` an IPC child uses (Node's and Bun's have them). */
 export interface IpcProcess {
   send?(message: unknown, handle: undefined, options: undefined, callback: (error: Error | null) => void): boolean;
   exit(code?: number): never;
   on(event: string, listener: (...args: never[]) => void): unknown;
-  readonly pid: number;
   readonly ppid: number;
-  kill(pid: number, signal: string): unknown;
 }
 
 export interface IpcChildOptions {
@@ -25,16 +24,15 @@ export interface IpcChildOptions {
   readonly encode?: (message: FromWorker) => unknown;
   readonly decode?: (message: unknown) => ToWorker;
   /**
-   * The thread that ends this process once its parent is gone, even while a task keeps the main
-   * thread busy: the runtime's `Worker` (node:worker_threads) and the URL of the adapter's
-   * watchdog file, which calls {@link watchParent}. A watchdog that fails to start does not end
-   * the worker: the "disconnect" check stays in charge.
+   * node:worker_threads' Worker, for the thread that ends this process once its parent is gone,
+   * even while a task keeps the main thread busy (see parent-watchdog.ts). A watchdog that fails
+   * to start does not end the worker: the "disconnect" check stays in charge.
    */
-  readonly watchdog: { readonly Worker: WatchdogWorkerConstructor; readonly url: URL };
+  readonly Worker: WatchdogWorkerConstructor;
 }
 
 /** node:worker_threads' Worker, as much of it as the watchdog needs. */
-export type WatchdogWorkerConstructor = new (url: URL, options: { workerData: unknown }) => { unref(): void; on(event: "error", listener: () => void): unknown };
+export type WatchdogWorkerConstructor = new (url: URL) => { unref(): void; on(event: "error", listener: () => void): unknown };
 
 /** Serves this process as a worker over its IPC channel until its end. */
 export function serveIpcChild(proc: IpcProcess, options: IpcChildOptions): void {
@@ -60,22 +58,7 @@ export function serveIpcChild(proc: IpcProcess, options: IpcChildOptions): void 
   // The parent is gone (closed the channel, exited or was killed): leave no orphan behind.
   proc.on("disconnect", () => exit(0));
   // …also while a task keeps this thread busy: a watchdog thread checks on the parent.
-  const watchdog = new options.watchdog.Worker(options.watchdog.url, { workerData: { parent: proc.ppid, everyMs: PARENT_CHECK_MS } });
+  const watchdog = new options.Worker(parentWatchdogUrl(proc.ppid));
   watchdog.unref();
   watchdog.on("error", () => undefined);
-}
-
-/** How often a watchdog looks for the parent: a child outlives a killed host by at most this. */
-export const PARENT_CHECK_MS = 200;
-
-/**
- * The watchdog thread's loop: ends the process once it has been handed to another parent (its
- * ppid changed). It runs on its own event loop, so it acts even while the process's main thread
- * is busy in a task (the IPC "disconnect" event needs the main thread's loop).
- */
-export function watchParent(proc: Pick<IpcProcess, "pid" | "ppid" | "kill">, parent: number, everyMs = PARENT_CHECK_MS): void {
-  setInterval(() => {
-    // SIGKILL: nobody is left to receive a result, and a task's own SIGTERM handler must not keep it alive.
-    if (proc.ppid !== parent) proc.kill(proc.pid, "SIGKILL");
-  }, everyMs);
 }

@@ -15,10 +15,31 @@ import type { ExitNotice, ToWorker } from "../protocol.js";
 import { serveWorkerUntilEnd } from "./end.js";
 import type { ServedWorker } from "./serve.js";
 
-/** What the entry uses of a DedicatedWorkerGlobalScope. */
-interface WebWorkerScope {
-  postMessage(message: unknown, transfer?: TransferableObject[]): void;
+/** A global scope that fires `error` and `unhandledrejection` (a Web Worker's, Deno's main one). */
+export interface GlobalErrorScope {
   addEventListener(type: string, listener: (event: Event) => void): void;
+}
+
+/**
+ * Routes the scope's uncaught errors and unhandled rejections to `report`, handled here so that
+ * the runtime does not also deal with them its own way (Deno would print them and end the
+ * process, or a worker's caller).
+ */
+export function catchGlobalErrors(scope: GlobalErrorScope, report: (error: unknown) => void): void {
+  scope.addEventListener("error", (event) => {
+    event.preventDefault();
+    const error = event as ErrorEvent;
+    report(error.error ?? new Error(error.message));
+  });
+  scope.addEventListener("unhandledrejection", (event) => {
+    event.preventDefault();
+    report((event as PromiseRejectionEvent).reason);
+  });
+}
+
+/** What the entry uses of a DedicatedWorkerGlobalScope. */
+interface WebWorkerScope extends GlobalErrorScope {
+  postMessage(message: unknown, transfer?: TransferableObject[]): void;
   close(): void;
   document?: unknown;
 }
@@ -61,16 +82,7 @@ export function serveInWebWorker(kind: WorkerKind, options: WebWorkerEntryOption
         options.replaceRuntimeExit?.((code?: number) => exit(code ?? 0));
       },
       onUncaughtError: (report) => {
-        // Handled here, so that the runtime does not also end the caller with it (Deno would).
-        scope.addEventListener("error", (event) => {
-          event.preventDefault();
-          const error = event as ErrorEvent;
-          report(error.error ?? new Error(error.message));
-        });
-        scope.addEventListener("unhandledrejection", (event) => {
-          event.preventDefault();
-          report((event as PromiseRejectionEvent).reason);
-        });
+        catchGlobalErrors(scope, report);
         scope.addEventListener("messageerror", () => {
           report(new Error(`A message from the caller could not be deserialized in this ${kind} worker.`));
         });

@@ -1,5 +1,6 @@
 /**
- * `bun build --compile` executables. Their modules live in Bun's embedded file system, and their
+ * Where the worker entries are, and what to say when they cannot be reached (as @weft/node's
+ * entry-file.ts): in `bun build --compile` executables. Their modules live in Bun's embedded file system, and their
  * `process.execPath` is the executable itself, which runs the app's own entry whatever its
  * arguments: spawning `execPath process-entry.js`, as a process worker does, starts the whole app
  * again, which starts its pool, which spawns again — without end.
