@@ -30,7 +30,7 @@ const NODE_TSCONFIG = {
 };
 
 /** Writes a project's files; returns { programs, commands } (programs: files of unnamed blocks). */
-function writeProject(dir, blocks, extraFiles = {}) {
+export function writeProject(dir, blocks, extraFiles = {}) {
   mkdirSync(dir, { recursive: true });
   const programs = [];
   const commands = [];
@@ -57,15 +57,15 @@ function writeProject(dir, blocks, extraFiles = {}) {
 }
 
 /** The environment of a documented command: the scratch project's tools and the runtimes on PATH. */
-function commandEnv(scratch) {
-  return { ...process.env, PATH: [join(scratch, "node_modules/.bin"), runtimeBins, process.env.PATH].join(":"), NO_COLOR: "1" };
+function commandEnv(scratch, extraEnv = {}) {
+  return { ...process.env, ...extraEnv, PATH: [join(scratch, "node_modules/.bin"), runtimeBins, process.env.PATH].join(":"), NO_COLOR: "1" };
 }
 
 /** Runs the README's own `$ ` commands in order; each must succeed and print the documented lines. */
-async function runDocumentedCommands(title, dir, scratch, commands) {
+export async function runDocumentedCommands(title, dir, scratch, commands, extraEnv) {
   const shown = [];
   for (const { command, output } of commands) {
-    const result = await run("sh", ["-c", command], { cwd: dir, env: commandEnv(scratch), timeoutMs: 180_000 });
+    const result = await run("sh", ["-c", command], { cwd: dir, env: commandEnv(scratch, extraEnv), timeoutMs: 180_000 });
     if (result.code !== 0) throw new Error(describe(result, `\`${command}\``));
     const printed = result.stdout.split("\n").map((line) => line.trimEnd());
     const missing = output.filter((line) => !printed.includes(line.trimEnd()));

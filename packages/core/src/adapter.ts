@@ -12,6 +12,7 @@ export { serveWorker, reportFatalError, type ServedWorker } from "./worker/serve
 export { serveWorkerUntilEnd, exitAfterSends, WorkerExiting, type WorkerEndHooks } from "./worker/end.js";
 export { serveIpcChild, watchParent, PARENT_CHECK_MS, type IpcChildOptions, type IpcProcess, type WatchdogWorkerConstructor } from "./worker/ipc-child.js";
 export { nextTurn } from "./next-turn.js";
+export { denoNpmCacheSpecifier } from "./deno-npm-cache.js";
 export { serveInWebWorker, type WebWorkerEntryOptions } from "./worker/web-worker.js";
 export { isExitNotice, type FromWorker, type ToWorker, type RunRequest, type TaskOutcome, type TaskTarget, type ExitNotice } from "./protocol.js";
 export { SHARED_HANDLE, registerSharedType, type SharedDescriptor, type SharedHandle } from "./shared-handle.js";

@@ -51,6 +51,7 @@ export interface DenoNamespace {
   execPath(): string;
   cwd(): string;
   readTextFileSync(path: string): string;
+  statSync(path: string): { readonly isFile: boolean };
   makeTempDirSync(options: { prefix: string }): string;
   removeSync(path: string, options?: { recursive: boolean }): void;
   listen(options: { transport: "unix"; path: string }): DenoListener;

@@ -1,6 +1,7 @@
 import { type Endpoint, type StartOptions, createEndpoint } from "@weft/core/adapter";
 import { type DenoChildProcess, type DenoConn, deno } from "./deno-api.js";
 import { type FrameSocket, openFrameSocket, withSocketAccess } from "./frame-socket.js";
+import { FROM_NPM_CACHE, moduleFlags } from "./npm-cache.js";
 import { bootstrapModule, permissionFlags, type ProcessTransport, type ResolvedPermissions, resolveRuntimeOptions } from "./permissions.js";
 import { encodeFrame, FrameReader, frameWriter, pumpFrames } from "./wire.js";
 
@@ -187,11 +188,9 @@ function spawnChild(
     "--no-lock",
     ...permissionFlags(permissions),
     ...(maxHeapMb ? [`--v8-flags=--max-old-space-size=${maxHeapMb}`] : []),
-    // The main module is a data: URL (see bootstrapModule), from which Deno does not look for a
-    // node_modules folder by itself: resolve @weft/core and the task's npm imports through it.
-    ...(denoArgs.some((arg) => arg.startsWith("--node-modules-dir")) ? [] : ["--node-modules-dir=manual"]),
+    ...moduleFlags(denoArgs, options.module),
     ...denoArgs,
-    bootstrapModule(ENTRY, options.module, socket ? { path: socket.path, parent: api.pid } : undefined),
+    bootstrapModule(ENTRY, options.module, socket ? { path: socket.path, parent: api.pid } : undefined, FROM_NPM_CACHE),
   ];
   return new api.Command(api.execPath(), {
     args,

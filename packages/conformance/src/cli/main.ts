@@ -7,10 +7,11 @@
 import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import process from "node:process";
+import { denoNpmCacheSpecifier } from "@weft/core/adapter";
 import { fileURLToPath } from "node:url";
 import { buildMatrix, matrixMarkdown, matrixText } from "../matrix.js";
 import type { ResultFile } from "../results.js";
-import { builtInAdapter, hostHooks, hostRuntime, loadAdapter, moduleUrl } from "./adapter.js";
+import { adapterPreload, builtInAdapter, hostHooks, hostRuntime, loadAdapter, moduleUrl } from "./adapter.js";
 import { USAGE, UsageError, childArgs, parseArgs, type CliOptions } from "./args.js";
 import { runBrowser } from "./browser.js";
 import { runChild } from "./children.js";
@@ -53,7 +54,12 @@ async function runHere(options: CliOptions, onEvent: (event: RunEvent) => void):
 function restartDenoWithWorkerOptions(): number | undefined {
   const deno = (globalThis as { Deno?: { execPath(): string } }).Deno;
   if (!deno || process.env[DENO_RESTARTED]) return undefined;
-  const run = spawnSync(deno.execPath(), ["run", "-A", "--unstable-worker-options", CLI_FILE, ...process.argv.slice(2)], {
+  // Run from Deno's npm cache (`deno run -A npm:@weft/conformance/…`, no project), this file
+  // resolves its imports only when loaded through its npm: specifier again, and @weft/deno only
+  // when preloaded by that specifier (see PRELOADED_ADAPTER).
+  const fromCache = denoNpmCacheSpecifier(import.meta.url, "@weft/conformance");
+  const main = fromCache ? ["--preload", adapterPreload(fromCache.replace("@weft/conformance@", "@weft/deno@")), `${fromCache}/weft-conformance`] : [CLI_FILE];
+  const run = spawnSync(deno.execPath(), ["run", "-A", "--unstable-worker-options", ...main, ...process.argv.slice(2)], {
     stdio: "inherit",
     env: { ...process.env, [DENO_RESTARTED]: "1" },
   });
