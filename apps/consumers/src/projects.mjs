@@ -1,7 +1,7 @@
 // The consumer projects: each is a folder of the scratch project (so it shares its node_modules,
 // installed from the tarballs) holding one README's snippets for one kind of user, run the way that
 // README tells its users to run them.
-import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { check, fail } from "./report.mjs";
 import { describe, run } from "./run.mjs";
@@ -75,6 +75,11 @@ export async function runDocumentedCommands(title, dir, scratch, commands, extra
   return shown.join(" && ");
 }
 
+/** What a program's `console.log(…); // → what it prints — a remark` comments say it prints. */
+function commentedOutputs(source) {
+  return [...source.matchAll(/^\s*console\.log\(.*\);\s*\/\/\s*(?:→\s*)?(.+?)(?:\s+—\s.*)?\s*$/gm)].map((match) => match[1]);
+}
+
 /** Runs every unnamed block as a program of its own, then the README's commands (if it has any). */
 async function runPrograms(label, dir, scratch, { programs, commands }, command) {
   for (const program of programs) {
@@ -82,6 +87,11 @@ async function runPrograms(label, dir, scratch, { programs, commands }, command)
       const [bin, ...args] = command(program);
       const result = await run(bin, args, { cwd: dir, timeoutMs: 120_000 });
       if (result.code !== 0) throw new Error(describe(result, `${bin} ${args.join(" ")}`));
+      // Compared without white space: `[6765, 10946]` is what a reader writes for Node's `[ 6765, 10946 ]`.
+      const bare = (line) => line.replace(/\s+/g, "");
+      const printed = new Set(result.stdout.split("\n").map(bare));
+      const wrong = commentedOutputs(readFileSync(join(dir, program), "utf8")).filter((line) => !printed.has(bare(line)));
+      if (wrong.length) throw new Error(`the README says it prints lines it does not print:\n${wrong.join("\n")}\nit printed:\n${result.stdout}`);
     });
   }
   if (commands.length) await check(`${label}: the documented commands run and print the documented output`, () => runDocumentedCommands(label, dir, scratch, commands));

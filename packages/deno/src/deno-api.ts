@@ -69,7 +69,7 @@ export interface DenoNamespace {
       args: string[];
       stdin: "piped";
       stdout: "piped" | "inherit";
-      stderr: "inherit";
+      stderr: "inherit" | "null";
       env?: Record<string, string>;
     },
   ) => { spawn(): DenoChildProcess };

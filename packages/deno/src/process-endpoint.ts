@@ -198,7 +198,7 @@ function spawnChild(
     // With a socket for the frames, stdout is only what tasks print: theirs to write, as with
     // Node's inherited stdout.
     stdout: socket ? "inherit" : "piped",
-    stderr: "inherit",
+    stderr: options.stderr === "ignore" ? "null" : "inherit",
     ...(options.env ? { env: { ...options.env } } : {}),
   }).spawn();
 }

@@ -4,6 +4,7 @@
 import { bunCompileChecks } from "./bun-compile.mjs";
 import { denoNpmChecks } from "./deno-npm.mjs";
 import { nodeTypescriptChecks } from "./node-typescript.mjs";
+import { proveItChecks } from "./prove-it.mjs";
 import { rollupChecks } from "./rollup.mjs";
 import { typescriptChecks } from "./typescript.mjs";
 import { viteChecks } from "./vite.mjs";
@@ -17,4 +18,5 @@ export const toolchains = {
   "vite-majors": viteChecks,
   "bun-compile": bunCompileChecks,
   "deno-npm": denoNpmChecks,
+  "prove-it": proveItChecks,
 };

@@ -40,6 +40,7 @@ async function runHere(options: CliOptions, onEvent: (event: RunEvent) => void):
       label: runtime,
       filter: options.filter,
       onEvent,
+      bail: options.bail,
       ...probeTimeout(),
     });
   } catch (error) {
@@ -95,18 +96,23 @@ async function main(): Promise<number> {
 
   const host = hostRuntime();
   const runtimes = options.runtimes ?? [host];
-  const progress = new Progress(options.progress);
+  const progress = new Progress(options.progress, runtimes);
   const onEvent = (event: RunEvent) => progress.update(event);
   const adapterUrl = options.adapter ? moduleUrl(options.adapter) : undefined;
   const files: ResultFile[] = [];
   // One runtime at a time: the speedup case needs the machine's cores to itself.
   for (const runtime of runtimes) {
+    if (options.bail && files.some((file) => file.results.some((result) => result.status === "fail"))) {
+      // Said even with --no-progress: the matrix alone would not tell a skipped runtime from an absent one.
+      progress.say(`--bail: a case failed, so ${runtimes.slice(runtimes.indexOf(runtime)).join(", ")} did not run.`);
+      break;
+    }
     if (runtime === host) files.push(await runHere(options, onEvent));
     else if (runtime === "browser") {
       if (options.adapter) progress.note("--adapter applies to node, deno and bun runs; the browser run tests @weft/browser.");
-      files.push(await runBrowser({ scale: options.scale, filter: options.filter, onEvent, ...(options.kinds ? { kinds: options.kinds } : {}), ...(options.binaries.browser ? { chrome: options.binaries.browser } : {}) }));
+      files.push(await runBrowser({ scale: options.scale, filter: options.filter, bail: options.bail, onEvent, onNote: (line) => progress.say(line), ...(options.kinds ? { kinds: options.kinds } : {}), ...(options.binaries.browser ? { chrome: options.binaries.browser } : {}) }));
     } else {
-      files.push(await runChild({ runtime, binary: options.binaries[runtime], cli: CLI_FILE, args: childArgs(options, adapterUrl), onEvent }));
+      files.push(await runChild({ runtime, binary: options.binaries[runtime], cli: CLI_FILE, args: childArgs(options, adapterUrl), onEvent, onNote: (line) => progress.say(line) }));
     }
   }
   progress.end();
