@@ -75,9 +75,12 @@ export async function runDocumentedCommands(title, dir, scratch, commands, extra
   return shown.join(" && ");
 }
 
-/** What a program's `console.log(…); // → what it prints — a remark` comments say it prints. */
+/**
+ * What a program's `console.log(…); // → what it prints — a remark` comments say it prints; a
+ * comment with a `~` (a measured time, say) is an estimate, not compared.
+ */
 function commentedOutputs(source) {
-  return [...source.matchAll(/^\s*console\.log\(.*\);\s*\/\/\s*(?:→\s*)?(.+?)(?:\s+—\s.*)?\s*$/gm)].map((match) => match[1]);
+  return [...source.matchAll(/^\s*console\.log\(.*\);\s*\/\/\s*(?:→\s*)?(.+?)(?:\s+—\s.*)?\s*$/gm)].map((match) => match[1]).filter((line) => !line.includes("~"));
 }
 
 /** Runs every unnamed block as a program of its own, then the README's commands (if it has any). */
