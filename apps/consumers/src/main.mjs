@@ -85,6 +85,8 @@ async function main() {
   }
   for (const { readme, project, blocks: projectBlocks } of groups.values()) {
     if (only && !only.includes(project)) continue;
+    // A toolchain check of that name runs these blocks in its own fresh project.
+    if (toolchains[project]) continue;
     const label = `[${project}] ${readme} README`;
     console.log(`\n${label} (${seconds()} s)`);
     const runner = projects[project];

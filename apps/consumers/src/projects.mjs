@@ -1,7 +1,7 @@
 // The consumer projects: each is a folder of the scratch project (so it shares its node_modules,
 // installed from the tarballs) holding one README's snippets for one kind of user, run the way that
 // README tells its users to run them.
-import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { check, fail } from "./report.mjs";
 import { describe, run } from "./run.mjs";
@@ -30,7 +30,7 @@ const NODE_TSCONFIG = {
 };
 
 /** Writes a project's files; returns { programs, commands } (programs: files of unnamed blocks). */
-function writeProject(dir, blocks, extraFiles = {}) {
+export function writeProject(dir, blocks, extraFiles = {}) {
   mkdirSync(dir, { recursive: true });
   const programs = [];
   const commands = [];
@@ -57,15 +57,15 @@ function writeProject(dir, blocks, extraFiles = {}) {
 }
 
 /** The environment of a documented command: the scratch project's tools and the runtimes on PATH. */
-function commandEnv(scratch) {
-  return { ...process.env, PATH: [join(scratch, "node_modules/.bin"), runtimeBins, process.env.PATH].join(":"), NO_COLOR: "1" };
+function commandEnv(scratch, extraEnv = {}) {
+  return { ...process.env, ...extraEnv, PATH: [join(scratch, "node_modules/.bin"), runtimeBins, process.env.PATH].join(":"), NO_COLOR: "1" };
 }
 
 /** Runs the README's own `$ ` commands in order; each must succeed and print the documented lines. */
-async function runDocumentedCommands(title, dir, scratch, commands) {
+export async function runDocumentedCommands(title, dir, scratch, commands, extraEnv) {
   const shown = [];
   for (const { command, output } of commands) {
-    const result = await run("sh", ["-c", command], { cwd: dir, env: commandEnv(scratch), timeoutMs: 180_000 });
+    const result = await run("sh", ["-c", command], { cwd: dir, env: commandEnv(scratch, extraEnv), timeoutMs: 180_000 });
     if (result.code !== 0) throw new Error(describe(result, `\`${command}\``));
     const printed = result.stdout.split("\n").map((line) => line.trimEnd());
     const missing = output.filter((line) => !printed.includes(line.trimEnd()));
@@ -75,6 +75,14 @@ async function runDocumentedCommands(title, dir, scratch, commands) {
   return shown.join(" && ");
 }
 
+/**
+ * What a program's `console.log(…); // → what it prints — a remark` comments say it prints; a
+ * comment with a `~` (a measured time, say) is an estimate, not compared.
+ */
+function commentedOutputs(source) {
+  return [...source.matchAll(/^\s*console\.log\(.*\);\s*\/\/\s*(?:→\s*)?(.+?)(?:\s+—\s.*)?\s*$/gm)].map((match) => match[1]).filter((line) => !line.includes("~"));
+}
+
 /** Runs every unnamed block as a program of its own, then the README's commands (if it has any). */
 async function runPrograms(label, dir, scratch, { programs, commands }, command) {
   for (const program of programs) {
@@ -82,6 +90,11 @@ async function runPrograms(label, dir, scratch, { programs, commands }, command)
       const [bin, ...args] = command(program);
       const result = await run(bin, args, { cwd: dir, timeoutMs: 120_000 });
       if (result.code !== 0) throw new Error(describe(result, `${bin} ${args.join(" ")}`));
+      // Compared without white space: `[6765, 10946]` is what a reader writes for Node's `[ 6765, 10946 ]`.
+      const bare = (line) => line.replace(/\s+/g, "");
+      const printed = new Set(result.stdout.split("\n").map(bare));
+      const wrong = commentedOutputs(readFileSync(join(dir, program), "utf8")).filter((line) => !printed.has(bare(line)));
+      if (wrong.length) throw new Error(`the README says it prints lines it does not print:\n${wrong.join("\n")}\nit printed:\n${result.stdout}`);
     });
   }
   if (commands.length) await check(`${label}: the documented commands run and print the documented output`, () => runDocumentedCommands(label, dir, scratch, commands));

@@ -38,7 +38,7 @@ export function startProcess(options: StartOptions): Endpoint {
   child = Bun.spawn({
     cmd: [process.execPath, ...flags, ENTRY],
     env: options.env ? { ...process.env, ...options.env } : process.env,
-    stdio: ["ignore", "inherit", "inherit"],
+    stdio: ["ignore", "inherit", options.stderr ?? "inherit"],
     serialization: "advanced",
     ipc: (message) => control.deliver(decodeMessage(message)),
     // Bun delivers every IPC message the child sent before onExit runs (measured); the child's

@@ -79,6 +79,26 @@ test("an adapter whose workers never become ready: every case fails at once, say
   expect(run.stdout).not.toMatch(/timed out after/);
 });
 
+test("an adapter that breaks midway: the case that hung says so, and the later cases of the kind fail at once with the reason", async () => {
+  const adapter = join(packageDir, "test/fixtures/breaks-later-adapter.mjs");
+  const run = await weftConformance(["--adapter", adapter, "--kind", "thread", "--filter", "lifecycle:"], { WEFT_CONFORMANCE_PROBE_MS: "2000" });
+  expect(run.code, run.stdout).toBe(1);
+  expect(matrixRow(run.stdout, LIFECYCLE)).toMatch(/^✓/);
+  const failed = run.stdout.split("Failed:\n")[1]!.split("\n").filter((line) => line.startsWith("  ✗"));
+  expect(failed[0]).toMatch(/timed out after 30000 ms \(the case's limit\); then a thread worker did not run a trivial task \(2 \+ 3\) within 2000 ms: the adapter's thread workers stopped answering/);
+  expect(failed.length).toBeGreaterThan(2);
+  for (const line of failed.slice(1)) expect(line).toMatch(/not run: the adapter stopped answering during ".*" \(it timed out\)/);
+});
+
+test("--bail stops at the first failing case, and the runtimes after it do not run", async () => {
+  const run = await weftConformance(["--bail", "--runtime", "node,bun", "--adapter", join(packageDir, "test/fixtures/broken-adapter.mjs"), "--filter", "lifecycle:"]);
+  expect(run.code, run.stdout).toBe(1);
+  const failed = run.stdout.split("Failed:\n")[1]!.split("\n").filter((line) => line.startsWith("  ✗"));
+  expect(failed).toHaveLength(1);
+  expect(run.stdout).toMatch(/^node\/thread\s+case$/m);
+  expect(run.stderr).toContain("--bail: a case failed, so bun did not run.");
+});
+
 test("the parallelism check fails an adapter that runs one task at a time across its workers", async () => {
   const run = await weftConformance(["--quick", "--adapter", join(packageDir, "test/fixtures/serializing-adapter.mjs"), "--filter", "parallelism:"]);
   expect(run.code, run.stdout).toBe(1);

@@ -15,5 +15,6 @@ export { parentWatchdogUrl, PARENT_CHECK_MS } from "./worker/parent-watchdog.js"
 export { nextTurn } from "./next-turn.js";
 export { serveInWebWorker, catchGlobalErrors, type GlobalErrorScope, type WebWorkerEntryOptions } from "./worker/web-worker.js";
 export { webWorkerEndpoint, type CallerSideWebWorker, type WebWorkerEndpointOptions, type WorkerErrorEvent } from "./web-worker-endpoint.js";
+export { denoNpmCacheSpecifier } from "./deno-npm-cache.js";
 export { isExitNotice, type FromWorker, type ToWorker, type RunRequest, type TaskOutcome, type TaskTarget, type ExitNotice } from "./protocol.js";
 export { SHARED_HANDLE, registerSharedType, type SharedDescriptor, type SharedHandle } from "./shared-handle.js";

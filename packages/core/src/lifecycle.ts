@@ -10,17 +10,20 @@ import { HostLink } from "./host-link.js";
 import { decodeOutcome } from "./outcome.js";
 import type { Adapter, ExitInfo, StartOptions, WorkerKind } from "./port.js";
 import type { RunRequest } from "./protocol.js";
-import { type AnyFunction, type ModuleSpecifier, moduleUrl, resolveTarget } from "./task-ref.js";
+import { type AnyFunction, type ModuleSpecifier, moduleUrl, resolveTarget, type TargetFunction, type TargetKey, type TargetName, type TargetType } from "./task-ref.js";
 import { checkTransferList, prepareArgs } from "./values.js";
 
-/** Options of a {@link Thread} or {@link Process}. */
-export interface WorkerTargetOptions<F extends AnyFunction = AnyFunction> {
+/**
+ * Options of a {@link Thread} or {@link Process} typed by `T`: a function's type (an inline
+ * target), or a task module's type with the export's name `K` (a string target, checked).
+ */
+export interface WorkerTargetOptions<T extends TargetType = AnyFunction, K extends TargetKey<T> = TargetKey<T>> {
   /** The function to run: an inline self-contained function, or the name of an export of `module`. */
-  readonly target: F | string;
+  readonly target: (T extends AnyFunction ? T : never) | TargetName<T, K>;
   /** The task module that exports `target` when it is a name. */
   readonly module?: ModuleSpecifier;
   /** The target's arguments. */
-  readonly args?: Parameters<F>;
+  readonly args?: Parameters<TargetFunction<T, K>>;
   /** ArrayBuffers to move to a thread (copied to a process). */
   readonly transfer?: readonly TransferableObject[];
   /** A name, for debugging. */
@@ -54,7 +57,7 @@ abstract class WorkerLifecycle<R> {
   #exited: Promise<void> | undefined;
   readonly #callerSite = new Error("caller");
 
-  constructor(kind: WorkerKind, options: WorkerTargetOptions) {
+  constructor(kind: WorkerKind, options: WorkerTargetOptions<TargetType, string>) {
     checkKnownKeys(options, OPTION_KEYS, `${kind === "thread" ? "Thread" : "Process"} options`);
     if (options === undefined) throw new InvalidArgumentError(`new ${kind === "thread" ? "Thread" : "Process"}() needs { target }.`);
     this.#kind = kind;
@@ -192,24 +195,30 @@ abstract class WorkerLifecycle<R> {
  * worker threads truly run in parallel (no GIL). Shared-memory primitives passed in `args` are
  * shared with it.
  *
+ * Typed by an inline target's own type, or, for a target named in a task module, by the
+ * module's type and the name: `new Thread<typeof import("./tasks.js"), "add">({ module, target:
+ * "add", args: [2, 3] })`, where a name the module does not export is a type error. (A function's
+ * type alone, `Thread<Tasks["add"]>`, carries no name, so it takes inline targets only.)
+ *
  * @example
  * ```ts
  * const t = new Thread({ target: (n: number) => n * 2, args: [21] }).start();
  * console.log(await t.join()); // 42
  * ```
  */
-export class Thread<F extends AnyFunction = AnyFunction> extends WorkerLifecycle<Awaited<ReturnType<F>>> {
-  constructor(options: WorkerTargetOptions<F>) {
-    super("thread", options);
+export class Thread<T extends TargetType = AnyFunction, K extends TargetKey<T> = TargetKey<T>> extends WorkerLifecycle<Awaited<ReturnType<TargetFunction<T, K>>>> {
+  constructor(options: WorkerTargetOptions<T, K>) {
+    super("thread", options as WorkerTargetOptions<TargetType, string>);
   }
 }
 
 /**
  * Runs one function in a new process — Python's `multiprocessing.Process`. It shares no memory
  * with its parent: arguments and result are copied, and shared-memory objects are refused.
+ * Typed as {@link Thread} is: `new Process<typeof import("./tasks.js"), "add">({ … })`.
  */
-export class Process<F extends AnyFunction = AnyFunction> extends WorkerLifecycle<Awaited<ReturnType<F>>> {
-  constructor(options: WorkerTargetOptions<F>) {
-    super("process", options);
+export class Process<T extends TargetType = AnyFunction, K extends TargetKey<T> = TargetKey<T>> extends WorkerLifecycle<Awaited<ReturnType<TargetFunction<T, K>>>> {
+  constructor(options: WorkerTargetOptions<T, K>) {
+    super("process", options as WorkerTargetOptions<TargetType, string>);
   }
 }

@@ -94,13 +94,18 @@ export function abortReasonToError(reason: unknown): Error {
   return new AbortError("The task was aborted.", reason === undefined ? undefined : { cause: reason });
 }
 
-const START_OPTION_KEYS = ["name", "env", "resourceLimits", "runtimeOptions", "module", "execArgv"] as const;
+const START_OPTION_KEYS = ["name", "env", "resourceLimits", "runtimeOptions", "module", "execArgv", "stderr"] as const;
+const STDERR_CHOICES = ["inherit", "ignore"];
 
-/** Checks `workerOptions` (the adapter's StartOptions): an object with known keys, an execArgv of strings. */
+/** Checks `workerOptions` (the adapter's StartOptions): an object with known keys, an execArgv of strings, a known stderr. */
 export function checkStartOptions(value: unknown): void {
   checkKnownKeys(value, START_OPTION_KEYS, "workerOptions");
   const execArgv = (value as { execArgv?: unknown } | undefined)?.execArgv;
   if (execArgv !== undefined && (!Array.isArray(execArgv) || !execArgv.every((flag) => typeof flag === "string"))) {
     throw new InvalidArgumentError(`workerOptions.execArgv must be an array of strings (runtime flags); got ${describe(execArgv)}.`);
+  }
+  const stderr = (value as { stderr?: unknown } | undefined)?.stderr;
+  if (stderr !== undefined && !STDERR_CHOICES.includes(stderr as string)) {
+    throw new InvalidArgumentError(`workerOptions.stderr must be "inherit" or "ignore"; got ${describe(stderr)}.`);
   }
 }

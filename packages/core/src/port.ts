@@ -73,6 +73,13 @@ export interface StartOptions {
    * the worker. Adapters whose runtime has no such notion ignore it.
    */
   readonly execArgv?: readonly string[];
+  /**
+   * A process worker's standard error: `"inherit"` (the default) writes to this process's, as
+   * Python's multiprocessing does; `"ignore"` drops it, for a worker expected to die noisily (the
+   * runtime's own out-of-memory report, say) whose end is reported by its exit anyway. Threads
+   * share this process's stderr and ignore it, as does the browser.
+   */
+  readonly stderr?: "inherit" | "ignore";
   /** Runtime-specific options, passed through untouched (e.g. Deno permissions). */
   readonly runtimeOptions?: Readonly<Record<string, unknown>>;
   /**

@@ -25,6 +25,28 @@ export type ResultOf<M, T> = T extends AnyFunction ? Awaited<ReturnType<T>> : T 
 export type ItemOf<M, T> = ArgsOf<M, T> extends [infer First, ...unknown[]] ? First : ArgsOf<M, T> extends [] ? never : unknown;
 
 /** Where a task module lives: a URL, or a string URL/path the adapter can import. */
+/**
+ * What a Thread or Process is typed by: a function's type (`Tasks["add"]`, or inferred from an
+ * inline target), or a task module's type (`typeof import("./tasks.js")`) with the export's name.
+ */
+export type TargetType = AnyFunction | object;
+/** True for a function type that says nothing (the default, or one returning `any`). */
+type Untyped<F> = F extends (...args: never) => infer R ? (0 extends 1 & R ? true : false) : false;
+/**
+ * The string targets a Thread or Process typed by `T` takes: any name when untyped; the module's
+ * export names when `T` is a module's type; none when `T` is one function's type, whose name the
+ * type does not carry — the literal below is the message the type error shows.
+ */
+export type TargetName<T, K> = T extends AnyFunction
+  ? Untyped<T> extends true
+    ? string
+    : "a string target needs the task module's type to be checked: new Process<typeof import(\"./tasks.js\"), \"name\">({ target: \"name\", … })"
+  : K;
+/** The names of the functions `T` exports, or string for a function type. */
+export type TargetKey<T> = T extends AnyFunction ? string : TaskName<T>;
+/** The target's function type. */
+export type TargetFunction<T, K> = T extends AnyFunction ? T : K extends keyof T ? (T[K] extends AnyFunction ? T[K] : never) : never;
+
 export type ModuleSpecifier = string | URL;
 
 /**

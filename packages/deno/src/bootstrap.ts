@@ -22,12 +22,19 @@ export interface FramesSocket {
  * `framesSocket` (process workers) is left on globalThis for the entry, which is imported after
  * it: a query on the entry's URL would be lost, as Deno drops it from `import.meta.url` for a
  * module under node_modules.
+ *
+ * `npmPackage` (an entry in Deno's npm cache, no node_modules folder): Deno resolves the entry's
+ * own imports (@weft/core) only once its package was loaded through that `npm:` specifier, so it
+ * is imported first, and the entry by a URL Deno does not load up front.
  */
-export function bootstrapModule(entry: URL, module: string | undefined, framesSocket?: FramesSocket): string {
+export function bootstrapModule(entry: URL, module: string | undefined, framesSocket?: FramesSocket, npmPackage?: string): string {
+  const handOver = framesSocket === undefined ? "" : `globalThis[Symbol.for(${JSON.stringify(FRAMES_SOCKET_KEY)})] = ${JSON.stringify(framesSocket)};\n`;
   let source =
-    framesSocket === undefined
-      ? `import ${JSON.stringify(entry.href)};\n`
-      : `globalThis[Symbol.for(${JSON.stringify(FRAMES_SOCKET_KEY)})] = ${JSON.stringify(framesSocket)};\nawait import(${JSON.stringify(entry.href)});\n`;
+    npmPackage !== undefined
+      ? `${handOver}await import(${JSON.stringify(npmPackage)});\nconst entry = ${JSON.stringify(entry.href)};\nawait import(entry);\n`
+      : framesSocket === undefined
+        ? `import ${JSON.stringify(entry.href)};\n`
+        : `${handOver}await import(${JSON.stringify(entry.href)});\n`;
   let target: URL | undefined;
   try {
     target = module === undefined ? undefined : new URL(module);

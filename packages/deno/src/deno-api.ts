@@ -53,6 +53,7 @@ export interface DenoNamespace {
   execPath(): string;
   cwd(): string;
   readTextFileSync(path: string): string;
+  statSync(path: string): { readonly isFile: boolean };
   makeTempDirSync(options: { prefix: string }): string;
   removeSync(path: string, options?: { recursive: boolean }): void;
   listen(options: { transport: "unix"; path: string }): DenoListener;
@@ -70,7 +71,7 @@ export interface DenoNamespace {
       args: string[];
       stdin: "piped";
       stdout: "piped" | "inherit";
-      stderr: "inherit";
+      stderr: "inherit" | "null";
       env?: Record<string, string>;
     },
   ) => { spawn(): DenoChildProcess };

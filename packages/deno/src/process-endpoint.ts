@@ -1,6 +1,7 @@
 import { type Endpoint, type StartOptions, createEndpoint } from "@weft/core/adapter";
 import { type DenoChildProcess, type DenoConn, deno } from "./deno-api.js";
 import { type FrameSocket, openFrameSocket, withSocketAccess } from "./frame-socket.js";
+import { FROM_NPM_CACHE, moduleFlags } from "./npm-cache.js";
 import { bootstrapModule } from "./bootstrap.js";
 import { permissionFlags } from "./permissions.js";
 import { type ProcessTransport, type ResolvedPermissions, resolveRuntimeOptions } from "./runtime-options.js";
@@ -192,11 +193,9 @@ function spawnChild(
     "--no-lock",
     ...permissionFlags(permissions),
     ...(maxHeapMb ? [`--v8-flags=--max-old-space-size=${maxHeapMb}`] : []),
-    // The main module is a data: URL (see bootstrapModule), from which Deno does not look for a
-    // node_modules folder by itself: resolve @weft/core and the task's npm imports through it.
-    ...(denoArgs.some((arg) => arg.startsWith("--node-modules-dir")) ? [] : ["--node-modules-dir=manual"]),
+    ...moduleFlags(denoArgs, options.module),
     ...denoArgs,
-    bootstrapModule(ENTRY, options.module, socket ? { path: socket.path, parent: api.pid } : undefined),
+    bootstrapModule(ENTRY, options.module, socket ? { path: socket.path, parent: api.pid } : undefined, FROM_NPM_CACHE),
   ];
   return new api.Command(api.execPath(), {
     args,
@@ -204,7 +203,7 @@ function spawnChild(
     // With a socket for the frames, stdout is only what tasks print: theirs to write, as with
     // Node's inherited stdout.
     stdout: socket ? "inherit" : "piped",
-    stderr: "inherit",
+    stderr: options.stderr === "ignore" ? "null" : "inherit",
     ...(options.env ? { env: { ...options.env } } : {}),
   }).spawn();
 }

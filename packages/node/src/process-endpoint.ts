@@ -39,7 +39,7 @@ export function startProcess(options: StartOptions): Endpoint {
     serialization: "advanced",
     env: options.env ? { ...process.env, ...options.env } : process.env,
     execArgv,
-    stdio: ["ignore", "inherit", "inherit", "ipc"],
+    stdio: ["ignore", "inherit", options.stderr ?? "inherit", "ipc"],
   });
   const channel = () => (child as unknown as { channel?: { ref(): void; unref(): void } }).channel;
   const control = createEndpoint({

@@ -2,7 +2,9 @@
 // ({ root, tarballs, ... }) that installs a fresh project with the toolchain at the versions under
 // test and checks the documented recipe end to end (a build alone is not enough: the result runs).
 import { bunCompileChecks } from "./bun-compile.mjs";
+import { denoNpmChecks } from "./deno-npm.mjs";
 import { nodeTypescriptChecks } from "./node-typescript.mjs";
+import { proveItChecks } from "./prove-it.mjs";
 import { rollupChecks } from "./rollup.mjs";
 import { typescriptChecks } from "./typescript.mjs";
 import { viteChecks } from "./vite.mjs";
@@ -15,4 +17,6 @@ export const toolchains = {
   rollup: rollupChecks,
   "vite-majors": viteChecks,
   "bun-compile": bunCompileChecks,
+  "deno-npm": denoNpmChecks,
+  "prove-it": proveItChecks,
 };

@@ -28,6 +28,24 @@ console.log(first, counter.load(), cells.array.length, typeof onEvent, lock.lock
 export type { Checked };
 `;
 
+/** A task module, and the typed targets of Thread and Process: each `@ts-expect-error` must be an error, or tsc fails. */
+const TASKS = "export function add(a: number, b: number): number {\n  return a + b;\n}\n";
+const TARGETS = `import { Process, Thread } from "weftjs";
+type Tasks = typeof import("./tasks.js");
+const module = new URL("./tasks.js", import.meta.url);
+const named = new Process<Tasks, "add">({ module, target: "add", args: [2, 3] });
+const inline = new Thread({ target: (n: number) => n * 2, args: [21] });
+export const results: [Promise<number>, Promise<number>] = [named.join(), inline.join()];
+// @ts-expect-error a name the module does not export
+void new Process<Tasks>({ module, target: "addd", args: [2, 3] });
+// @ts-expect-error a name the module does not export, with the name given
+void new Process<Tasks, "add">({ module, target: "addd", args: [2, 3] });
+// @ts-expect-error one function's type carries no name, so it cannot check a string target
+void new Process<Tasks["add"]>({ module, target: "addd", args: [2, 3] });
+// @ts-expect-error the task's argument types
+void new Thread<Tasks, "add">({ module, target: "add", args: ["2", 3] });
+`;
+
 export async function typescriptChecks({ root, tarballs, tsconfig, repositoryTypescript }) {
   const variants = [
     { typescript: TYPESCRIPT_FLOOR, typesNode: "20.19.9" },
@@ -35,12 +53,12 @@ export async function typescriptChecks({ root, tarballs, tsconfig, repositoryTyp
     { typescript: repositoryTypescript, typesNode: "24.19.4" },
   ];
   for (const { typescript, typesNode } of variants) {
-    const label = `[typescript] typescript@${typescript}, @types/node@${typesNode}: the weftjs README's tsconfig (strict, no DOM, skipLibCheck false) compiles a program against weftjs, @weft/core, @weft/node and @weft/cluster`;
+    const label = `[typescript] typescript@${typescript}, @types/node@${typesNode}: the weftjs README's tsconfig (strict, no DOM, skipLibCheck false) compiles a program against weftjs, @weft/core, @weft/node and @weft/cluster; a Process target the task module does not export is a type error`;
     await check(label, async () => {
       const dir = await installProject(join(root, `typescript-${typescript}-node-${typesNode}`), tarballs, {
         weft: ["weftjs", "@weft/core", "@weft/node", "@weft/cluster"],
         tools: { typescript, "@types/node": typesNode },
-        files: { "tsconfig.json": tsconfig, "probe.ts": PROBE },
+        files: { "tsconfig.json": tsconfig, "probe.ts": PROBE, "tasks.ts": TASKS, "targets.ts": TARGETS },
       });
       await runTool(dir, "tsc", ["-p", "."]);
       const result = await run("node", ["dist/probe.js"], { cwd: dir, timeoutMs: 60_000 });

@@ -34,6 +34,7 @@ export const badInputCases: CaseDefinition[] = [
       throws(() => new Pool({ adapter: ctx.adapter, kind: ctx.kind, sise: 2 } as never), "InvalidArgumentError", /sise/);
       throws(() => new Pool({ adapter: ctx.adapter, kind: "fiber" as never }), "InvalidArgumentError", /kind/);
       throws(() => new Pool({ adapter: ctx.adapter, kind: ctx.kind, spinWait: -1 }), "InvalidArgumentError", /spinWait/);
+      throws(() => new Pool({ adapter: ctx.adapter, kind: ctx.kind, workerOptions: { stderr: "pipe" as never } }), "InvalidArgumentError", /workerOptions\.stderr.*"inherit" or "ignore".*"pipe"/);
     },
   },
   {

@@ -74,9 +74,24 @@ export async function loadAdapter(specifier: string): Promise<Adapter> {
   return value as Adapter;
 }
 
+/**
+ * Where a Deno run of this command from Deno's npm cache finds @weft/deno: nothing is installed
+ * beside this package there, and an npm package cannot import `npm:` specifiers, so the restart
+ * preloads the adapter of the same release and leaves its module here (see main.ts).
+ */
+export const PRELOADED_ADAPTER = "weft-conformance.preloaded-adapter";
+
+/** A module the restart preloads: imports `specifier` and leaves its namespace for {@link builtInAdapter}. */
+export function adapterPreload(specifier: string): string {
+  const source = `globalThis[Symbol.for(${JSON.stringify(PRELOADED_ADAPTER)})] = await import(${JSON.stringify(specifier)});\n`;
+  return `data:text/javascript;base64,${btoa(source)}`;
+}
+
 /** The adapter weft ships for this runtime; it must be installed beside @weft/conformance. */
 export async function builtInAdapter(runtime: HostRuntime): Promise<Adapter> {
   const name = `@weft/${runtime}`;
+  const preloaded = globals[Symbol.for(PRELOADED_ADAPTER)] as { adapter?: Adapter } | undefined;
+  if (preloaded?.adapter) return preloaded.adapter;
   try {
     const loaded = (await import(name)) as { adapter: Adapter };
     return loaded.adapter;

@@ -17,6 +17,8 @@ export interface CliOptions {
   /** Binaries given by flag, by runtime; `browser` is the Chromium executable. */
   readonly binaries: Partial<Record<RuntimeChoice, string>>;
   readonly progress: boolean;
+  /** Stop at the first failing case: the rest of that runtime's cases and the runtimes after it are not run. */
+  readonly bail: boolean;
   readonly help: boolean;
   /** Internal: run this runtime only and print events for a parent run. */
   readonly emitEvents: boolean;
@@ -45,6 +47,7 @@ Options:
   --markdown [file]    Write the matrix as Markdown (to stdout when no file is given).
   --node <path>, --deno <path>, --bun <path>, --chrome <path>
                        The binary to start for that runtime.
+  --bail, --fail-fast  Stop at the first failing case (the runtimes after it are not run).
   --no-progress        No progress bar.
   -h, --help           This text.
 `;
@@ -68,6 +71,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   let markdown: string | undefined;
   const binaries: Partial<Record<RuntimeChoice, string>> = {};
   let progress = true;
+  let bail = false;
   let help = false;
   let emitEvents = false;
   for (let i = 0; i < argv.length; i++) {
@@ -101,13 +105,14 @@ export function parseArgs(argv: readonly string[]): CliOptions {
       case "--bun": binaries.bun = value(); break;
       case "--chrome": binaries.browser = value(); break;
       case "--no-progress": progress = false; break;
+      case "--bail": case "--fail-fast": bail = true; break;
       case "--emit-events": emitEvents = true; break;
       case "-h": case "--help": help = true; break;
       default: throw new UsageError(`Unknown option ${flag}. Run weft-conformance --help for the options.`);
     }
   }
   if (json === "-" && markdown === "-") throw new UsageError("--json and --markdown cannot both print to stdout; give one of them a file.");
-  return { runtimes, kinds, adapter, scale, filter, json, markdown, binaries, progress, help, emitEvents };
+  return { runtimes, kinds, adapter, scale, filter, json, markdown, binaries, progress, bail, help, emitEvents };
 }
 
 /** The flags a child runtime gets: the same run, minus what only the parent does. */
@@ -116,5 +121,6 @@ export function childArgs(options: CliOptions, adapterUrl: string | undefined): 
   if (options.kinds) args.push("--kind", options.kinds.join(","));
   if (adapterUrl) args.push("--adapter", adapterUrl);
   for (const text of options.filter) args.push("--filter", text);
+  if (options.bail) args.push("--bail");
   return args;
 }

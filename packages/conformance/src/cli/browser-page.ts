@@ -11,6 +11,7 @@ interface PageConfig {
   readonly scale: Scale;
   readonly kinds?: readonly WorkerKind[];
   readonly filter: readonly string[];
+  readonly bail?: boolean;
 }
 
 // Resolved by the page's import map; not a dependency of this package.
@@ -27,5 +28,6 @@ async function post(event: RunEvent): Promise<void> {
 await runCases({
   harness: { adapter, scale: config.scale ?? "full", host: {}, ...(config.kinds ? { kinds: config.kinds } : {}) },
   filter: config.filter ?? [],
+  bail: config.bail === true,
   onEvent: post,
 });

@@ -100,9 +100,12 @@ export interface BrowserRun {
   readonly scale: Scale;
   readonly kinds?: readonly WorkerKind[];
   readonly filter: readonly string[];
+  readonly bail?: boolean;
   /** A Chromium executable given by flag; otherwise CHROME_PATH, a system chromium, or @sparticuz/chromium. */
   readonly chrome?: string;
   readonly onEvent: (event: RunEvent) => void;
+  /** Told which Chromium runs the page, before it starts. */
+  readonly onNote?: (line: string) => void;
 }
 
 interface ChromiumFinder {
@@ -126,7 +129,8 @@ export async function runBrowser(run: BrowserRun): Promise<ResultFile> {
     };
     if (run.chrome) process.env.CHROME_PATH = run.chrome;
     const finder: ChromiumFinder = { findChromium, chromiumArgs };
-    const { executablePath } = await finder.findChromium();
+    const { executablePath, source } = await finder.findChromium();
+    run.onNote?.(`browser: ${executablePath} (${source})`);
     let finish!: (file: ResultFile | undefined) => void;
     const finished = new Promise<ResultFile | undefined>((resolve) => (finish = resolve));
     let lastSignal = Date.now();
@@ -141,7 +145,7 @@ export async function runBrowser(run: BrowserRun): Promise<ResultFile> {
       run.onEvent(event);
       if (event.type === "done") finish(event.file);
     });
-    const config = { scale: run.scale, filter: run.filter, ...(run.kinds ? { kinds: run.kinds } : {}) };
+    const config = { scale: run.scale, filter: run.filter, bail: run.bail === true, ...(run.kinds ? { kinds: run.kinds } : {}) };
     const url = `${served.url}/?config=${encodeURIComponent(JSON.stringify(config))}`;
     // In its own process group, so that ending it ends its renderer and GPU processes too.
     chromium = spawn(executablePath, [...finder.chromiumArgs(), "--headless", `--user-data-dir=${profile}`, url], { stdio: "ignore", detached: process.platform !== "win32" });

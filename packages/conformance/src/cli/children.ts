@@ -22,6 +22,8 @@ export interface ChildRun {
   readonly cli: string;
   readonly args: readonly string[];
   readonly onEvent: (event: RunEvent) => void;
+  /** Told which binary runs, before it starts. */
+  readonly onNote?: (line: string) => void;
   /** Lines the child printed that are not events (its own logs). */
   readonly onOutput?: (line: string) => void;
 }
@@ -32,6 +34,7 @@ export async function runChild(run: ChildRun): Promise<ResultFile> {
   if (!binary) {
     return runnerFailure(run.runtime, `no ${run.runtime} binary on PATH; install ${run.runtime} or pass --${run.runtime} <path>`);
   }
+  run.onNote?.(`${run.runtime}: ${binary}`);
   const [command, ...args] = runtimeCommand(run.runtime, binary, run.cli, run.args);
   let done: ResultFile | undefined;
   const reported: RunEvent[] = [];

@@ -7,10 +7,11 @@
 import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import process from "node:process";
+import { denoNpmCacheSpecifier } from "@weft/core/adapter";
 import { fileURLToPath } from "node:url";
 import { buildMatrix, matrixMarkdown, matrixText } from "../matrix.js";
 import type { ResultFile } from "../results.js";
-import { builtInAdapter, hostHooks, hostRuntime, loadAdapter, moduleUrl } from "./adapter.js";
+import { adapterPreload, builtInAdapter, hostHooks, hostRuntime, loadAdapter, moduleUrl } from "./adapter.js";
 import { USAGE, UsageError, childArgs, parseArgs, type CliOptions } from "./args.js";
 import { runBrowser } from "./browser.js";
 import { runChild } from "./children.js";
@@ -39,6 +40,7 @@ async function runHere(options: CliOptions, onEvent: (event: RunEvent) => void):
       label: runtime,
       filter: options.filter,
       onEvent,
+      bail: options.bail,
       ...probeTimeout(),
     });
   } catch (error) {
@@ -53,7 +55,12 @@ async function runHere(options: CliOptions, onEvent: (event: RunEvent) => void):
 function restartDenoWithWorkerOptions(): number | undefined {
   const deno = (globalThis as { Deno?: { execPath(): string } }).Deno;
   if (!deno || process.env[DENO_RESTARTED]) return undefined;
-  const run = spawnSync(deno.execPath(), ["run", "-A", "--unstable-worker-options", CLI_FILE, ...process.argv.slice(2)], {
+  // Run from Deno's npm cache (`deno run -A npm:@weft/conformance/…`, no project), this file
+  // resolves its imports only when loaded through its npm: specifier again, and @weft/deno only
+  // when preloaded by that specifier (see PRELOADED_ADAPTER).
+  const fromCache = denoNpmCacheSpecifier(import.meta.url, "@weft/conformance");
+  const main = fromCache ? ["--preload", adapterPreload(fromCache.replace("@weft/conformance@", "@weft/deno@")), `${fromCache}/weft-conformance`] : [CLI_FILE];
+  const run = spawnSync(deno.execPath(), ["run", "-A", "--unstable-worker-options", ...main, ...process.argv.slice(2)], {
     stdio: "inherit",
     env: { ...process.env, [DENO_RESTARTED]: "1" },
   });
@@ -89,18 +96,23 @@ async function main(): Promise<number> {
 
   const host = hostRuntime();
   const runtimes = options.runtimes ?? [host];
-  const progress = new Progress(options.progress);
+  const progress = new Progress(options.progress, runtimes);
   const onEvent = (event: RunEvent) => progress.update(event);
   const adapterUrl = options.adapter ? moduleUrl(options.adapter) : undefined;
   const files: ResultFile[] = [];
   // One runtime at a time: the speedup case needs the machine's cores to itself.
   for (const runtime of runtimes) {
+    if (options.bail && files.some((file) => file.results.some((result) => result.status === "fail"))) {
+      // Said even with --no-progress: the matrix alone would not tell a skipped runtime from an absent one.
+      progress.say(`--bail: a case failed, so ${runtimes.slice(runtimes.indexOf(runtime)).join(", ")} did not run.`);
+      break;
+    }
     if (runtime === host) files.push(await runHere(options, onEvent));
     else if (runtime === "browser") {
       if (options.adapter) progress.note("--adapter applies to node, deno and bun runs; the browser run tests @weft/browser.");
-      files.push(await runBrowser({ scale: options.scale, filter: options.filter, onEvent, ...(options.kinds ? { kinds: options.kinds } : {}), ...(options.binaries.browser ? { chrome: options.binaries.browser } : {}) }));
+      files.push(await runBrowser({ scale: options.scale, filter: options.filter, bail: options.bail, onEvent, onNote: (line) => progress.say(line), ...(options.kinds ? { kinds: options.kinds } : {}), ...(options.binaries.browser ? { chrome: options.binaries.browser } : {}) }));
     } else {
-      files.push(await runChild({ runtime, binary: options.binaries[runtime], cli: CLI_FILE, args: childArgs(options, adapterUrl), onEvent }));
+      files.push(await runChild({ runtime, binary: options.binaries[runtime], cli: CLI_FILE, args: childArgs(options, adapterUrl), onEvent, onNote: (line) => progress.say(line) }));
     }
   }
   progress.end();

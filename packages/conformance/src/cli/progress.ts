@@ -1,27 +1,46 @@
 /**
  * The progress bar: one line on stderr, redrawn in place on a terminal; elsewhere (CI logs) a
- * line at every tenth of the way. Counts every runtime's cases together.
+ * line at every tenth of each runtime's way. It counts the runtime that is running against that
+ * runtime's own plan ("deno 40/111, runtime 2 of 4"): each runtime plans its cases only once it
+ * has started, so a total over every runtime would jump at each start.
  */
 import process from "node:process";
 import type { RunEvent } from "./events.js";
 
+/** Where the progress goes: stderr, or a test's stand-in. */
+export interface ProgressStream {
+  write(text: string): unknown;
+  readonly isTTY?: boolean;
+  readonly columns?: number;
+}
+
 export class Progress {
-  readonly #planned = new Map<string, number>();
+  readonly #runtimes: readonly string[];
+  #runtime = "";
+  #planned = 0;
   #done = 0;
   #failed = 0;
   #current = "";
   #lastTenth = -1;
+  readonly #stream: ProgressStream;
   readonly #tty: boolean;
   readonly #enabled: boolean;
 
-  constructor(enabled: boolean) {
+  constructor(enabled: boolean, runtimes: readonly string[], stream: ProgressStream = process.stderr) {
     this.#enabled = enabled;
-    this.#tty = Boolean(process.stderr.isTTY);
+    this.#runtimes = runtimes;
+    this.#stream = stream;
+    this.#tty = Boolean(stream.isTTY);
   }
 
   update(event: RunEvent): void {
-    if (event.type === "plan") this.#planned.set(event.runtime, event.count);
-    else if (event.type === "start") this.#current = event.title;
+    if (event.type === "plan") {
+      this.#runtime = event.runtime;
+      this.#planned = event.count;
+      this.#done = 0;
+      this.#lastTenth = -1;
+      this.#current = "";
+    } else if (event.type === "start") this.#current = event.title;
     else if (event.type === "result") {
       this.#done++;
       if (event.status === "fail") {
@@ -38,39 +57,46 @@ export class Progress {
     this.#draw();
   }
 
-  /** Clears the bar before the final report. */
-  end(): void {
-    if (this.#enabled && this.#tty) process.stderr.write("\r\x1b[2K");
+  /** A line that is printed with or without the bar (which runtime binary or Chromium ran, a --bail stop). */
+  say(line: string): void {
+    this.#stream.write(`${this.#enabled && this.#tty ? "\r\x1b[2K" : ""}${line}\n`);
+    this.#draw();
   }
 
-  #total(): number {
-    let total = 0;
-    for (const count of this.#planned.values()) total += count;
-    return total;
+  /** Clears the bar before the final report. */
+  end(): void {
+    if (this.#enabled && this.#tty) this.#stream.write("\r\x1b[2K");
   }
 
   #print(line: string): void {
     if (!this.#enabled) return;
-    process.stderr.write(`${this.#tty ? "\r\x1b[2K" : ""}${line}\n`);
+    this.#stream.write(`${this.#tty ? "\r\x1b[2K" : ""}${line}\n`);
+  }
+
+  /** "deno 40/111 (runtime 2 of 4, 1 failed)": where the run is. */
+  #where(): string {
+    const index = this.#runtimes.indexOf(this.#runtime);
+    const of = this.#runtimes.length > 1 && index >= 0 ? `runtime ${index + 1} of ${this.#runtimes.length}` : "";
+    const failed = this.#failed ? `${this.#failed} failed` : "";
+    const extra = [of, failed].filter(Boolean).join(", ");
+    return `${this.#runtime} ${this.#done}/${this.#planned} cases${extra ? ` (${extra})` : ""}`;
   }
 
   #draw(): void {
-    if (!this.#enabled) return;
-    const total = this.#total();
-    const fraction = total ? this.#done / total : 0;
-    const failed = this.#failed ? `, ${this.#failed} failed` : "";
+    if (!this.#enabled || !this.#planned) return;
+    const fraction = this.#done / this.#planned;
     if (this.#tty) {
       const width = 30;
       const filled = Math.round(fraction * width);
-      const columns = process.stderr.columns ?? 100;
-      const head = `[${"█".repeat(filled)}${"░".repeat(width - filled)}] ${this.#done}/${total}${failed} `;
-      process.stderr.write(`\r\x1b[2K${head}${this.#current.slice(0, Math.max(0, columns - head.length - 1))}`);
-    } else {
-      const tenth = Math.floor(fraction * 10);
-      if (tenth > this.#lastTenth && total) {
-        this.#lastTenth = tenth;
-        process.stderr.write(`progress: ${this.#done}/${total} cases (${tenth * 10}%)${failed}\n`);
-      }
+      const columns = this.#stream.columns ?? 100;
+      const head = `[${"█".repeat(filled)}${"░".repeat(width - filled)}] ${this.#where()} `;
+      this.#stream.write(`\r\x1b[2K${head}${this.#current.slice(0, Math.max(0, columns - head.length - 1))}`);
+      return;
+    }
+    const tenth = Math.floor(fraction * 10);
+    if (tenth > this.#lastTenth) {
+      this.#lastTenth = tenth;
+      this.#stream.write(`progress: ${this.#where()}, ${tenth * 10}%\n`);
     }
   }
 }
