@@ -13,6 +13,7 @@
  */
 
 import { decodeCompact, encodeCompact } from "./codec/compact.js";
+import { FrameReader, FrameWriter } from "./fast-lane-frames.js";
 
 /** How long an idle worker waits on the mailbox before it returns to its event loop (ms). */
 export const FAST_LANE_WINDOW_MS = 1;
@@ -46,8 +47,8 @@ export function createFastLaneBuffers(): FastLaneBuffers {
   return { control: new SharedArrayBuffer(HEADER_BYTES + 2 * BYTES) };
 }
 
-/** Writes a message into one half of the mailbox; false if it does not fit the compact codec. */
-/** @internal Exported for tests. */
+/** Writes a message into one half of the mailbox as one compact value; false if it does not fit the compact codec. */
+/** @internal Exported for tests (the lane itself writes frames: fast-lane-frames.ts). */
 export function writeMessage(view: DataView, half: 0 | 1, message: unknown): boolean {
   return encodeCompact(view, HEADER_BYTES + half * BYTES, BYTES, message);
 }
@@ -57,12 +58,19 @@ export function readMessage(view: DataView, half: 0 | 1): unknown {
   return decodeCompact(view, HEADER_BYTES + half * BYTES, BYTES);
 }
 
+/** The frame writer and reader of one side: it writes into `half` and reads the other. */
+function endsOf(buffers: FastLaneBuffers, half: 0 | 1): { writer: FrameWriter; reader: FrameReader } {
+  const view = new DataView(buffers.control);
+  return { writer: new FrameWriter(view, HEADER_BYTES + half * BYTES, BYTES), reader: new FrameReader(view, HEADER_BYTES + (1 - half) * BYTES, BYTES) };
+}
+
 // ----- the caller's side ----------------------------------------------------------------------
 
 /** The caller's end of one worker's mailbox. */
 export class FastLaneCaller {
   readonly #cells: Int32Array;
-  readonly #view: DataView;
+  readonly #writer: FrameWriter;
+  readonly #reader: FrameReader;
   #resultSeq = 0;
   #watching = false;
   /** Tasks sent through the lane, and lane replies consumed (async tasks answer by message instead). */
@@ -73,7 +81,7 @@ export class FastLaneCaller {
 
   constructor(buffers: FastLaneBuffers, private readonly onResult: (message: unknown) => void) {
     this.#cells = new Int32Array(buffers.control, 0, 4);
-    this.#view = new DataView(buffers.control);
+    ({ writer: this.#writer, reader: this.#reader } = endsOf(buffers, 0));
   }
 
   /**
@@ -84,7 +92,7 @@ export class FastLaneCaller {
     const cells = this.#cells;
     if (Atomics.load(cells, STATE) !== WAITING) return false;
     if (Atomics.compareExchange(cells, STATE, WAITING, CLAIMED) !== WAITING) return false;
-    const written = writeMessage(this.#view, 0, message);
+    const written = this.#writer.write(message);
     // Either way the worker wakes: with a task, or back to its event loop where the message goes.
     Atomics.store(cells, STATE, written ? LOADED : WOKEN);
     Atomics.notify(cells, STATE);
@@ -122,7 +130,7 @@ export class FastLaneCaller {
     if (seq === this.#resultSeq) return false;
     this.#resultSeq = seq;
     this.#consumed++;
-    this.onResult(readMessage(this.#view, 1));
+    this.onResult(this.#reader.read());
     return true;
   }
 
@@ -164,11 +172,12 @@ export class FastLaneCaller {
 /** The worker's end of its mailbox. */
 export class FastLaneWorker {
   readonly #cells: Int32Array;
-  readonly #view: DataView;
+  readonly #writer: FrameWriter;
+  readonly #reader: FrameReader;
 
   constructor(buffers: FastLaneBuffers) {
     this.#cells = new Int32Array(buffers.control, 0, 4);
-    this.#view = new DataView(buffers.control);
+    ({ writer: this.#writer, reader: this.#reader } = endsOf(buffers, 1));
   }
 
   /** Counts a message that arrived by the ordinary path (call for every message after the init). */
@@ -177,12 +186,22 @@ export class FastLaneWorker {
   }
 
   /**
-   * Waits up to the window for a task. Returns the task message, or undefined when the window
-   * passed or a message is on its way (the worker must return to its event loop then).
+   * Says the worker waits for its next task, before it sends the results it holds: the caller,
+   * woken by them, may then write its next task at once, even while this thread is still on its
+   * way to {@link waitForTask} (on a busy machine the caller's wake-up can take this thread's
+   * CPU in between). Call waitForTask next, always.
+   */
+  announceWaiting(): void {
+    Atomics.store(this.#cells, STATE, WAITING);
+  }
+
+  /**
+   * Waits up to the window for a task (after {@link announceWaiting}). Returns the task message,
+   * or undefined when the window passed or a message is on its way (the worker must return to
+   * its event loop then).
    */
   waitForTask(): unknown {
     const cells = this.#cells;
-    Atomics.store(cells, STATE, WAITING);
     // Announced first, checked second: a message sent from now on finds us WAITING and wakes us;
     // one sent before is counted in SENT (Atomics are sequentially consistent).
     if (Atomics.load(cells, SENT) === Atomics.load(cells, RECEIVED)) {
@@ -195,12 +214,12 @@ export class FastLaneWorker {
       state = Atomics.load(cells, STATE);
     }
     Atomics.store(cells, STATE, IN_LOOP);
-    return state === LOADED ? readMessage(this.#view, 0) : undefined;
+    return state === LOADED ? this.#reader.read() : undefined;
   }
 
   /** Sends a result back through the mailbox; false if it does not fit (send it by message). */
   tryReply(message: unknown): boolean {
-    if (!writeMessage(this.#view, 1, message)) return false;
+    if (!this.#writer.write(message)) return false;
     Atomics.add(this.#cells, RESULT_SEQ, 1);
     Atomics.notify(this.#cells, RESULT_SEQ);
     return true;
