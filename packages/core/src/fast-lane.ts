@@ -14,6 +14,7 @@
 
 import { decodeCompact, encodeCompact } from "./codec/compact.js";
 import { FrameReader, FrameWriter } from "./fast-lane-frames.js";
+import { SpinPolicy } from "./spin-policy.js";
 
 /** How long an idle worker waits on the mailbox before it returns to its event loop (ms). */
 export const FAST_LANE_WINDOW_MS = 1;
@@ -78,6 +79,10 @@ export class FastLaneCaller {
   #consumed = 0;
   /** Results taken by spinning since the caller last went through its event loop. */
   #spinStreak = 0;
+  #spinPolicy: SpinPolicy | undefined;
+  /** When the task now out was sent, and whether the caller spun for its answer (for the policy). */
+  #sentAt = 0;
+  #spun = false;
 
   constructor(buffers: FastLaneBuffers, private readonly onResult: (message: unknown) => void) {
     this.#cells = new Int32Array(buffers.control, 0, 4);
@@ -97,6 +102,8 @@ export class FastLaneCaller {
     Atomics.store(cells, STATE, written ? LOADED : WOKEN);
     Atomics.notify(cells, STATE);
     if (written) {
+      this.#sentAt = performance.now();
+      this.#spun = false;
       this.#sent++;
       this.#watch();
     }
@@ -106,15 +113,21 @@ export class FastLaneCaller {
   /**
    * Waits up to `microseconds` on this thread for the answer to the task just sent, and delivers
    * it at once if it comes. This blocks the caller's thread (it spins): only for callers that
-   * asked for it (Pool's `spinWait`). After 64 answers in a row it lets one go through the event
-   * loop, so that timers and I/O are not starved by a tight loop of tasks.
+   * asked for it (Pool's `spinWait`). How long it really spins adapts (see SpinPolicy): on a
+   * machine whose cores are all busy the worker cannot answer while the caller spins, and then
+   * it stops spinning. After 64 answers in a row it lets one go through the event loop, so that
+   * timers and I/O are not starved by a tight loop of tasks.
    */
   spin(microseconds: number): boolean {
     if (this.#spinStreak >= 64) {
       this.#spinStreak = 0;
       return false;
     }
-    const deadline = performance.now() + microseconds / 1000;
+    const policy = (this.#spinPolicy ??= new SpinPolicy(microseconds));
+    const budget = policy.budget();
+    if (budget <= 0) return false;
+    this.#spun = true;
+    const deadline = performance.now() + budget / 1000;
     do {
       if (this.#consume()) {
         this.#spinStreak++;
@@ -130,6 +143,7 @@ export class FastLaneCaller {
     if (seq === this.#resultSeq) return false;
     this.#resultSeq = seq;
     this.#consumed++;
+    this.#spinPolicy?.answered(this.#spun, (performance.now() - this.#sentAt) * 1000);
     this.onResult(this.#reader.read());
     return true;
   }
