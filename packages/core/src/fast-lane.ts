@@ -14,6 +14,7 @@
 
 import { decodeCompact, encodeCompact } from "./codec/compact.js";
 import { FrameReader, FrameWriter } from "./fast-lane-frames.js";
+import type { FastLaneBuffers } from "./protocol.js";
 import { SpinPolicy } from "./spin-policy.js";
 
 /** How long an idle worker waits on the mailbox before it returns to its event loop (ms). */
@@ -35,9 +36,7 @@ const CLAIMED = 2;
 const LOADED = 3;
 const WOKEN = 4;
 
-export interface FastLaneBuffers {
-  readonly control: SharedArrayBuffer;
-}
+export type { FastLaneBuffers };
 
 /** Whether this context can run a fast lane at all (shared memory, and a non-blocking wait for the caller). */
 export function fastLaneAvailable(): boolean {
