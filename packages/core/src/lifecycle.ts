@@ -12,6 +12,7 @@ import type { Adapter, ExitInfo, StartOptions, WorkerKind } from "./port.js";
 import type { RunRequest } from "./protocol.js";
 import { type AnyFunction, type ModuleSpecifier, moduleUrl, resolveTarget } from "./task-ref.js";
 import { checkTransferList, prepareArgs } from "./values.js";
+import { type StartMethod, takeSpareProcess } from "./spare-process.js";
 
 /** Options of a {@link Thread} or {@link Process}. */
 export interface WorkerTargetOptions<F extends AnyFunction = AnyFunction> {
@@ -34,7 +35,28 @@ export interface WorkerTargetOptions<F extends AnyFunction = AnyFunction> {
   readonly adapter?: Adapter;
 }
 
+/** Options of a {@link Process}: a thread's, and how its worker is started. */
+export interface ProcessOptions<F extends AnyFunction = AnyFunction> extends WorkerTargetOptions<F> {
+  /**
+   * "spawn" (the default) starts a fresh runtime for this Process. "forkserver" takes a process
+   * started ahead and starts the next one meanwhile, so that a program that starts many short
+   * Processes does not wait for a runtime to boot each time (Python's forkserver; see
+   * {@link Process.setStartMethod}). A Process with `workerOptions` always spawns.
+   */
+  readonly startMethod?: StartMethod;
+}
+
 const OPTION_KEYS = ["target", "module", "args", "transfer", "name", "daemon", "workerOptions", "adapter"] as const;
+const PROCESS_OPTION_KEYS = [...OPTION_KEYS, "startMethod"] as const;
+const START_METHODS: readonly StartMethod[] = ["spawn", "forkserver"];
+let defaultStartMethod: StartMethod = "spawn";
+
+function checkStartMethod(method: unknown, what: string): StartMethod {
+  if (!START_METHODS.includes(method as StartMethod)) {
+    throw new InvalidArgumentError(`${what} must be "spawn" or "forkserver"; got ${typeof method === "string" ? JSON.stringify(method) : String(method)}.`);
+  }
+  return method as StartMethod;
+}
 const TERMINATED_EXIT_CODE = -15;
 const SIGNAL_NUMBERS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGTERM: 15 };
 
@@ -53,9 +75,10 @@ abstract class WorkerLifecycle<R> {
   #terminating = false;
   #exited: Promise<void> | undefined;
   readonly #callerSite = new Error("caller");
+  readonly #startMethod: StartMethod;
 
-  constructor(kind: WorkerKind, options: WorkerTargetOptions) {
-    checkKnownKeys(options, OPTION_KEYS, `${kind === "thread" ? "Thread" : "Process"} options`);
+  constructor(kind: WorkerKind, options: ProcessOptions) {
+    checkKnownKeys(options, kind === "thread" ? OPTION_KEYS : PROCESS_OPTION_KEYS, `${kind === "thread" ? "Thread" : "Process"} options`);
     if (options === undefined) throw new InvalidArgumentError(`new ${kind === "thread" ? "Thread" : "Process"}() needs { target }.`);
     this.#kind = kind;
     this.#adapter = options.adapter ?? defaultAdapter();
@@ -69,6 +92,7 @@ abstract class WorkerLifecycle<R> {
     this.daemon = checkBoolean(options.daemon, "daemon") ?? false;
     checkStartOptions(options.workerOptions);
     this.#workerOptions = options.workerOptions ?? {};
+    this.#startMethod = options.startMethod === undefined ? defaultStartMethod : checkStartMethod(options.startMethod, "Process option startMethod");
   }
 
   /** Starts the worker. A Thread or Process can be started once (as in Python). */
@@ -78,13 +102,17 @@ abstract class WorkerLifecycle<R> {
     this.#exited = new Promise((resolve) => (settleExit = resolve));
     const target = this.#request.target;
     let link: HostLink;
+    const module = "module" in target ? target.module : undefined;
+    // A spare is started with no options of its own: only a Process that has none may take it.
+    const spare = this.#startMethod === "forkserver" && Object.keys(this.#workerOptions).length === 0 ? takeSpareProcess(this.#adapter, module) : undefined;
     try {
       link = new HostLink(
         {
           adapter: this.#adapter,
           kind: this.#kind,
           inPool: false,
-          startOptions: { ...this.#workerOptions, name: this.name, ...("module" in target ? { module: target.module } : {}) },
+          startOptions: { ...this.#workerOptions, name: this.name, ...(module === undefined ? {} : { module }) },
+          ...(spare ? { started: spare } : {}),
         },
         {
           ready: () => undefined,
@@ -209,7 +237,22 @@ export class Thread<F extends AnyFunction = AnyFunction> extends WorkerLifecycle
  * with its parent: arguments and result are copied, and shared-memory objects are refused.
  */
 export class Process<F extends AnyFunction = AnyFunction> extends WorkerLifecycle<Awaited<ReturnType<F>>> {
-  constructor(options: WorkerTargetOptions<F>) {
+  constructor(options: ProcessOptions<F>) {
     super("process", options);
+  }
+
+  /**
+   * Sets how Processes created from now on start, unless their own `startMethod` says otherwise
+   * (Python's `multiprocessing.set_start_method`). "forkserver" keeps one process started ahead
+   * (per adapter, for the task module last used), which never keeps the host alive; "spawn"
+   * (the default) starts each Process from scratch. Throws InvalidArgumentError for anything else.
+   */
+  static setStartMethod(method: StartMethod): void {
+    defaultStartMethod = checkStartMethod(method, "Process.setStartMethod's method");
+  }
+
+  /** The start method new Processes use (Python's `multiprocessing.get_start_method`). */
+  static getStartMethod(): StartMethod {
+    return defaultStartMethod;
   }
 }
