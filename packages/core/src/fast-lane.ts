@@ -13,6 +13,9 @@
  */
 
 import { decodeCompact, encodeCompact } from "./codec/compact.js";
+import { FrameReader, FrameWriter } from "./fast-lane-frames.js";
+import type { FastLaneBuffers } from "./protocol.js";
+import { SpinPolicy } from "./spin-policy.js";
 
 /** How long an idle worker waits on the mailbox before it returns to its event loop (ms). */
 export const FAST_LANE_WINDOW_MS = 1;
@@ -33,9 +36,7 @@ const CLAIMED = 2;
 const LOADED = 3;
 const WOKEN = 4;
 
-export interface FastLaneBuffers {
-  readonly control: SharedArrayBuffer;
-}
+export type { FastLaneBuffers };
 
 /** Whether this context can run a fast lane at all (shared memory, and a non-blocking wait for the caller). */
 export function fastLaneAvailable(): boolean {
@@ -46,8 +47,8 @@ export function createFastLaneBuffers(): FastLaneBuffers {
   return { control: new SharedArrayBuffer(HEADER_BYTES + 2 * BYTES) };
 }
 
-/** Writes a message into one half of the mailbox; false if it does not fit the compact codec. */
-/** @internal Exported for tests. */
+/** Writes a message into one half of the mailbox as one compact value; false if it does not fit the compact codec. */
+/** @internal Exported for tests (the lane itself writes frames: fast-lane-frames.ts). */
 export function writeMessage(view: DataView, half: 0 | 1, message: unknown): boolean {
   return encodeCompact(view, HEADER_BYTES + half * BYTES, BYTES, message);
 }
@@ -57,12 +58,19 @@ export function readMessage(view: DataView, half: 0 | 1): unknown {
   return decodeCompact(view, HEADER_BYTES + half * BYTES, BYTES);
 }
 
+/** The frame writer and reader of one side: it writes into `half` and reads the other. */
+function endsOf(buffers: FastLaneBuffers, half: 0 | 1): { writer: FrameWriter; reader: FrameReader } {
+  const view = new DataView(buffers.control);
+  return { writer: new FrameWriter(view, HEADER_BYTES + half * BYTES, BYTES), reader: new FrameReader(view, HEADER_BYTES + (1 - half) * BYTES, BYTES) };
+}
+
 // ----- the caller's side ----------------------------------------------------------------------
 
 /** The caller's end of one worker's mailbox. */
 export class FastLaneCaller {
   readonly #cells: Int32Array;
-  readonly #view: DataView;
+  readonly #writer: FrameWriter;
+  readonly #reader: FrameReader;
   #resultSeq = 0;
   #watching = false;
   /** Tasks sent through the lane, and lane replies consumed (async tasks answer by message instead). */
@@ -70,10 +78,14 @@ export class FastLaneCaller {
   #consumed = 0;
   /** Results taken by spinning since the caller last went through its event loop. */
   #spinStreak = 0;
+  #spinPolicy: SpinPolicy | undefined;
+  /** When the task now out was sent, and whether the caller spun for its answer (for the policy). */
+  #sentAt = 0;
+  #spun = false;
 
   constructor(buffers: FastLaneBuffers, private readonly onResult: (message: unknown) => void) {
     this.#cells = new Int32Array(buffers.control, 0, 4);
-    this.#view = new DataView(buffers.control);
+    ({ writer: this.#writer, reader: this.#reader } = endsOf(buffers, 0));
   }
 
   /**
@@ -84,11 +96,13 @@ export class FastLaneCaller {
     const cells = this.#cells;
     if (Atomics.load(cells, STATE) !== WAITING) return false;
     if (Atomics.compareExchange(cells, STATE, WAITING, CLAIMED) !== WAITING) return false;
-    const written = writeMessage(this.#view, 0, message);
+    const written = this.#writer.write(message);
     // Either way the worker wakes: with a task, or back to its event loop where the message goes.
     Atomics.store(cells, STATE, written ? LOADED : WOKEN);
     Atomics.notify(cells, STATE);
     if (written) {
+      this.#sentAt = performance.now();
+      this.#spun = false;
       this.#sent++;
       this.#watch();
     }
@@ -98,15 +112,21 @@ export class FastLaneCaller {
   /**
    * Waits up to `microseconds` on this thread for the answer to the task just sent, and delivers
    * it at once if it comes. This blocks the caller's thread (it spins): only for callers that
-   * asked for it (Pool's `spinWait`). After 64 answers in a row it lets one go through the event
-   * loop, so that timers and I/O are not starved by a tight loop of tasks.
+   * asked for it (Pool's `spinWait`). How long it really spins adapts (see SpinPolicy): on a
+   * machine whose cores are all busy the worker cannot answer while the caller spins, and then
+   * it stops spinning. After 64 answers in a row it lets one go through the event loop, so that
+   * timers and I/O are not starved by a tight loop of tasks.
    */
   spin(microseconds: number): boolean {
     if (this.#spinStreak >= 64) {
       this.#spinStreak = 0;
       return false;
     }
-    const deadline = performance.now() + microseconds / 1000;
+    const policy = (this.#spinPolicy ??= new SpinPolicy(microseconds));
+    const budget = policy.budget();
+    if (budget <= 0) return false;
+    this.#spun = true;
+    const deadline = performance.now() + budget / 1000;
     do {
       if (this.#consume()) {
         this.#spinStreak++;
@@ -122,7 +142,8 @@ export class FastLaneCaller {
     if (seq === this.#resultSeq) return false;
     this.#resultSeq = seq;
     this.#consumed++;
-    this.onResult(readMessage(this.#view, 1));
+    this.#spinPolicy?.answered(this.#spun, (performance.now() - this.#sentAt) * 1000);
+    this.onResult(this.#reader.read());
     return true;
   }
 
@@ -164,11 +185,12 @@ export class FastLaneCaller {
 /** The worker's end of its mailbox. */
 export class FastLaneWorker {
   readonly #cells: Int32Array;
-  readonly #view: DataView;
+  readonly #writer: FrameWriter;
+  readonly #reader: FrameReader;
 
   constructor(buffers: FastLaneBuffers) {
     this.#cells = new Int32Array(buffers.control, 0, 4);
-    this.#view = new DataView(buffers.control);
+    ({ writer: this.#writer, reader: this.#reader } = endsOf(buffers, 1));
   }
 
   /** Counts a message that arrived by the ordinary path (call for every message after the init). */
@@ -177,12 +199,22 @@ export class FastLaneWorker {
   }
 
   /**
-   * Waits up to the window for a task. Returns the task message, or undefined when the window
-   * passed or a message is on its way (the worker must return to its event loop then).
+   * Says the worker waits for its next task, before it sends the results it holds: the caller,
+   * woken by them, may then write its next task at once, even while this thread is still on its
+   * way to {@link waitForTask} (on a busy machine the caller's wake-up can take this thread's
+   * CPU in between). Call waitForTask next, always.
+   */
+  announceWaiting(): void {
+    Atomics.store(this.#cells, STATE, WAITING);
+  }
+
+  /**
+   * Waits up to the window for a task (after {@link announceWaiting}). Returns the task message,
+   * or undefined when the window passed or a message is on its way (the worker must return to
+   * its event loop then).
    */
   waitForTask(): unknown {
     const cells = this.#cells;
-    Atomics.store(cells, STATE, WAITING);
     // Announced first, checked second: a message sent from now on finds us WAITING and wakes us;
     // one sent before is counted in SENT (Atomics are sequentially consistent).
     if (Atomics.load(cells, SENT) === Atomics.load(cells, RECEIVED)) {
@@ -195,12 +227,12 @@ export class FastLaneWorker {
       state = Atomics.load(cells, STATE);
     }
     Atomics.store(cells, STATE, IN_LOOP);
-    return state === LOADED ? readMessage(this.#view, 0) : undefined;
+    return state === LOADED ? this.#reader.read() : undefined;
   }
 
   /** Sends a result back through the mailbox; false if it does not fit (send it by message). */
   tryReply(message: unknown): boolean {
-    if (!writeMessage(this.#view, 1, message)) return false;
+    if (!this.#writer.write(message)) return false;
     Atomics.add(this.#cells, RESULT_SEQ, 1);
     Atomics.notify(this.#cells, RESULT_SEQ);
     return true;

@@ -38,6 +38,8 @@ export interface HostLinkOptions {
   readonly inPool: boolean;
   /** A pool's worker hooks: the worker is ready only once its initializer has run. */
   readonly setup?: SetupMessage;
+  /** A worker the caller started ahead (a spare process) to use instead of starting one. */
+  readonly started?: Endpoint;
 }
 
 /** How a teardown ended, for {@link HostLink.retire}: its error, or that it overran its time. */
@@ -69,7 +71,9 @@ export class HostLink {
     this.#setup = options.setup;
     const { adapter, kind } = options;
     try {
-      this.endpoint = adapter.start(kind, options.startOptions);
+      this.endpoint = options.started ?? adapter.start(kind, options.startOptions);
+      // A worker started ahead was let go of while it waited: it is this link's now.
+      if (options.started) this.endpoint.setKeepAlive?.(true);
     } catch (error) {
       throw new WorkerStartError(`The ${adapter.runtime} adapter could not start a ${kind} worker: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
     }

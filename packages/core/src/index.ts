@@ -14,7 +14,8 @@ export {
 } from "./errors.js";
 export { Future, type FutureState, type DoneCallback } from "./future.js";
 export { Pool, type PoolOptions, type TaskOptions, type MapOptions, type ImapOptions, type MapProgress, type PoolErrorDetail, type PoolStats, type PoolEventType, type DurationSummary } from "./pool/pool.js";
-export { Thread, Process, type WorkerTargetOptions } from "./lifecycle.js";
+export { Thread, Process, type WorkerTargetOptions, type ProcessOptions } from "./lifecycle.js";
+export type { StartMethod } from "./spare-process.js";
 export { currentTask, type TaskContext } from "./worker/context.js";
 export { exit } from "./worker/exit.js";
 export type { AnyFunction, ModuleSpecifier, TaskArgs, TaskName, TaskResult } from "./task-ref.js";

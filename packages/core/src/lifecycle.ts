@@ -12,6 +12,7 @@ import type { Adapter, ExitInfo, StartOptions, WorkerKind } from "./port.js";
 import type { RunRequest } from "./protocol.js";
 import { type AnyFunction, type ModuleSpecifier, moduleUrl, resolveTarget, type TargetFunction, type TargetKey, type TargetName, type TargetType } from "./task-ref.js";
 import { checkTransferList, prepareArgs } from "./values.js";
+import { type StartMethod, takeSpareProcess } from "./spare-process.js";
 
 /**
  * Options of a {@link Thread} or {@link Process} typed by `T`: a function's type (an inline
@@ -37,7 +38,28 @@ export interface WorkerTargetOptions<T extends TargetType = AnyFunction, K exten
   readonly adapter?: Adapter;
 }
 
+/** Options of a {@link Process}: a thread's, and how its worker is started. */
+export interface ProcessOptions<T extends TargetType = AnyFunction, K extends TargetKey<T> = TargetKey<T>> extends WorkerTargetOptions<T, K> {
+  /**
+   * "spawn" (the default) starts a fresh runtime for this Process. "forkserver" takes a process
+   * started ahead and starts the next one meanwhile, so that a program that starts many short
+   * Processes does not wait for a runtime to boot each time (Python's forkserver; see
+   * {@link Process.setStartMethod}). A Process with `workerOptions` always spawns.
+   */
+  readonly startMethod?: StartMethod;
+}
+
 const OPTION_KEYS = ["target", "module", "args", "transfer", "name", "daemon", "workerOptions", "adapter"] as const;
+const PROCESS_OPTION_KEYS = [...OPTION_KEYS, "startMethod"] as const;
+const START_METHODS: readonly StartMethod[] = ["spawn", "forkserver"];
+let defaultStartMethod: StartMethod = "spawn";
+
+function checkStartMethod(method: unknown, what: string): StartMethod {
+  if (!START_METHODS.includes(method as StartMethod)) {
+    throw new InvalidArgumentError(`${what} must be "spawn" or "forkserver"; got ${typeof method === "string" ? JSON.stringify(method) : String(method)}.`);
+  }
+  return method as StartMethod;
+}
 const TERMINATED_EXIT_CODE = -15;
 const SIGNAL_NUMBERS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGTERM: 15 };
 
@@ -56,9 +78,10 @@ abstract class WorkerLifecycle<R> {
   #terminating = false;
   #exited: Promise<void> | undefined;
   readonly #callerSite = new Error("caller");
+  readonly #startMethod: StartMethod;
 
-  constructor(kind: WorkerKind, options: WorkerTargetOptions<TargetType, string>) {
-    checkKnownKeys(options, OPTION_KEYS, `${kind === "thread" ? "Thread" : "Process"} options`);
+  constructor(kind: WorkerKind, options: ProcessOptions<TargetType, string>) {
+    checkKnownKeys(options, kind === "thread" ? OPTION_KEYS : PROCESS_OPTION_KEYS, `${kind === "thread" ? "Thread" : "Process"} options`);
     if (options === undefined) throw new InvalidArgumentError(`new ${kind === "thread" ? "Thread" : "Process"}() needs { target }.`);
     this.#kind = kind;
     this.#adapter = options.adapter ?? defaultAdapter();
@@ -72,6 +95,7 @@ abstract class WorkerLifecycle<R> {
     this.daemon = checkBoolean(options.daemon, "daemon") ?? false;
     checkStartOptions(options.workerOptions);
     this.#workerOptions = options.workerOptions ?? {};
+    this.#startMethod = options.startMethod === undefined ? defaultStartMethod : checkStartMethod(options.startMethod, "Process option startMethod");
   }
 
   /** Starts the worker. A Thread or Process can be started once (as in Python). */
@@ -81,13 +105,17 @@ abstract class WorkerLifecycle<R> {
     this.#exited = new Promise((resolve) => (settleExit = resolve));
     const target = this.#request.target;
     let link: HostLink;
+    const module = "module" in target ? target.module : undefined;
+    // A spare is started with no options of its own: only a Process that has none may take it.
+    const spare = this.#startMethod === "forkserver" && Object.keys(this.#workerOptions).length === 0 ? takeSpareProcess(this.#adapter, module) : undefined;
     try {
       link = new HostLink(
         {
           adapter: this.#adapter,
           kind: this.#kind,
           inPool: false,
-          startOptions: { ...this.#workerOptions, name: this.name, ...("module" in target ? { module: target.module } : {}) },
+          startOptions: { ...this.#workerOptions, name: this.name, ...(module === undefined ? {} : { module }) },
+          ...(spare ? { started: spare } : {}),
         },
         {
           ready: () => undefined,
@@ -218,7 +246,22 @@ export class Thread<T extends TargetType = AnyFunction, K extends TargetKey<T> =
  * Typed as {@link Thread} is: `new Process<typeof import("./tasks.js"), "add">({ … })`.
  */
 export class Process<T extends TargetType = AnyFunction, K extends TargetKey<T> = TargetKey<T>> extends WorkerLifecycle<Awaited<ReturnType<TargetFunction<T, K>>>> {
-  constructor(options: WorkerTargetOptions<T, K>) {
-    super("process", options as WorkerTargetOptions<TargetType, string>);
+  constructor(options: ProcessOptions<T, K>) {
+    super("process", options as ProcessOptions<TargetType, string>);
+  }
+
+  /**
+   * Sets how Processes created from now on start, unless their own `startMethod` says otherwise
+   * (Python's `multiprocessing.set_start_method`). "forkserver" keeps one process started ahead
+   * (per adapter, for the task module last used), which never keeps the host alive; "spawn"
+   * (the default) starts each Process from scratch. Throws InvalidArgumentError for anything else.
+   */
+  static setStartMethod(method: StartMethod): void {
+    defaultStartMethod = checkStartMethod(method, "Process.setStartMethod's method");
+  }
+
+  /** The start method new Processes use (Python's `multiprocessing.get_start_method`). */
+  static getStartMethod(): StartMethod {
+    return defaultStartMethod;
   }
 }

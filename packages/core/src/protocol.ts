@@ -8,7 +8,6 @@ import type { ChannelReply, ChannelRequest } from "./channels/messages.js";
 
 export type { ChannelReply, ChannelRequest };
 import type { ThreadBootstrapData } from "./sync/thread-id.js";
-import type { FastLaneBuffers } from "./fast-lane.js";
 
 /** How a worker finds the function to run. */
 export type TaskTarget =
@@ -36,6 +35,11 @@ export interface RunRequest {
 }
 
 /** First message to a thread worker: its thread id for RLock ownership, and its fast lane. */
+/** The shared memory of a thread worker's fast lane (fast-lane.ts). */
+export interface FastLaneBuffers {
+  readonly control: SharedArrayBuffer;
+}
+
 export interface InitMessage {
   readonly type: "init";
   readonly thread: ThreadBootstrapData;

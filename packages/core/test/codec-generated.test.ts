@@ -15,6 +15,7 @@ import { DataCloneError, MalformedMessageError } from "../src/errors.js";
 import { deserializeError, serializeError } from "../src/codec/thrown.js";
 import { prepareValue, reviveValue } from "../src/values.js";
 import { checkCrossing, checkCrossingExactly } from "../src/codec/graph.js";
+import { markFreshArray } from "../src/codec/shapes.js";
 
 const RUNS = Number(process.env.WEFT_FUZZ_RUNS ?? 10_000);
 const SEED = process.env.WEFT_FUZZ_SEED === undefined ? undefined : Number(process.env.WEFT_FUZZ_SEED);
@@ -190,6 +191,21 @@ describe("weft's encodings cannot collide with user data", () => {
     const back = viaMessage(value) as typeof value;
     expect(differenceFrom(back, value)).toBeUndefined();
     expect(back.a).toBe(back.b);
+  });
+
+  test("an array weft built itself (a map's chunk) packs when it holds only numbers and still keeps its holes", () => {
+    fc.assert(
+      fc.property(fc.array(fc.oneof(fc.integer(), fc.double()), { minLength: 256, maxLength: 600 }), fc.option(fc.nat(), { nil: undefined }), (items, hole) => {
+        const chunk = markFreshArray(items.slice());
+        if (hole !== undefined) delete chunk[hole % chunk.length];
+        const copy = items.slice();
+        if (hole !== undefined) delete copy[hole % copy.length];
+        const back = viaMessage({ chunk, error: new Error("forces encoding") }) as { chunk: number[] };
+        expect(differenceFrom(back.chunk, copy)).toBeUndefined();
+        expect(Object.keys(back.chunk).length).toBe(Object.keys(copy).length);
+      }),
+      { numRuns: 50 },
+    );
   });
 
   test("a cyclic value holding an Error, a long number array and a Map revives (issue 14, 2a)", () => {

@@ -39,9 +39,9 @@ function npmBinary(name) {
   }
 }
 
-/** How each command-line runtime runs entry.mjs: [binary, args] or { skip: reason }. */
-function commandFor(runtime, childArgs) {
-  if (runtime === "node") return [process.execPath, [ENTRY, ...childArgs]];
+/** How each command-line runtime runs `entry` (entry.mjs by default): [binary, args] or { skip: reason }. */
+export function commandFor(runtime, childArgs, entry = ENTRY) {
+  if (runtime === "node") return [process.execPath, [entry, ...childArgs]];
   const name = runtime === "deno-pipe" ? "deno" : runtime;
   const binary = npmBinary(name);
   if (!binary) return { skip: `no ${name} binary in node_modules/.bin (run npm install at the repo root, with its install script allowed)` };
@@ -53,10 +53,10 @@ function commandFor(runtime, childArgs) {
     // leaves them out, so its process workers send over their stdout.
     return [binary, [
       "run", "--no-prompt", "--no-lock", "--node-modules-dir=manual", "--unstable-worker-options",
-      "--allow-read", `--allow-run=${realpathSync(binary)}`, ...(runtime === "deno" ? ["--allow-write", "--allow-net"] : []), ENTRY, ...childArgs,
+      "--allow-read", `--allow-run=${realpathSync(binary)}`, ...(runtime === "deno" ? ["--allow-write", "--allow-net"] : []), entry, ...childArgs,
     ]];
   }
-  return [binary, ["run", ENTRY, ...childArgs]]; // bun: no flags
+  return [binary, ["run", entry, ...childArgs]]; // bun: no flags
 }
 
 function lastLine(text) {

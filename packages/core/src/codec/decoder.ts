@@ -53,7 +53,7 @@ export function decodeGraph(envelope: unknown, lookup: ClassLookup): unknown {
       }
       case "numbers":
         if (!(special.data instanceof Int32Array || special.data instanceof Float64Array)) malformed("a packed number array is not an Int32Array or Float64Array");
-        revived.set(special, Array.from(special.data));
+        revived.set(special, unpackNumbers(special.data));
         break;
       case "symbol":
         revived.set(special, typeof special.key === "string" ? Symbol.for(special.key) : Symbol(typeof special.description === "string" ? special.description : undefined));
@@ -203,4 +203,11 @@ function replaceChildren(object: object, resolve: (value: unknown) => unknown, o
     const value = resolve(item);
     if (value !== item) record[key] = value;
   }
+}
+
+/** A packed number array as a plain one (a loop: Array.from on a typed array is several times slower). */
+function unpackNumbers(data: Int32Array | Float64Array): number[] {
+  const out = new Array<number>(data.length);
+  for (let i = 0; i < data.length; i++) out[i] = data[i]!;
+  return out;
 }

@@ -6,7 +6,7 @@
 import { DataCloneError, errorBrand } from "../errors.js";
 import type { WorkerKind } from "../worker-kind.js";
 import { SHARED_HANDLE, type SharedDescriptor } from "../shared-handle.js";
-import { ARRAY, BUILTIN_ERRORS, ERROR, type Envelope, type ErrorSpecial, type Frame, LEAF, MAP, MAX_DEPTH, PACK_NUMBERS_FROM, PLAIN, Refusal, SET, SHARED, type Special, type Tagged, childLabel, defineOwn, errorMessage, isPackable, keysOf, newTag, packNumbers, safeString, shapeOf } from "./shapes.js";
+import { ARRAY, BUILTIN_ERRORS, ERROR, type Envelope, type ErrorSpecial, type Frame, LEAF, MAP, MAX_DEPTH, PACK_NUMBERS_FROM, PLAIN, Refusal, SET, SHARED, type Special, type Tagged, childLabel, defineOwn, errorMessage, isFreshArray, isPackable, keysOf, newTag, packNumbers, safeString, shapeOf } from "./shapes.js";
 
 interface EncodeOptions {
   readonly kind: WorkerKind;
@@ -150,18 +150,25 @@ class Encoder {
         return object;
       case ARRAY: {
         const array = object as unknown[];
-        const keys = this.known.keys.get(array) ?? keysOf(array);
-        const packable = this.copying ? this.known.packable.has(array) : isPackable(array, keys);
-        if (!this.copying && array.length >= PACK_NUMBERS_FROM) {
-          this.known.keys.set(array, keys);
-          if (packable) this.known.packable.add(array);
+        let keys = this.known.keys.get(array);
+        let packable: boolean;
+        if (this.copying) packable = this.known.packable.has(array);
+        else {
+          // Listing a long array's keys costs more than sending it: an array weft built itself
+          // has no keys but its indices, so only its items are looked at.
+          if (keys === undefined && isFreshArray(array)) packable = isPackable(array, undefined);
+          else packable = isPackable(array, (keys ??= keysOf(array)));
+          if (array.length >= PACK_NUMBERS_FROM) {
+            if (keys) this.known.keys.set(array, keys);
+            if (packable) this.known.packable.add(array);
+          }
         }
         if (packable) {
           this.needsEncoding = true;
           if (!this.copying) return this.seen(object);
           return this.special(object, { t: "numbers", data: packNumbers(array as number[]) });
         }
-        return this.push(object, ARRAY, this.copying ? new Array(array.length) : undefined, keys, depth);
+        return this.push(object, ARRAY, this.copying ? new Array(array.length) : undefined, keys ?? keysOf(array), depth);
       }
       case PLAIN:
         return this.push(object, PLAIN, this.copying ? {} : undefined, keysOf(object), depth);

@@ -189,9 +189,26 @@ export function keysOf(object: object): string[] {
   return Object.keys(object);
 }
 
-export function isPackable(array: readonly unknown[], keys: readonly string[]): boolean {
+/** Arrays weft built itself (a map's chunks and results): only index properties, so their keys need no listing. */
+const freshArrays = new WeakSet<readonly unknown[]>();
+
+/** Marks an array that weft built and that no caller has seen yet: it has no properties but its indices. */
+export function markFreshArray<T extends readonly unknown[]>(array: T): T {
+  freshArrays.add(array);
+  return array;
+}
+
+export function isFreshArray(array: readonly unknown[]): boolean {
+  return freshArrays.has(array);
+}
+
+/**
+ * Whether a long array travels packed as numbers. `keys` are its own keys, or undefined for a
+ * fresh array (only indices): a hole fails the number check on its own.
+ */
+export function isPackable(array: readonly unknown[], keys: readonly string[] | undefined): boolean {
   // Holes and extra properties show in the key count; a packed array carries neither.
-  if (array.length < PACK_NUMBERS_FROM || keys.length !== array.length) return false;
+  if (array.length < PACK_NUMBERS_FROM || (keys !== undefined && keys.length !== array.length)) return false;
   try {
     for (let i = 0; i < array.length; i++) if (typeof array[i] !== "number") return false;
   } catch {

@@ -4,6 +4,7 @@
  */
 import { AbortError, InvalidArgumentError } from "../errors.js";
 import type { Future } from "../future.js";
+import { markFreshArray } from "../codec/shapes.js";
 import { checkCount, checkKnownKeys } from "../options.js";
 import type { TaskOptions } from "./submission.js";
 import type { PoolErrorDetail } from "./worker-slot.js";
@@ -113,7 +114,8 @@ export async function mapChunks(
   const futures: Future<unknown>[] = [];
   progress.total = list.length;
   for (let i = 0; i < list.length; i += chunksize) {
-    const chunk = list.slice(i, i + chunksize);
+    // A slice has only index properties: the encoder need not list its keys.
+    const chunk = markFreshArray(list.slice(i, i + chunksize));
     const future = submit(chunk, chunkOptions);
     future.then(() => progress.add(chunk.length), () => undefined);
     futures.push(future);

@@ -56,9 +56,11 @@ export interface PoolOptions {
   /**
    * Microseconds the caller's thread may spin, after sending one task to an idle thread worker
    * through the fast lane, waiting for its answer instead of returning to the event loop.
-   * Default 0 (never). About halves the round trip of tiny sequential tasks on Node, at the price of
-   * blocking the caller's thread while it waits (and after 64 answers in a row it yields once):
-   * leave it at 0 in a browser and in servers that must stay responsive. At most 10,000.
+   * Default 0 (never). It adapts: it spins only while spinning has been answering clearly sooner
+   * than the event loop (not on a machine whose cores are all busy), and never longer than half the
+   * event loop's round trip. It blocks the caller's thread while it spins (and after 64 answers in
+   * a row it yields once): leave it at 0 in a browser and in servers that must stay responsive.
+   * At most 10,000.
    */
   readonly spinWait?: number;
   /**

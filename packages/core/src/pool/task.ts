@@ -70,7 +70,8 @@ export class PoolTask {
   /** Settles from the worker's outcome, decoded inside this task's own guard. */
   settle(outcome: TaskOutcome): void {
     if (this.settled) return;
-    const decoded = decodeOutcome(outcome, this.callerSite?.stack);
+    // Formatting a stack costs more than a tiny task: only a failure reads it.
+    const decoded = decodeOutcome(outcome, outcome.ok ? undefined : this.callerSite?.stack);
     if (decoded.ok) {
       this.#release();
       if (fulfilFuture(this.future, decoded.value)) this.#observer.ended(this, "completed");

@@ -3,6 +3,7 @@
  * chunk of items. Returns the value, or a promise of it when the task is asynchronous.
  */
 import type { RunRequest } from "../protocol.js";
+import { markFreshArray } from "../codec/shapes.js";
 import { reviveValue } from "../values.js";
 import type { TaskContext } from "./context.js";
 import type { TaskFunction } from "./modules.js";
@@ -18,7 +19,7 @@ export function runTask(fn: TaskFunction, request: RunRequest, context: TaskCont
   const args = request.encoded ? (reviveValue(request.args) as unknown[]) : (request.args as unknown[]);
   if (request.mode === "call") return fn.apply(context, args);
   const items = args[0] as unknown[];
-  const results = new Array<unknown>(items.length);
+  const results = markFreshArray(new Array<unknown>(items.length));
   let anyAsync = false;
   for (let i = 0; i < items.length; i++) {
     const result = request.mode === "map" ? fn.call(context, items[i]) : fn.apply(context, items[i] as unknown[]);

@@ -153,8 +153,10 @@ export function serveWorker(port: WorkerSidePort): ServedWorker {
         queue.length = 0;
         queueHead = 0;
         if (sealed) return;
+        // Idle: wait a moment on the fast lane before going back to the event loop — announced
+        // before the last results leave, so that the caller's next task finds the lane open.
+        lane?.announceWaiting();
         outbox.flush();
-        // Idle: wait a moment on the fast lane before going back to the event loop.
         const next = lane?.waitForTask() as { tasks: RunRequest[] } | undefined;
         if (!next) break;
         for (const task of next.tasks) {
