@@ -12,6 +12,7 @@ import { DEFAULT_CONNECT_TIMEOUT_MS, connect, redisOptions, release, whenReady, 
 import { InlineTaskError, JobLostError, JobStalledError, RedisUnavailableError, withCallerStack } from "./errors.js";
 import { EventStreamReader, readerOptions, type QueueEvent } from "./event-stream.js";
 import { Heartbeat } from "./heartbeat.js";
+import { checkPayload, maxPayloadOption } from "./payload.js";
 import { lookUpJobs, type JobLookup } from "./reconcile.js";
 import { CANCEL_RECORD_TTL_S, DEFAULT_QUEUE, cancelChannel, cancelKey, isStalledFailure, moduleName, newClientId, type JobData } from "./protocol.js";
 
@@ -57,6 +58,14 @@ export interface ClusterPoolOptions {
    * waits for ever. Default 10000.
    */
   readonly connectTimeout?: number;
+  /**
+   * Largest encoded argument list and result of one task, in bytes (the UTF-8 JSON stored in
+   * Redis). Arguments over it are refused at submit, results over it on the node; either way the
+   * task rejects with {@link PayloadTooLargeError}. The nodes have a limit of their own
+   * (`maxPayloadBytes`, `--max-payload-bytes`); a result must fit both. `Infinity`: no limit.
+   * Default 16 MiB.
+   */
+  readonly maxPayloadBytes?: number;
 }
 
 /** Options of one task. */
@@ -110,7 +119,7 @@ interface Pending {
   running: boolean;
 }
 
-const POOL_KEYS = ["redis", "module", "queue", "prefix", "size", "taskTimeout", "captureCallerStack", "keepFinishedFor", "reconcileInterval", "connectTimeout"];
+const POOL_KEYS = ["redis", "module", "queue", "prefix", "size", "taskTimeout", "captureCallerStack", "keepFinishedFor", "reconcileInterval", "connectTimeout", "maxPayloadBytes"];
 const TASK_KEYS = ["signal", "timeout"];
 /** Longest pause between two heartbeats (ms); shorter when connectTimeout is short, so an outage is noticed within about a quarter of it. */
 const MAX_HEARTBEAT_MS = 1000;
@@ -179,6 +188,7 @@ export class ClusterPool<M = Record<string, (...args: never[]) => unknown>> exte
   #fullSweepFailed = false;
   readonly #reconcileInterval: number;
   readonly #connectTimeout: number;
+  readonly #maxPayloadBytes: number;
   #disconnected = false;
   readonly #stopConnecting = new AbortController();
   #nextJob = 1;
@@ -209,6 +219,7 @@ export class ClusterPool<M = Record<string, (...args: never[]) => unknown>> exte
     this.#keepFinishedFor = checkPositive(options.keepFinishedFor, "keepFinishedFor", true) ?? 3600;
     this.#reconcileInterval = checkPositive(options.reconcileInterval, "reconcileInterval", false) ?? 5000;
     this.#connectTimeout = checkPositive(options.connectTimeout, "connectTimeout", false) ?? DEFAULT_CONNECT_TIMEOUT_MS;
+    this.#maxPayloadBytes = maxPayloadOption(options.maxPayloadBytes, "ClusterPool maxPayloadBytes");
     // The client owns its connections (BullMQ's Queue shares the command one), so that it can
     // always let go of them, whatever Redis does.
     this.#redis = connect(connection);
@@ -426,7 +437,13 @@ export class ClusterPool<M = Record<string, (...args: never[]) => unknown>> exte
       const signal = options?.signal;
       if (signal !== undefined && !(signal instanceof AbortSignal)) throw new InvalidArgumentError("Task option signal must be an AbortSignal.");
       if (signal?.aborted) throw abortReasonToError(signal.reason);
-      const data: JobData = { weft: 1, module: this.module, task, args: encodeValue(args, "args"), mode, ...(timeout !== undefined && timeout !== Infinity ? { timeout } : {}) };
+      const encoded = encodeValue(args, "args");
+      checkPayload(encoded, this.#maxPayloadBytes, "arguments");
+      const data: JobData = {
+        weft: 1, module: this.module, task, args: encoded, mode,
+        ...(timeout !== undefined && timeout !== Infinity ? { timeout } : {}),
+        ...(this.#maxPayloadBytes !== Infinity ? { maxResultBytes: this.#maxPayloadBytes } : {}),
+      };
       this.#enqueue(future, task, data, signal);
     } catch (error) {
       future.fail(error);

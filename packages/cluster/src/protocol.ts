@@ -21,6 +21,8 @@ export interface JobData {
   readonly mode: "call" | "map" | "starmap";
   /** Run timeout in ms, counted on the node from when the task starts running. */
   readonly timeout?: number;
+  /** The client's limit on the encoded result (bytes); the node applies the smaller of it and its own. Absent: no limit from the client. */
+  readonly maxResultBytes?: number;
   /** Set by the node when the task failed: the error in weft's encoding. */
   readonly error?: SerializedError;
 }

@@ -10,6 +10,7 @@ import type { StartOptions } from "@weft/core/adapter";
 import { serializeError } from "@weft/core/transport";
 import { decodeValue, encodeValue } from "./codec.js";
 import { DEFAULT_CONNECT_TIMEOUT_MS, connect, redisOptions, release, within, withinConnectTimeout, type RedisTarget } from "./connection.js";
+import { checkPayload, maxPayloadOption } from "./payload.js";
 import { DEFAULT_QUEUE, cancelChannel, cancelKey, moduleName, type JobData } from "./protocol.js";
 
 /** Options of a worker node. */
@@ -48,6 +49,13 @@ export interface ClusterWorkerOptions {
    * this time. A node that is running rides out later outages, reconnecting. Default 10000.
    */
   readonly connectTimeout?: number;
+  /**
+   * Largest encoded result of one job, in bytes (the UTF-8 JSON stored in Redis): a larger one
+   * is not stored, and the task rejects with PayloadTooLargeError. A client's own
+   * `maxPayloadBytes`, carried in each job, applies too (the smaller wins). `Infinity`: no limit
+   * of the node's own. Default 16 MiB.
+   */
+  readonly maxPayloadBytes?: number;
   /** Passed to the local pool for every worker (env, resource limits, runtime options such as Deno permissions). */
   readonly workerOptions?: StartOptions;
 }
@@ -71,7 +79,7 @@ export interface ClusterWorker {
   readonly closed: Promise<void>;
 }
 
-const KEYS = ["redis", "modules", "kind", "size", "queue", "prefix", "lockDuration", "stalledInterval", "closeGrace", "connectTimeout", "workerOptions"];
+const KEYS = ["redis", "modules", "kind", "size", "queue", "prefix", "lockDuration", "stalledInterval", "closeGrace", "connectTimeout", "maxPayloadBytes", "workerOptions"];
 /** After the grace, how long stopping the local pools and BullMQ's worker may take before the connections are dropped (ms). */
 const TEARDOWN_MS = 2000;
 
@@ -123,6 +131,7 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
   const prefix = options.prefix ?? "bull";
   const closeGrace = positive(options.closeGrace, "closeGrace") ?? 30_000;
   const connectTimeout = positive(options.connectTimeout, "connectTimeout") ?? DEFAULT_CONNECT_TIMEOUT_MS;
+  const maxPayloadBytes = maxPayloadOption(options.maxPayloadBytes, "maxPayloadBytes");
   const name = `${globalThis.process?.env?.HOSTNAME ?? "node"}:${globalThis.process?.pid ?? "?"}`;
 
   const pools = new Map<string, Pool>();
@@ -167,7 +176,9 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
         : data.mode === "map"
           ? await pool.map(task, args[0] as never, taskOptions)
           : await pool.starmap(task, args[0] as never, taskOptions);
-      return encodeValue(result, "result");
+      const encoded = encodeValue(result, "result");
+      checkPayload(encoded, Math.min(maxPayloadBytes, data.maxResultBytes ?? Infinity), "result");
+      return encoded;
     } catch (thrown) {
       const error = signal?.aborted && !(thrown instanceof Error) ? new AbortError("The task was aborted.", { cause: thrown }) : thrown;
       try {
