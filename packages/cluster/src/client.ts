@@ -13,6 +13,7 @@ import { InlineTaskError, JobLostError, JobStalledError, RedisUnavailableError, 
 import { EventStreamReader, readerOptions, type QueueEvent } from "./event-stream.js";
 import { Heartbeat } from "./heartbeat.js";
 import { checkPayload, maxPayloadOption } from "./payload.js";
+import { FinishedJobRemover } from "./finished-jobs.js";
 import { lookUpJobs, type JobLookup } from "./reconcile.js";
 import { CANCEL_RECORD_TTL_S, DEFAULT_QUEUE, cancelChannel, cancelKey, isStalledFailure, moduleName, newClientId, type JobData } from "./protocol.js";
 
@@ -40,7 +41,12 @@ export interface ClusterPoolOptions {
   readonly taskTimeout?: number;
   /** Append the caller's stack to errors that come back from the nodes. Default true. */
   readonly captureCallerStack?: boolean;
-  /** Finished jobs stay in Redis this long (s), for dashboards and for {@link reconcileInterval}'s look-ups. Default 3600. */
+  /**
+   * Keep finished jobs in Redis this long (s), for dashboards. By default a job is removed as
+   * soon as its outcome reached this client (its hash, logs and finished-set entry), so Redis
+   * holds nothing of finished work; jobs whose client went away before their outcome arrived
+   * are removed by BullMQ an hour after they finished.
+   */
   readonly keepFinishedFor?: number;
   /**
    * Every this many ms, every job pending longer than that is looked up in Redis, in case its
@@ -123,6 +129,8 @@ const POOL_KEYS = ["redis", "module", "queue", "prefix", "size", "taskTimeout", 
 const TASK_KEYS = ["signal", "timeout"];
 /** Longest pause between two heartbeats (ms); shorter when connectTimeout is short, so an outage is noticed within about a quarter of it. */
 const MAX_HEARTBEAT_MS = 1000;
+/** How long BullMQ keeps a finished job nobody removed (its client went away first), in s. */
+const UNCLAIMED_JOB_AGE_S = 3600;
 
 function checkKeys(options: object | undefined, known: readonly string[], what: string): void {
   if (options === undefined) return;
@@ -172,6 +180,8 @@ export class ClusterPool<M = Record<string, (...args: never[]) => unknown>> exte
   readonly #taskTimeout: number | undefined;
   readonly #captureCallerStack: boolean;
   readonly #keepFinishedFor: number;
+  /** Removes jobs once delivered, unless keepFinishedFor asked to keep them. */
+  readonly #remover: FinishedJobRemover | undefined;
   readonly #queue: Queue;
   readonly #redis: Redis;
   readonly #readerRedis: Redis;
@@ -216,7 +226,8 @@ export class ClusterPool<M = Record<string, (...args: never[]) => unknown>> exte
     this.size = checkPositive(options.size, "ClusterPool size", true) ?? 8;
     this.#taskTimeout = checkPositive(options.taskTimeout, "taskTimeout", false);
     this.#captureCallerStack = options.captureCallerStack ?? true;
-    this.#keepFinishedFor = checkPositive(options.keepFinishedFor, "keepFinishedFor", true) ?? 3600;
+    const keepFinishedFor = checkPositive(options.keepFinishedFor, "keepFinishedFor", true);
+    this.#keepFinishedFor = keepFinishedFor ?? UNCLAIMED_JOB_AGE_S;
     this.#reconcileInterval = checkPositive(options.reconcileInterval, "reconcileInterval", false) ?? 5000;
     this.#connectTimeout = checkPositive(options.connectTimeout, "connectTimeout", false) ?? DEFAULT_CONNECT_TIMEOUT_MS;
     this.#maxPayloadBytes = maxPayloadOption(options.maxPayloadBytes, "ClusterPool maxPayloadBytes");
@@ -224,6 +235,7 @@ export class ClusterPool<M = Record<string, (...args: never[]) => unknown>> exte
     // always let go of them, whatever Redis does.
     this.#redis = connect(connection);
     this.#readerRedis = connect(readerOptions(connection));
+    this.#remover = keepFinishedFor === undefined ? new FinishedJobRemover(this.#redis, `${this.#prefix}:${this.queueName}:`) : undefined;
     this.#queue = new Queue(this.queueName, { connection: this.#redis as unknown as ConnectionOptions, prefix: this.#prefix });
     // Errors of the connections are retried by ioredis; without a listener they would be thrown.
     this.#queue.on("error", () => undefined);
@@ -521,6 +533,7 @@ export class ClusterPool<M = Record<string, (...args: never[]) => unknown>> exte
     this.#forget(pending);
     this.#completed++;
     pending.future.fulfil(value);
+    this.#remover?.add(jobId);
     this.#emit("completed", jobId);
   }
 
@@ -539,7 +552,7 @@ export class ClusterPool<M = Record<string, (...args: never[]) => unknown>> exte
       : isStalledFailure(failedReason)
         ? withCallerStack(new JobStalledError(jobId, failedReason), pending.callerSite)
         : withCallerStack(new Error(failedReason), pending.callerSite);
-    this.#settleFailure(pending, error, "failed");
+    if (this.#settleFailure(pending, error, "failed")) this.#remover?.add(jobId);
   }
 
   // ----- internals: sweeps and heartbeat ------------------------------------------------------
@@ -674,6 +687,9 @@ export class ClusterPool<M = Record<string, (...args: never[]) => unknown>> exte
 
   /** Lets go of every connection, within about two seconds whatever Redis does. */
   async #disconnect(): Promise<void> {
+    if (this.#disconnected) return;
+    // Removals still gathered go out first, while the connection is there: bounded, since Redis may be gone.
+    if (this.#remover && !this.#unavailable) await within(this.#remover.flush(), 1000);
     if (this.#disconnected) return;
     this.#disconnected = true;
     this.#stopConnecting.abort(this.#closedError());
