@@ -27,7 +27,11 @@ export function utf8Length(text: string): number {
 /** Throws PayloadTooLargeError if `encoded` (weft's JSON encoding of a value) is longer than `limit` bytes as stored. */
 export function checkPayload(encoded: unknown, limit: number, kind: PayloadKind): void {
   if (limit === Infinity) return;
-  const json = JSON.stringify(encoded) ?? "";
+  checkPayloadJson(JSON.stringify(encoded) ?? "", limit, kind);
+}
+
+/** Throws PayloadTooLargeError if `json` (as stored in Redis) is longer than `limit` bytes in UTF-8. */
+export function checkPayloadJson(json: string, limit: number, kind: PayloadKind): void {
   // Each UTF-16 unit is at most three UTF-8 bytes: most payloads are decided without counting.
   if (json.length * 3 <= limit) return;
   const bytes = utf8Length(json);

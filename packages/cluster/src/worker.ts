@@ -10,8 +10,9 @@ import type { StartOptions } from "@weft/core/adapter";
 import { serializeError } from "@weft/core/transport";
 import { decodeValue, encodeValue } from "./codec.js";
 import { DEFAULT_CONNECT_TIMEOUT_MS, connect, redisOptions, release, within, withinConnectTimeout, type RedisTarget } from "./connection.js";
-import { checkPayload, maxPayloadOption } from "./payload.js";
-import { DEFAULT_QUEUE, cancelChannel, cancelKey, moduleName, type JobData } from "./protocol.js";
+import { checkPayloadJson, maxPayloadOption } from "./payload.js";
+import { NodeReports, type StartVerdict } from "./node-reports.js";
+import { DEFAULT_QUEUE, cancelChannel, clientOfJob, moduleName, type JobData } from "./protocol.js";
 
 /** Options of a worker node. */
 export interface ClusterWorkerOptions {
@@ -80,6 +81,8 @@ export interface ClusterWorker {
 }
 
 const KEYS = ["redis", "modules", "kind", "size", "queue", "prefix", "lockDuration", "stalledInterval", "closeGrace", "connectTimeout", "maxPayloadBytes", "workerOptions"];
+/** How many gone clients a node remembers (their ids, about 40 bytes each). */
+const MAX_GONE_CLIENTS = 10_000;
 /** After the grace, how long stopping the local pools and BullMQ's worker may take before the connections are dropped (ms). */
 const TEARDOWN_MS = 2000;
 
@@ -144,28 +147,65 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
     return pool;
   };
 
-  // Cancellation: a client records it, then broadcasts the job id; the node that runs the job
-  // aborts it through BullMQ's own job cancellation (the processor's AbortSignal).
+  // Cancellation: a client records it, then broadcasts the job id (or its own id, when it was
+  // terminated); the node that runs the job aborts it through BullMQ's own job cancellation (the
+  // processor's AbortSignal).
   const commands: Redis = connect(connection);
   const subscriber: Redis = connect(connection);
+  const reports = new NodeReports(commands, prefix, queueName);
   let worker: Worker | undefined;
-  subscriber.on("message", (_channel: string, jobId: string) => worker?.cancelJob(jobId, "cancelled by the client"));
+  /** Running jobs by client id, so that a terminated client's jobs are found at once. */
+  const running = new Map<string, Set<string>>();
+  /** Running jobs their client withdrew (cancelled, terminated): they end quietly, with nothing to report. */
+  const withdrawn = new Set<string>();
+  const withdraw = (jobId: string, why: string) => {
+    if (!running.get(clientOfJob(jobId))?.has(jobId)) return;
+    withdrawn.add(jobId);
+    worker?.cancelJob(jobId, why);
+  };
+  /**
+   * Clients found gone (terminated, or their lease lapsed), oldest first: their next jobs wait
+   * for the start verdict before running, instead of running beside it, so that none of the
+   * thousands a terminated client may leave queued runs even briefly.
+   */
+  const goneClients = new Set<string>();
+  const markGone = (client: string) => {
+    goneClients.delete(client);
+    goneClients.add(client);
+    if (goneClients.size > MAX_GONE_CLIENTS) goneClients.delete(goneClients.values().next().value!);
+  };
+  subscriber.on("message", (_channel: string, message: string) => {
+    if (message.startsWith("job:")) withdraw(message.slice(4), "cancelled by the client");
+    else if (message.startsWith("client:")) {
+      const client = message.slice(7);
+      markGone(client);
+      for (const id of running.get(client) ?? []) withdraw(id, "the client was terminated");
+    }
+  });
 
   let finished = 0;
-  const processor = async (job: Job<JobData>, _token?: string, signal?: AbortSignal): Promise<unknown> => {
+  const processor = async (job: Job<JobData>, _token?: string, signal?: AbortSignal): Promise<null> => {
+    const data = job.data;
+    const jobId = String(job.id);
+    const client = typeof data?.client === "string" ? data.client : undefined;
+    let verdict: Promise<StartVerdict> = Promise.resolve("run");
+    const ownJobs = client === undefined || clientOfJob(jobId) !== client ? undefined : running.get(client) ?? running.set(client, new Set()).get(client)!;
+    ownJobs?.add(jobId);
     try {
-      const data = job.data;
-      if (data?.weft !== 1) throw new TaskReferenceError(`Job ${job.id} was not submitted by a weft ClusterPool of this version (no "weft: 1" in its data).`);
+      if (data?.weft !== 2 || client === undefined) throw new TaskReferenceError(`Job ${jobId} was not submitted by a weft ClusterPool of this version (no "weft: 2" and client id in its data).`);
+      // Whether the job should run at all (cancelled, or its client gone) is asked beside the
+      // run, not before it, to keep a Redis round trip off every job's path: a "no" aborts the
+      // task as a running one would be.
+      verdict = reports.started(client, jobId, job.attemptsStarted > 1 || job.stalledCounter > 0).catch(() => "run" as const);
+      void verdict.then((answer) => {
+        if (answer === "orphaned") markGone(client);
+        else if (answer === "run") goneClients.delete(client);
+        if (answer !== "run") worker?.cancelJob(jobId, answer === "cancelled" ? "cancelled by the client before the job started" : "its client is gone");
+      });
+      if (goneClients.has(client) && (await verdict) !== "run") return null;
       if (!modules.has(data.module)) {
         throw new TaskReferenceError(`This worker node runs only the task modules it was started with (${[...modules.keys()].join(", ")}); the job asks for "${data.module}". Start the node with --module ${data.module}=./path/to/${data.module}.js.`);
       }
-      // A cancellation recorded before this node took the job (its broadcast went out before the
-      // job was ours) is looked up beside the run, not before it, to keep a Redis round trip off
-      // every job's path: if found, the task is aborted as a running one would be.
-      void commands.exists(cancelKey(prefix, queueName, String(job.id))).then(
-        (found) => found && worker?.cancelJob(String(job.id), "cancelled by the client before the job started"),
-        () => undefined,
-      );
       const pool = poolFor(data.module);
       const args = decodeValue(data.args) as unknown[];
       const taskOptions = { ...(signal ? { signal } : {}), ...(data.timeout !== undefined ? { timeout: data.timeout } : {}) };
@@ -176,19 +216,29 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
         : data.mode === "map"
           ? await pool.map(task, args[0] as never, taskOptions)
           : await pool.starmap(task, args[0] as never, taskOptions);
-      const encoded = encodeValue(result, "result");
-      checkPayload(encoded, Math.min(maxPayloadBytes, data.maxResultBytes ?? Infinity), "result");
-      return encoded;
+      const json = JSON.stringify(encodeValue(result, "result")) ?? "null";
+      checkPayloadJson(json, Math.min(maxPayloadBytes, data.maxResultBytes ?? Infinity), "result");
+      if ((await verdict) === "run") await reports.finishedJson(client, jobId, "done", json);
+      // The result went to its client's stream: BullMQ stores none, in the job or its events.
+      return null;
     } catch (thrown) {
+      // A job that was not to run, or that its client withdrew, ends quietly: completed, and so
+      // removed, with nothing to report (its client no longer waits for it).
+      if ((await verdict) !== "run" || withdrawn.has(jobId)) return null;
       const error = signal?.aborted && !(thrown instanceof Error) ? new AbortError("The task was aborted.", { cause: thrown }) : thrown;
-      try {
-        await job.updateData({ ...job.data, error: encodeValue(serializeError(error), "error") as unknown as JobData["error"] });
-      } catch {
-        // The job was removed meanwhile (cancelled): its client no longer waits for the error.
+      if (client !== undefined) {
+        try {
+          await reports.finished(client, jobId, "failed", encodeValue(serializeError(error), "error"));
+        } catch {
+          // Redis went away: the job still fails in BullMQ, where the client's look-up finds it.
+        }
       }
       const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
       throw new JobFailure(reason);
     } finally {
+      withdrawn.delete(jobId);
+      ownJobs?.delete(jobId);
+      if (ownJobs?.size === 0) running.delete(client!);
       finished++;
     }
   };
