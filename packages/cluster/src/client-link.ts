@@ -1,6 +1,6 @@
 /**
  * A cluster client's Redis plumbing: its connections, the BullMQ queue it adds jobs to, its own
- * results stream, its lease (renewed by the heartbeat, which also notices a silent Redis), the
+ * results stream, which is also its lease (renewed by the heartbeat, which also notices a silent Redis), the
  * sweep for outcomes the stream will never bring, cancellation, and letting go of it all within
  * a bound whatever Redis does. What a job means to the caller is the pool's (client.ts).
  */
@@ -12,7 +12,7 @@ import { FinishedJobRemover } from "./finished-jobs.js";
 import { Heartbeat } from "./heartbeat.js";
 import { JobSweep, type SweepHost } from "./job-sweep.js";
 import { ResultsReader, readerOptions, type ResultEntry } from "./results-stream.js";
-import { CLIENT_KEYS_TTL_MS, cancelChannel, clientKeys, type CancelMessage, type ClientKeys, type JobData } from "./protocol.js";
+import { CLIENT_KEYS_TTL_MS, RESULT_FIELDS, cancelChannel, clientKeys, type CancelMessage, type ClientKeys, type JobData, type ResultEvent } from "./protocol.js";
 
 /** What the link tells its pool. */
 export interface LinkHost extends Omit<SweepHost, "caughtUp"> {
@@ -94,7 +94,7 @@ export class ClientLink {
    * drops each queued job as it takes it), and one broadcast aborts the running ones.
    */
   async withdrawAll(): Promise<void> {
-    await this.#redis.multi().del(this.keys.lease).publish(cancelChannel(this.#settings.prefix, this.#settings.queue), `client:${this.#clientId}` satisfies CancelMessage).exec();
+    await this.#redis.multi().del(this.keys.results).publish(cancelChannel(this.#settings.prefix, this.#settings.queue), `client:${this.#clientId}` satisfies CancelMessage).exec();
   }
 
   /** How many worker nodes are connected to the queue now (BullMQ's worker registry). */
@@ -108,7 +108,7 @@ export class ClientLink {
    */
   async disconnect(reason: Error, cleanUp: boolean): Promise<void> {
     if (this.#disconnected) return;
-    if (cleanUp) await within(Promise.all([this.#remover?.flush(), this.#redis.del(this.keys.lease, this.keys.results, this.keys.cancelled)]), CLEANUP_MS);
+    if (cleanUp) await within(Promise.all([this.#remover?.flush(), this.#redis.del(this.keys.results, this.keys.cancelled)]), CLEANUP_MS);
     if (this.#disconnected) return;
     this.#disconnected = true;
     this.#stopConnecting.abort(reason);
@@ -129,8 +129,19 @@ export class ClientLink {
     return `${this.#settings.prefix}:${this.#settings.queue}:`;
   }
 
-  #takeLease(): Promise<string | null> {
-    return this.#redis.set(this.keys.lease, "1", "PX", this.#settings.leaseDuration, "GET");
+  /** Creates the results stream (the lease), with an entry that says so, and its time to live. */
+  async #takeLease(): Promise<void> {
+    await this.#redis.multi()
+      .xadd(this.keys.results, "*", RESULT_FIELDS.event, "lease" satisfies ResultEvent)
+      .pexpire(this.keys.results, this.#settings.leaseDuration)
+      .exec();
+  }
+
+  /** Renews the lease; false if it had lapsed (the stream was gone), and it was taken anew. */
+  async #renewLease(): Promise<boolean> {
+    if ((await this.#redis.pexpire(this.keys.results, this.#settings.leaseDuration)) === 1) return true;
+    await this.#takeLease();
+    return false;
   }
 
   /** Connects, takes the lease (before any job is added), and starts reading the results stream. */
@@ -152,10 +163,10 @@ export class ClientLink {
       lost: (id) => this.#host.lost(id),
       stalled: (id, reason) => this.#host.stalled(id, reason),
     });
-    const renew = () => this.#takeLease().then((previous) => {
+    const renew = () => this.#renewLease().then((held) => {
       // The lease had lapsed (Redis silent that long, or restarted empty): nodes may have dropped
       // any job of this client, so every one is looked up now.
-      if (previous === null) this.#sweep?.sweepAll();
+      if (!held) this.#sweep?.sweepAll();
     });
     this.#heartbeat = new Heartbeat(renew, this.#settings.heartbeatMs, (silentFor) => this.#host.beat(silentFor));
   }

@@ -37,23 +37,22 @@ export type CancelMessage = `job:${string}` | `client:${string}`;
  * The keys one client owns, beside BullMQ's, all under the queue's prefix (so `~prefix:*` ACLs
  * cover them) and all removed when the client closes:
  * - `results`: a stream the nodes append this client's outcomes to ("active", "done", "failed"),
- *   and only this client reads; it trims what it has read, and the nodes give it a time to live,
- *   so that a client that died leaves nothing behind for long.
- * - `lease`: exists while the client is alive (renewed by its heartbeat). A node that takes a job
- *   whose client's lease is gone drops it without running it.
+ *   and only this client reads; it trims what it has read. It is also the client's lease: the
+ *   client keeps renewing its time to live (`leaseDuration`), and nodes write with NOMKSTREAM, so
+ *   once the client is gone (dead, terminated, closed) the stream is gone, a node's write finds
+ *   nothing, and the node drops that client's jobs without running them.
  * - `cancelled`: the ids of this client's cancelled jobs, for a node that takes one after the
  *   cancellation was broadcast.
  */
 export interface ClientKeys {
   readonly results: string;
-  readonly lease: string;
   readonly cancelled: string;
 }
 
 /** The keys of client `clientId` on queue `queue`. */
 export function clientKeys(prefix: string, queue: string, clientId: string): ClientKeys {
   const base = `${prefix}:${queue}:weft:client:${clientId}`;
-  return { results: `${base}:results`, lease: `${base}:lease`, cancelled: `${base}:cancelled` };
+  return { results: `${base}:results`, cancelled: `${base}:cancelled` };
 }
 
 /** The client id a job id starts with (`<client>-<n>`). */
@@ -62,13 +61,13 @@ export function clientOfJob(jobId: string): string {
   return dash > 0 ? jobId.slice(0, dash) : jobId;
 }
 
-/** How long a results stream or cancellation set outlives its last write (ms), if its client never removes it (it died). */
+/** How long a cancellation set outlives its last write (ms), if its client never removes it (it died). */
 export const CLIENT_KEYS_TTL_MS = 3_600_000;
 
 /** The fields of one entry of a results stream. */
 export const RESULT_FIELDS = { event: "e", job: "j", value: "v", restarted: "r" } as const;
 /** What an entry of a results stream says of a job. */
-export type ResultEvent = "active" | "done" | "failed";
+export type ResultEvent = "active" | "done" | "failed" | "lease";
 
 /**
  * A client's id, the prefix of its job ids: 128 random bits, so that no two clients share one

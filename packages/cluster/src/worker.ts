@@ -11,7 +11,8 @@ import { serializeError } from "@weft/core/transport";
 import { decodeValue, encodeValue } from "./codec.js";
 import { DEFAULT_CONNECT_TIMEOUT_MS, connect, redisOptions, release, within, withinConnectTimeout, type RedisTarget } from "./connection.js";
 import { checkPayloadJson, maxPayloadOption } from "./payload.js";
-import { NodeReports, type StartVerdict } from "./node-reports.js";
+import { NodeReports } from "./node-reports.js";
+import { NodeJobs } from "./node-jobs.js";
 import { DEFAULT_QUEUE, cancelChannel, clientOfJob, moduleName, type JobData } from "./protocol.js";
 
 /** Options of a worker node. */
@@ -81,8 +82,6 @@ export interface ClusterWorker {
 }
 
 const KEYS = ["redis", "modules", "kind", "size", "queue", "prefix", "lockDuration", "stalledInterval", "closeGrace", "connectTimeout", "maxPayloadBytes", "workerOptions"];
-/** How many gone clients a node remembers (their ids, about 40 bytes each). */
-const MAX_GONE_CLIENTS = 10_000;
 /** After the grace, how long stopping the local pools and BullMQ's worker may take before the connections are dropped (ms). */
 const TEARDOWN_MS = 2000;
 
@@ -141,7 +140,8 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
   const poolFor = (module: string): Pool => {
     let pool = pools.get(module);
     if (!pool) {
-      pool = new Pool({ kind, size, module: modules.get(module)!, ...(options.workerOptions ? { workerOptions: options.workerOptions } : {}) });
+      // The client keeps its callers' stacks; the node's own would only cost time on every job.
+      pool = new Pool({ kind, size, module: modules.get(module)!, captureCallerStack: false, ...(options.workerOptions ? { workerOptions: options.workerOptions } : {}) });
       pools.set(module, pool);
     }
     return pool;
@@ -154,55 +154,20 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
   const subscriber: Redis = connect(connection);
   const reports = new NodeReports(commands, prefix, queueName);
   let worker: Worker | undefined;
-  /** Running jobs by client id, so that a terminated client's jobs are found at once. */
-  const running = new Map<string, Set<string>>();
-  /** Running jobs their client withdrew (cancelled, terminated): they end quietly, with nothing to report. */
-  const withdrawn = new Set<string>();
-  const withdraw = (jobId: string, why: string) => {
-    if (!running.get(clientOfJob(jobId))?.has(jobId)) return;
-    withdrawn.add(jobId);
-    worker?.cancelJob(jobId, why);
-  };
-  /**
-   * Clients found gone (terminated, or their lease lapsed), oldest first: their next jobs wait
-   * for the start verdict before running, instead of running beside it, so that none of the
-   * thousands a terminated client may leave queued runs even briefly.
-   */
-  const goneClients = new Set<string>();
-  const markGone = (client: string) => {
-    goneClients.delete(client);
-    goneClients.add(client);
-    if (goneClients.size > MAX_GONE_CLIENTS) goneClients.delete(goneClients.values().next().value!);
-  };
-  subscriber.on("message", (_channel: string, message: string) => {
-    if (message.startsWith("job:")) withdraw(message.slice(4), "cancelled by the client");
-    else if (message.startsWith("client:")) {
-      const client = message.slice(7);
-      markGone(client);
-      for (const id of running.get(client) ?? []) withdraw(id, "the client was terminated");
-    }
-  });
+  const jobs = new NodeJobs(reports, (jobId, why) => worker?.cancelJob(jobId, why));
+  subscriber.on("message", (_channel: string, message: string) => jobs.onMessage(message));
 
   let finished = 0;
   const processor = async (job: Job<JobData>, _token?: string, signal?: AbortSignal): Promise<null> => {
     const data = job.data;
     const jobId = String(job.id);
-    const client = typeof data?.client === "string" ? data.client : undefined;
-    let verdict: Promise<StartVerdict> = Promise.resolve("run");
-    const ownJobs = client === undefined || clientOfJob(jobId) !== client ? undefined : running.get(client) ?? running.set(client, new Set()).get(client)!;
-    ownJobs?.add(jobId);
+    const client = typeof data?.client === "string" && clientOfJob(jobId) === data.client ? data.client : undefined;
+    const running = client === undefined ? undefined : jobs.begin(client, jobId, job.attemptsStarted > 1 || job.stalledCounter > 0);
     try {
       if (data?.weft !== 2 || client === undefined) throw new TaskReferenceError(`Job ${jobId} was not submitted by a weft ClusterPool of this version (no "weft: 2" and client id in its data).`);
-      // Whether the job should run at all (cancelled, or its client gone) is asked beside the
-      // run, not before it, to keep a Redis round trip off every job's path: a "no" aborts the
-      // task as a running one would be.
-      verdict = reports.started(client, jobId, job.attemptsStarted > 1 || job.stalledCounter > 0).catch(() => "run" as const);
-      void verdict.then((answer) => {
-        if (answer === "orphaned") markGone(client);
-        else if (answer === "run") goneClients.delete(client);
-        if (answer !== "run") worker?.cancelJob(jobId, answer === "cancelled" ? "cancelled by the client before the job started" : "its client is gone");
-      });
-      if (goneClients.has(client) && (await verdict) !== "run") return null;
+      // A job of a client found gone waits for the verdict; any other runs beside it (a "no"
+      // aborts the task as a running one would be), keeping a Redis round trip off its path.
+      if (running!.mustWait && (await running!.verdict) !== "run") return null;
       if (!modules.has(data.module)) {
         throw new TaskReferenceError(`This worker node runs only the task modules it was started with (${[...modules.keys()].join(", ")}); the job asks for "${data.module}". Start the node with --module ${data.module}=./path/to/${data.module}.js.`);
       }
@@ -218,27 +183,22 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
           : await pool.starmap(task, args[0] as never, taskOptions);
       const json = JSON.stringify(encodeValue(result, "result")) ?? "null";
       checkPayloadJson(json, Math.min(maxPayloadBytes, data.maxResultBytes ?? Infinity), "result");
-      if ((await verdict) === "run") await reports.finishedJson(client, jobId, "done", json);
-      // The result went to its client's stream: BullMQ stores none, in the job or its events.
+      // Sent on BullMQ's own connection, just before BullMQ's completion, so Redis takes the
+      // result first; not awaited, which would cost a round trip per job. The result goes to its
+      // client's stream only: BullMQ stores none, in the job or its events.
+      if ((await running!.verdict) === "run") void reports.finishedJson(client, jobId, "done", json).catch(() => undefined);
       return null;
     } catch (thrown) {
       // A job that was not to run, or that its client withdrew, ends quietly: completed, and so
       // removed, with nothing to report (its client no longer waits for it).
-      if ((await verdict) !== "run" || withdrawn.has(jobId)) return null;
+      if (running && ((await running.verdict) !== "run" || jobs.withdrawn(jobId))) return null;
       const error = signal?.aborted && !(thrown instanceof Error) ? new AbortError("The task was aborted.", { cause: thrown }) : thrown;
-      if (client !== undefined) {
-        try {
-          await reports.finished(client, jobId, "failed", encodeValue(serializeError(error), "error"));
-        } catch {
-          // Redis went away: the job still fails in BullMQ, where the client's look-up finds it.
-        }
-      }
+      // Redis gone: the job still fails in BullMQ, where the client's look-up finds it.
+      if (client !== undefined) void reports.finished(client, jobId, "failed", encodeValue(serializeError(error), "error")).catch(() => undefined);
       const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
       throw new JobFailure(reason);
     } finally {
-      withdrawn.delete(jobId);
-      ownJobs?.delete(jobId);
-      if (ownJobs?.size === 0) running.delete(client!);
+      if (client !== undefined) jobs.end(client, jobId);
       finished++;
     }
   };
@@ -254,6 +214,7 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
   worker.on("error", () => undefined);
   try {
     await withinConnectTimeout(Promise.all([subscriber.subscribe(cancelChannel(prefix, queueName)), worker.waitUntilReady()]), [commands, subscriber], connection, connectTimeout, `Worker node ${name}`);
+    reports.use((await worker.backend.client) as unknown as Redis);
   } catch (error) {
     // Nothing of a node that never started may keep the process alive.
     void worker.close(true).catch(() => undefined);
