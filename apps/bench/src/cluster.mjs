@@ -12,7 +12,8 @@ import { fmt, median, percentile, spread, table } from "./stats.mjs";
 const TASKS = new URL("./tasks.mjs", import.meta.url);
 const CLI = fileURLToPath(new URL("../../../packages/cluster/dist/cli.js", import.meta.url));
 const RAW_WORKER = fileURLToPath(new URL("./cluster-raw-worker.mjs", import.meta.url));
-const CONCURRENCY = 2;
+/** Node sizes measured: one job at a time, and four. */
+const CONCURRENCIES = [1, 4];
 
 function startProcess(args) {
   const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"] });
@@ -64,22 +65,15 @@ async function rawClient(port, queueName) {
   };
 }
 
-export async function clusterBench({ quick, report }) {
-  const missing = await redisServerMissing();
-  if (missing) {
-    console.log(`\n8. Cluster: skipped, ${missing}`);
-    return;
-  }
-  const n = quick ? 300 : 2000;
-  const sequentialN = quick ? 100 : 300;
-  const reps = quick ? 3 : 5;
-  // The same server for both: everysec persistence, as a production Redis usually runs.
-  const redis = await startRedisServer({ fsync: "everysec" });
-  const rawNode = await startProcess([RAW_WORKER, String(redis.port), "bench-raw", String(CONCURRENCY)]);
-  const weftNode = await startProcess([CLI, "worker", "--redis", redis.url, "--queue", "bench-weft", "--module", fileURLToPath(TASKS), "--kind", "thread", "--size", String(CONCURRENCY)]);
-  const raw = await rawClient(redis.port, "bench-raw");
-  const cluster = new ClusterPool({ redis: redis.url, module: "tasks", queue: "bench-weft", size: CONCURRENCY });
-  const local = new Pool({ kind: "process", size: CONCURRENCY, module: TASKS });
+/** One sitting's rounds at one concurrency: raw BullMQ, ClusterPool and a local pool, alternated. */
+async function measureAt(redis, concurrency, { n, sequentialN, reps }) {
+  const rawQueue = `bench-raw-${concurrency}`;
+  const weftQueue = `bench-weft-${concurrency}`;
+  const rawNode = await startProcess([RAW_WORKER, String(redis.port), rawQueue, String(concurrency)]);
+  const weftNode = await startProcess([CLI, "worker", "--redis", redis.url, "--queue", weftQueue, "--module", fileURLToPath(TASKS), "--kind", "thread", "--size", String(concurrency)]);
+  const raw = await rawClient(redis.port, rawQueue);
+  const cluster = new ClusterPool({ redis: redis.url, module: "tasks", queue: weftQueue, size: concurrency });
+  const local = new Pool({ kind: "process", size: concurrency, module: TASKS });
   const subjects = {
     "raw BullMQ Queue/Worker": (i) => raw.run(i),
     "weft ClusterPool": (i) => cluster.apply("echo", [i]),
@@ -110,20 +104,40 @@ export async function clusterBench({ quick, report }) {
   } finally {
     await Promise.allSettled([raw.close(), cluster.close(), local.close()]);
     await Promise.allSettled([stopProcess(rawNode), stopProcess(weftNode)]);
+  }
+  return { subjects: Object.keys(subjects), throughput, roundTrip };
+}
+
+export async function clusterBench({ quick, report }) {
+  const missing = await redisServerMissing();
+  if (missing) {
+    console.log(`\n8. Cluster: skipped, ${missing}`);
+    return;
+  }
+  const n = quick ? 300 : 2000;
+  const sequentialN = quick ? 100 : 300;
+  const reps = quick ? 3 : 5;
+  // The same server for both: everysec persistence, as a production Redis usually runs.
+  const redis = await startRedisServer({ fsync: "everysec" });
+  const sections = {};
+  try {
+    for (const concurrency of CONCURRENCIES) {
+      const { subjects, throughput, roundTrip } = await measureAt(redis, concurrency, { n, sequentialN, reps });
+      const summaries = Object.fromEntries(Object.entries(throughput).map(([name, values]) => [name, { median: median(values), min: Math.min(...values), max: Math.max(...values) }]));
+      table(`8. Cluster: ${fmt(n)} no-op jobs submitted at once, then ${sequentialN} one at a time; one node of ${concurrency} (median (min–max) of ${reps} rounds)`,
+        ["subject", "tasks/s", "round trip median", "p99"],
+        subjects.map((name) => [name, spread(summaries[name]), `${fmt(median(roundTrip[name]))} µs`, `${fmt(percentile(roundTrip[name], 99))} µs`]));
+      const rawName = "raw BullMQ Queue/Worker";
+      const rows = [
+        [`ClusterPool throughput vs raw BullMQ, concurrency ${concurrency} (target ≥ 0.9×)`, `${(summaries["weft ClusterPool"].median / summaries[rawName].median).toFixed(2)}×`],
+        [`ClusterPool round trip p50 vs raw BullMQ, concurrency ${concurrency} (target ≤ 1.2×)`, `${(median(roundTrip["weft ClusterPool"]) / median(roundTrip[rawName])).toFixed(2)}×`],
+        ["local process Pool vs ClusterPool, throughput", `${(summaries["weft local process Pool"].median / summaries["weft ClusterPool"].median).toFixed(1)}×`],
+      ];
+      table("   ratios (same run)", ["comparison", "value"], rows);
+      sections[concurrency] = { throughput: summaries, roundTripUs: Object.fromEntries(Object.entries(roundTrip).map(([k, v]) => [k, { median: median(v), p99: percentile(v, 99) }])), ratios: Object.fromEntries(rows) };
+    }
+  } finally {
     await redis.stop();
   }
-  const summaries = Object.fromEntries(Object.entries(throughput).map(([name, values]) => [name, { median: median(values), min: Math.min(...values), max: Math.max(...values) }]));
-  table(`8. Cluster: ${fmt(n)} no-op jobs submitted at once, then ${sequentialN} one at a time; one node of ${CONCURRENCY} (median (min–max) of ${reps} rounds)`,
-    ["subject", "tasks/s", "round trip median", "p99"],
-    Object.keys(subjects).map((name) => [name, spread(summaries[name]), `${fmt(median(roundTrip[name]))} µs`, `${fmt(percentile(roundTrip[name], 99))} µs`]));
-  const overhead = 1 - summaries["weft ClusterPool"].median / summaries["raw BullMQ Queue/Worker"].median;
-  const latencyOverhead = median(roundTrip["weft ClusterPool"]) / median(roundTrip["raw BullMQ Queue/Worker"]) - 1;
-  const rows = [
-    ["weft overhead on throughput vs raw BullMQ (target ≤ 15%)", `${(overhead * 100).toFixed(1)}%`],
-    ["weft overhead on round trip vs raw BullMQ (target ≤ 15%)", `${(latencyOverhead * 100).toFixed(1)}%`],
-    ["local process Pool vs ClusterPool, throughput", `${(summaries["weft local process Pool"].median / summaries["weft ClusterPool"].median).toFixed(1)}×`],
-    ["ClusterPool vs local process Pool, round trip", `${(median(roundTrip["weft ClusterPool"]) / median(roundTrip["weft local process Pool"])).toFixed(1)}×`],
-  ];
-  table("   ratios (same run)", ["comparison", "value"], rows);
-  report.sections.cluster = { n, sequentialN, throughput: summaries, roundTripUs: Object.fromEntries(Object.entries(roundTrip).map(([k, v]) => [k, { median: median(v), p99: percentile(v, 99) }])), ratios: Object.fromEntries(rows) };
+  report.sections.cluster = { n, sequentialN, concurrencies: sections };
 }

@@ -26,6 +26,8 @@ Takes jobs from a BullMQ queue in Redis and runs each on a local weft pool.
   --stalled-interval MS  how often to look for stalled jobs (default 30000)
   --grace MS             on SIGTERM, how long running jobs may take to finish (default 30000);
                          the node exits within this plus a few seconds, even if Redis is down
+  --max-payload-bytes N  largest encoded result of a job, in bytes (default 16777216); a larger
+                         one rejects its task with PayloadTooLargeError
   --worker-options JSON  options for every local worker, as weft's Pool takes them, e.g. Deno
                          permissions: '{"runtimeOptions":{"permissions":{"env":["HOME"]}}}'`;
 
@@ -122,6 +124,7 @@ export function parseWorkerArgs(argv: readonly string[], env: Readonly<Record<st
       case "--lock-duration": options.lockDuration = integer(flag, take()); break;
       case "--stalled-interval": options.stalledInterval = integer(flag, take()); break;
       case "--grace": options.closeGrace = integer(flag, take()); break;
+      case "--max-payload-bytes": options.maxPayloadBytes = integer(flag, take()); break;
       case "--worker-options": {
         const text = take();
         try {

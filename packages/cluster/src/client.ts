@@ -1,136 +1,21 @@
 /**
  * ClusterPool: a Pool whose workers are other machines. Jobs go into a BullMQ queue in Redis;
- * worker nodes (see worker.ts) take them and run each on their own local weft Pool; results and
- * errors come back through BullMQ's queue events.
+ * worker nodes (see worker.ts) take them and run each on their own local weft Pool; each node
+ * writes a job's outcome to its client's own results stream (see client-link.ts).
  */
-import { Queue, type ConnectionOptions } from "bullmq";
-import type { Redis } from "ioredis";
-import { Future, InvalidArgumentError, PoolClosedError, type ListenerOptions, type ModuleSpecifier, type PoolListener, type TaskArgs, type TaskName, type TaskResult } from "@weft/core";
+import { Future, InvalidArgumentError, PoolClosedError, type ListenerOptions, type PoolListener, type TaskArgs, type TaskName, type TaskResult } from "@weft/core";
 import { abortReasonToError, futureController, imapChunks, mapChunks, deserializeError, type FutureController, type SerializedError } from "@weft/core/transport";
 import { decodeValue, encodeValue } from "./codec.js";
-import { DEFAULT_CONNECT_TIMEOUT_MS, connect, redisOptions, release, whenReady, within, withinConnectTimeout, type RedisTarget } from "./connection.js";
+import { DEFAULT_CONNECT_TIMEOUT_MS, within } from "./connection.js";
+import { TASK_KEYS, checkKeys, checkPositive, poolSettings, type ClusterImapOptions, type ClusterMapOptions, type ClusterPoolEventType, type ClusterPoolOptions, type ClusterPoolStats, type ClusterTaskOptions, type PoolSettings } from "./client-options.js";
+import { ClientLink } from "./client-link.js";
 import { InlineTaskError, JobLostError, JobStalledError, RedisUnavailableError, withCallerStack } from "./errors.js";
-import { EventStreamReader, readerOptions, type QueueEvent } from "./event-stream.js";
-import { Heartbeat } from "./heartbeat.js";
-import { lookUpJobs, type JobLookup } from "./reconcile.js";
-import { CANCEL_RECORD_TTL_S, DEFAULT_QUEUE, cancelChannel, cancelKey, isStalledFailure, moduleName, newClientId, type JobData } from "./protocol.js";
+import { JobLedger, type PendingJob, type SettledAs } from "./job-ledger.js";
+import { checkPayload } from "./payload.js";
+import { RESULT_FIELDS, newClientId, type JobData } from "./protocol.js";
+import type { ResultEntry } from "./results-stream.js";
 
-/** Options of a {@link ClusterPool}. */
-export interface ClusterPoolOptions {
-  /** Where Redis is: `"redis://127.0.0.1:6379"`, or ioredis options. */
-  readonly redis: RedisTarget;
-  /**
-   * The task module, as the worker nodes know it: its name (`"tasks"`), or its URL/path, whose
-   * base name without extension is the name (`new URL("./tasks.js", import.meta.url)` → "tasks").
-   * The client never loads it; the nodes were started with it.
-   */
-  readonly module: ModuleSpecifier;
-  /** BullMQ queue name; nodes must use the same one. Default "weft". */
-  readonly queue?: string;
-  /** BullMQ key prefix. Default "bull" (BullMQ's own default). */
-  readonly prefix?: string;
-  /**
-   * How many tasks the cluster runs at once, as far as this client should plan: `map` sizes its
-   * chunks from it (about four per slot, as Python does) and `imap` keeps twice as many in flight.
-   * It limits nothing. Default 8.
-   */
-  readonly size?: number;
-  /** Default run timeout (ms) of each task, counted on the node from when it starts running. */
-  readonly taskTimeout?: number;
-  /** Append the caller's stack to errors that come back from the nodes. Default true. */
-  readonly captureCallerStack?: boolean;
-  /** Finished jobs stay in Redis this long (s), for dashboards and for {@link reconcileInterval}'s look-ups. Default 3600. */
-  readonly keepFinishedFor?: number;
-  /**
-   * Every this many ms, every job pending longer than that is looked up in Redis, in case its
-   * outcome never reached this client through the events stream. A finished job settles from
-   * what Redis holds; a job gone from Redis rejects with {@link JobLostError}, so a vanished job
-   * settles within about twice this interval. When the events stream was trimmed past what this
-   * client had read (it fell behind), every pending job is looked up at once. Default 5000.
-   */
-  readonly reconcileInterval?: number;
-  /**
-   * How long (ms) the client waits for Redis: `ready()`, and every task submitted before it,
-   * reject with {@link RedisUnavailableError} if Redis cannot be reached (refused, unreachable,
-   * untrusted TLS certificate, wrong password) within this time from `new ClusterPool`; later,
-   * tasks waiting while Redis has not answered for this long reject with it too. `Infinity`
-   * waits for ever. Default 10000.
-   */
-  readonly connectTimeout?: number;
-}
-
-/** Options of one task. */
-export interface ClusterTaskOptions {
-  /** Aborting it cancels the task: a queued job is removed and never runs; a running one sees its AbortSignal fire on its node. */
-  readonly signal?: AbortSignal;
-  /** Run timeout in ms, counted on the node from when the task starts running. */
-  readonly timeout?: number;
-}
-
-/** Options of `map` and `starmap`. */
-export interface ClusterMapOptions extends ClusterTaskOptions {
-  /** Items per job. Default: about four jobs per {@link ClusterPoolOptions.size} slot. */
-  readonly chunksize?: number;
-}
-
-/** Options of `imap` and `imapUnordered`. */
-export interface ClusterImapOptions extends ClusterMapOptions {
-  /** Most jobs submitted and not yet consumed. Default: twice the pool's size. */
-  readonly buffer?: number;
-}
-
-/** What the client has seen of its own jobs. */
-export interface ClusterPoolStats {
-  readonly queue: string;
-  readonly size: number;
-  /** Submitted, not yet started on a node (as far as the events tell). */
-  readonly queued: number;
-  /** Started on a node, not yet settled. */
-  readonly running: number;
-  readonly completed: number;
-  readonly failed: number;
-  readonly cancelled: number;
-  /** Jobs a node lost (killed, hung) that BullMQ's stalled-job check put back in the queue. */
-  readonly stalled: number;
-}
-
-/** The events a cluster pool dispatches; each a CustomEvent with `detail` `{ id }` (the BullMQ job id), and `error` on failures. */
-export type ClusterPoolEventType = "queued" | "running" | "completed" | "failed" | "cancelled" | "stalled";
-
-interface Pending {
-  readonly id: string;
-  readonly future: FutureController<unknown>;
-  readonly callerSite: Error | undefined;
-  readonly submittedAt: number;
-  readonly signal: AbortSignal | undefined;
-  onAbort: (() => void) | undefined;
-  added: Promise<unknown>;
-  /** The job is in Redis (its add was answered), so a look-up that misses it means Redis lost it. */
-  stored: boolean;
-  running: boolean;
-}
-
-const POOL_KEYS = ["redis", "module", "queue", "prefix", "size", "taskTimeout", "captureCallerStack", "keepFinishedFor", "reconcileInterval", "connectTimeout"];
-const TASK_KEYS = ["signal", "timeout"];
-/** Longest pause between two heartbeats (ms); shorter when connectTimeout is short, so an outage is noticed within about a quarter of it. */
-const MAX_HEARTBEAT_MS = 1000;
-
-function checkKeys(options: object | undefined, known: readonly string[], what: string): void {
-  if (options === undefined) return;
-  if (options === null || typeof options !== "object") throw new InvalidArgumentError(`${what} must be an object; got ${options === null ? "null" : typeof options}.`);
-  for (const key of Object.keys(options)) {
-    if (!known.includes(key)) throw new InvalidArgumentError(`Unknown ${what} key "${key}". Known keys: ${known.join(", ")}.`);
-  }
-}
-
-function checkPositive(value: unknown, what: string, integer: boolean): number | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== "number" || Number.isNaN(value) || value <= 0 || (integer && !Number.isInteger(value))) {
-    throw new InvalidArgumentError(`${what} must be a positive ${integer ? "integer" : "number"}; got ${String(value)}.`);
-  }
-  return value;
-}
-
+export type { ClusterImapOptions, ClusterMapOptions, ClusterPoolEventType, ClusterPoolOptions, ClusterPoolStats, ClusterTaskOptions } from "./client-options.js";
 
 /**
  * A pool whose workers are the nodes of a cluster: each task is a BullMQ job in Redis, run by
@@ -159,70 +44,42 @@ export class ClusterPool<M = Record<string, (...args: never[]) => unknown>> exte
   readonly size: number;
   readonly queueName: string;
   readonly module: string;
-  readonly #prefix: string;
-  readonly #taskTimeout: number | undefined;
-  readonly #captureCallerStack: boolean;
-  readonly #keepFinishedFor: number;
-  readonly #queue: Queue;
-  readonly #redis: Redis;
-  readonly #readerRedis: Redis;
-  #reader: EventStreamReader | undefined;
-  #heartbeat: Heartbeat | undefined;
+  readonly #settings: PoolSettings;
+  readonly #link: ClientLink;
+  readonly #ledger: JobLedger;
   readonly #ready: Promise<void>;
   /** Set when Redis could not be reached at the start: the pool is unusable, every task rejects with it. */
   #unavailable: RedisUnavailableError | undefined;
-  readonly #pending = new Map<string, Pending>();
   readonly #clientId = newClientId();
-  #reconcileTimer: ReturnType<typeof setTimeout> | undefined;
-  #sweeping = false;
-  #fullSweepWanted = false;
-  #fullSweepFailed = false;
-  readonly #reconcileInterval: number;
-  readonly #connectTimeout: number;
-  #disconnected = false;
-  readonly #stopConnecting = new AbortController();
+  /** Event types someone listens to: an event nobody listens to is not made (three per job otherwise). */
+  readonly #listened = new Set<string>();
   #nextJob = 1;
   #closing = false;
   #terminated = false;
   #closePromise: Promise<void> | undefined;
-  #drainWaiters: (() => void)[] = [];
-  #completed = 0;
-  #failed = 0;
-  #cancelled = 0;
-  #stalled = 0;
 
   constructor(options: ClusterPoolOptions) {
     super();
-    if (options === null || typeof options !== "object") {
-      throw new InvalidArgumentError(`ClusterPool needs options: { redis: "redis://host:6379", module: "tasks" }; got ${options === null ? "null" : typeof options}.`);
-    }
-    checkKeys(options, POOL_KEYS, "ClusterPool options");
-    if (options.module === undefined) throw new InvalidArgumentError('ClusterPool needs a module: the name the worker nodes know it by ("tasks"), or its URL.');
-    if (typeof options.module !== "string" && !(options.module instanceof URL)) throw new InvalidArgumentError("ClusterPool module must be a string or a URL.");
-    const connection = redisOptions(options.redis);
-    this.module = moduleName(options.module);
-    this.queueName = options.queue ?? DEFAULT_QUEUE;
-    this.#prefix = options.prefix ?? "bull";
-    this.size = checkPositive(options.size, "ClusterPool size", true) ?? 8;
-    this.#taskTimeout = checkPositive(options.taskTimeout, "taskTimeout", false);
-    this.#captureCallerStack = options.captureCallerStack ?? true;
-    this.#keepFinishedFor = checkPositive(options.keepFinishedFor, "keepFinishedFor", true) ?? 3600;
-    this.#reconcileInterval = checkPositive(options.reconcileInterval, "reconcileInterval", false) ?? 5000;
-    this.#connectTimeout = checkPositive(options.connectTimeout, "connectTimeout", false) ?? DEFAULT_CONNECT_TIMEOUT_MS;
-    // The client owns its connections (BullMQ's Queue shares the command one), so that it can
-    // always let go of them, whatever Redis does.
-    this.#redis = connect(connection);
-    this.#readerRedis = connect(readerOptions(connection));
-    this.#queue = new Queue(this.queueName, { connection: this.#redis as unknown as ConnectionOptions, prefix: this.#prefix });
-    // Errors of the connections are retried by ioredis; without a listener they would be thrown.
-    this.#queue.on("error", () => undefined);
-    this.#ready = withinConnectTimeout(this.#listen(), [this.#redis, this.#readerRedis], connection, this.#connectTimeout, "The cluster client", this.#stopConnecting.signal).then(
-      () => this.#startWatching(),
-      (error: unknown) => {
-        if (error instanceof RedisUnavailableError) this.#giveUp(error);
-        throw error;
-      },
-    );
+    const settings = poolSettings(options);
+    this.#settings = settings;
+    this.module = settings.module;
+    this.queueName = settings.queue;
+    this.size = settings.size;
+    this.#ledger = new JobLedger((job, as, error) => {
+      this.#link.forget(job.id);
+      this.#emit(as, job.id, error);
+    });
+    this.#link = new ClientLink(settings, this.#clientId, {
+      entry: (entry) => this.#onEntry(entry),
+      beat: (silentFor) => this.#onBeat(silentFor),
+      pending: () => this.#ledger.values(),
+      lost: (id) => this.#onLost(id),
+      stalled: (id, reason) => this.#onStalledFailure(id, reason),
+    });
+    this.#ready = this.#link.ready.catch((error: unknown) => {
+      if (error instanceof RedisUnavailableError) this.#giveUp(error);
+      throw error;
+    });
     this.#ready.catch(() => undefined);
   }
 
@@ -277,31 +134,35 @@ export class ClusterPool<M = Record<string, (...args: never[]) => unknown>> exte
   // ----- closing ----------------------------------------------------------------------------
 
   /**
-   * Stops accepting tasks, waits until every submitted task has settled, then closes the Redis
-   * connections (within about two seconds, whether or not Redis answers). Every task settles:
-   * with its outcome, {@link JobLostError} (Redis lost the job), or {@link RedisUnavailableError}
-   * (Redis silent for `connectTimeout`); a task still running on a node is waited for.
+   * Stops accepting tasks, waits until every submitted task has settled, then removes this
+   * client's keys from Redis and closes the connections (within about three seconds, whether or
+   * not Redis answers). Every task settles: with its outcome, {@link JobLostError} (Redis lost the
+   * job), or {@link RedisUnavailableError} (Redis silent for `connectTimeout`); a task still
+   * running on a node is waited for.
    */
   close(): Promise<void> {
     if (this.#closePromise) return this.#closePromise;
     this.#closing = true;
-    this.#closePromise = this.#whenDrained().then(() => this.#disconnect());
+    this.#closePromise = this.#ledger.whenDrained().then(() => this.#link.disconnect(this.#closedError(), !this.#unavailable));
     return this.#closePromise;
   }
 
   /**
-   * Cancels every unsettled task (they reject with PoolClosedError at once; queued jobs are
-   * removed, running ones aborted on their nodes), then closes. Returns within `connectTimeout`
-   * plus about two seconds even if Redis does not answer (the cancellations it could not send are
-   * then dropped).
+   * Cancels every unsettled task at once (they reject with PoolClosedError), whatever their
+   * number: one command drops this client's lease, so that nodes drop its queued jobs as they take
+   * them, and one broadcast aborts its running ones. Then closes. Returns within `connectTimeout`
+   * plus about three seconds even if Redis does not answer.
    */
   async terminate(): Promise<void> {
     this.#closing = true;
     if (!this.#terminated) {
       this.#terminated = true;
       const error = new PoolClosedError("The cluster pool was terminated before this task finished.");
-      const cancellations = Promise.all([...this.#pending.values()].map((pending) => this.#cancel(pending, error)));
-      await within(cancellations, this.#connectTimeout === Infinity ? DEFAULT_CONNECT_TIMEOUT_MS : this.#connectTimeout);
+      for (const job of [...this.#ledger.values()]) this.#ledger.fail(job, error, "cancelled");
+      if (!this.#unavailable) {
+        const sent = this.#ready.then(() => this.#link.withdrawAll());
+        await within(sent, this.#settings.connectTimeout === Infinity ? DEFAULT_CONNECT_TIMEOUT_MS : this.#settings.connectTimeout);
+      }
     }
     await (this.#closePromise ?? this.close());
   }
@@ -316,80 +177,28 @@ export class ClusterPool<M = Record<string, (...args: never[]) => unknown>> exte
   }
 
   get stats(): ClusterPoolStats {
-    let running = 0;
-    for (const pending of this.#pending.values()) if (pending.running) running++;
+    const running = this.#ledger.running;
     return {
       queue: this.queueName,
       size: this.size,
-      queued: this.#pending.size - running,
+      queued: this.#ledger.size - running,
       running,
-      completed: this.#completed,
-      failed: this.#failed,
-      cancelled: this.#cancelled,
-      stalled: this.#stalled,
+      completed: this.#ledger.completed,
+      failed: this.#ledger.failed,
+      cancelled: this.#ledger.cancelled,
+      stalled: this.#ledger.stalled,
     };
   }
 
   /** How many worker nodes are connected to the queue now (BullMQ's worker registry). */
   nodeCount(): Promise<number> {
-    return this.#queue.getWorkersCount();
+    return this.#link.nodeCount();
   }
 
   override addEventListener(type: ClusterPoolEventType, listener: PoolListener | null, options?: boolean | ListenerOptions): void;
   override addEventListener(type: string, listener: PoolListener | null, options?: boolean | ListenerOptions): void {
+    this.#listened.add(type);
     super.addEventListener(type, listener as never, options as never);
-  }
-
-  /**
-   * Connects, and reads the queue's events stream from its current end, found before any job of
-   * this client is added: a job that finishes before the reader's first read is still seen.
-   */
-  async #listen(): Promise<void> {
-    await Promise.all([whenReady(this.#redis), whenReady(this.#readerRedis), this.#queue.waitUntilReady()]);
-    const [last] = await this.#redis.xrevrange(this.#eventsKey(), "+", "-", "COUNT", 1);
-    if (this.#disconnected) return;
-    this.#reader = new EventStreamReader(this.#readerRedis, this.#eventsKey(), last?.[0] ?? "0-0", (event) => this.#onEvent(event), () => this.#onGap());
-    void this.#reader.run();
-  }
-
-  /** Once connected: the heartbeat that notices a silent Redis, and the sweeps that notice lost jobs and missed events. */
-  #startWatching(): void {
-    if (this.#disconnected) return;
-    const every = Math.max(50, Math.min(MAX_HEARTBEAT_MS, this.#connectTimeout / 4));
-    this.#heartbeat = new Heartbeat(this.#redis, every, (silentFor) => this.#onBeat(silentFor));
-    this.#scheduleSweep();
-  }
-
-  #eventsKey(): string {
-    return `${this.#prefix}:${this.queueName}:events`;
-  }
-
-  #jobKey(id: string): string {
-    return `${this.#prefix}:${this.queueName}:${id}`;
-  }
-
-  #onEvent({ fields }: QueueEvent): void {
-    const jobId = fields.jobId;
-    if (jobId === undefined) return;
-    switch (fields.event) {
-      case "active":
-        this.#onActive(jobId);
-        break;
-      case "completed":
-        this.#onCompleted(jobId, fields.returnvalue ?? null);
-        break;
-      case "failed":
-        void this.#onFailed(jobId, fields.failedReason ?? "the job failed");
-        break;
-      case "stalled": {
-        const pending = this.#pending.get(jobId);
-        if (!pending) return;
-        pending.running = false;
-        this.#stalled++;
-        this.#emit("stalled", jobId);
-        break;
-      }
-    }
   }
 
   // ----- internals: submission ----------------------------------------------------------------
@@ -400,11 +209,11 @@ export class ClusterPool<M = Record<string, (...args: never[]) => unknown>> exte
   }
 
   /** A RedisUnavailableError of its own for one task, with that task's caller stack. */
-  #unavailableError(pending: Pending | undefined, silentFor?: number): RedisUnavailableError {
+  #unavailableError(job: PendingJob | undefined, silentFor?: number): RedisUnavailableError {
     const error = silentFor === undefined
       ? new RedisUnavailableError(this.#unavailable!.message, this.#unavailable!.waitedMs, { cause: this.#unavailable!.cause })
-      : new RedisUnavailableError(`Redis has not answered this cluster client for ${Math.round(silentFor)} ms (connectTimeout ${this.#connectTimeout} ms), so this task no longer waits for it. Its job may still run once Redis is back; its cancellation is sent then.`, silentFor);
-    return withCallerStack(error, pending?.callerSite);
+      : new RedisUnavailableError(`Redis has not answered this cluster client for ${Math.round(silentFor)} ms (connectTimeout ${this.#settings.connectTimeout} ms), so this task no longer waits for it. Its job may still run once Redis is back; its cancellation is sent then.`, silentFor);
+    return withCallerStack(error, job?.callerSite);
   }
 
   #submit(task: unknown, args: readonly unknown[], mode: JobData["mode"], options: ClusterTaskOptions | undefined): Future<unknown> {
@@ -422,11 +231,18 @@ export class ClusterPool<M = Record<string, (...args: never[]) => unknown>> exte
         throw new InvalidArgumentError(`A task is the name of a function exported by the task module "${this.module}"; got ${typeof task === "string" ? "an empty string" : typeof task}.`);
       }
       if (!Array.isArray(args)) throw new InvalidArgumentError(`Task arguments must be an array (the argument list); got ${args === null ? "null" : typeof args}. Use [] for none.`);
-      const timeout = checkPositive(options?.timeout, "Task timeout", false) ?? this.#taskTimeout;
+      const timeout = checkPositive(options?.timeout, "Task timeout", false) ?? this.#settings.taskTimeout;
       const signal = options?.signal;
       if (signal !== undefined && !(signal instanceof AbortSignal)) throw new InvalidArgumentError("Task option signal must be an AbortSignal.");
       if (signal?.aborted) throw abortReasonToError(signal.reason);
-      const data: JobData = { weft: 1, module: this.module, task, args: encodeValue(args, "args"), mode, ...(timeout !== undefined && timeout !== Infinity ? { timeout } : {}) };
+      const encoded = encodeValue(args, "args");
+      const limit = this.#settings.maxPayloadBytes;
+      checkPayload(encoded, limit, "arguments");
+      const data: JobData = {
+        weft: 2, client: this.#clientId, module: this.module, task, args: encoded, mode,
+        ...(timeout !== undefined && timeout !== Infinity ? { timeout } : {}),
+        ...(limit !== Infinity ? { maxResultBytes: limit } : {}),
+      };
       this.#enqueue(future, task, data, signal);
     } catch (error) {
       future.fail(error);
@@ -436,10 +252,10 @@ export class ClusterPool<M = Record<string, (...args: never[]) => unknown>> exte
 
   #enqueue(future: FutureController<unknown>, task: string, data: JobData, signal: AbortSignal | undefined): void {
     const id = `${this.#clientId}-${this.#nextJob++}`;
-    const pending: Pending = {
+    const job: PendingJob = {
       id,
       future,
-      callerSite: this.#captureCallerStack ? new Error("caller") : undefined,
+      callerSite: this.#settings.captureCallerStack ? new Error("caller") : undefined,
       submittedAt: performance.now(),
       signal,
       onAbort: undefined,
@@ -447,26 +263,25 @@ export class ClusterPool<M = Record<string, (...args: never[]) => unknown>> exte
       stored: false,
       running: false,
     };
-    this.#pending.set(id, pending);
-    future.onCancel((reason) => void this.#cancel(pending, reason instanceof Error ? reason : abortReasonToError(reason)));
+    this.#ledger.add(job);
+    future.onCancel((reason) => void this.#cancel(job, reason instanceof Error ? reason : abortReasonToError(reason)));
     if (signal) {
-      pending.onAbort = () => void this.#cancel(pending, abortReasonToError(signal.reason));
-      signal.addEventListener("abort", pending.onAbort, { once: true });
+      job.onAbort = () => void this.#cancel(job, abortReasonToError(signal.reason));
+      signal.addEventListener("abort", job.onAbort, { once: true });
     }
-    const keep = { age: this.#keepFinishedFor };
-    pending.added = this.#ready
-      .then(() => this.#queue.add(task, data, { jobId: id, attempts: 1, removeOnComplete: keep, removeOnFail: keep }))
+    job.added = this.#ready
+      .then(() => this.#link.add(task, data, id))
       .then(
         () => {
-          pending.stored = true;
+          job.stored = true;
         },
         (error: unknown) => {
           if (error instanceof RedisUnavailableError) {
-            this.#settleFailure(pending, this.#unavailableError(pending), "failed");
+            this.#ledger.fail(job, this.#unavailableError(job), "failed");
             return;
           }
           const why = error instanceof Error ? error.message : String(error);
-          this.#settleFailure(pending, new PoolClosedError(`The job could not be added to the queue "${this.queueName}": ${why}`, { cause: error }), "failed");
+          this.#ledger.fail(job, new PoolClosedError(`The job could not be added to the queue "${this.queueName}": ${why}`, { cause: error }), "failed");
         },
       );
     this.#emit("queued", id);
@@ -482,113 +297,75 @@ export class ClusterPool<M = Record<string, (...args: never[]) => unknown>> exte
 
   // ----- internals: outcomes -----------------------------------------------------------------
 
-  #onActive(jobId: string): void {
-    const pending = this.#pending.get(jobId);
-    if (!pending || pending.running) return;
-    pending.running = true;
-    pending.future.markRunning();
-    this.#emit("running", jobId);
-  }
-
-  /** `returnvalue` is the JSON BullMQ stored: the result in weft's encoding. */
-  #onCompleted(jobId: string, returnvalue: string | null): void {
-    const pending = this.#pending.get(jobId);
-    if (!pending) return;
-    let value: unknown;
-    try {
-      value = decodeValue(returnvalue === null ? null : JSON.parse(returnvalue));
-    } catch (error) {
-      this.#settleFailure(pending, error, "failed");
-      return;
-    }
-    this.#forget(pending);
-    this.#completed++;
-    pending.future.fulfil(value);
-    this.#emit("completed", jobId);
-  }
-
-  async #onFailed(jobId: string, failedReason: string): Promise<void> {
-    const pending = this.#pending.get(jobId);
-    if (!pending) return;
-    let encoded: unknown;
-    try {
-      const data = await this.#redis.hget(this.#jobKey(jobId), "data");
-      encoded = data === null ? undefined : (JSON.parse(data) as JobData).error;
-    } catch {
-      // Redis went away between the event and the look-up: the plain reason below still says what failed.
-    }
-    const error = encoded !== undefined
-      ? deserializeError(decodeValue(encoded) as SerializedError, pending.callerSite?.stack)
-      : isStalledFailure(failedReason)
-        ? withCallerStack(new JobStalledError(jobId, failedReason), pending.callerSite)
-        : withCallerStack(new Error(failedReason), pending.callerSite);
-    this.#settleFailure(pending, error, "failed");
-  }
-
-  // ----- internals: sweeps and heartbeat ------------------------------------------------------
-
-  #scheduleSweep(): void {
-    if (this.#disconnected) return;
-    clearTimeout(this.#reconcileTimer);
-    this.#reconcileTimer = setTimeout(() => this.#sweepThenReschedule(), this.#fullSweepWanted ? 0 : this.#reconcileInterval);
-    (this.#reconcileTimer as { unref?: () => void }).unref?.();
-  }
-
-  #sweepThenReschedule(): void {
-    this.#sweeping = true;
-    void this.#sweep().finally(() => {
-      this.#sweeping = false;
-      this.#scheduleSweep();
-    });
-  }
-
-  /** The events stream was trimmed past what this client had read: every pending job is looked up now, not only the old ones. */
-  #onGap(): void {
-    this.#fullSweepWanted = true;
-    // A sweep under way reschedules itself when done, at once since a full one is wanted.
-    if (!this.#sweeping) this.#scheduleSweep();
-  }
-
-  /**
-   * Looks up in Redis every stored job pending longer than the reconcile interval, or every
-   * stored job at all after the events stream was trimmed past what this client had read. One
-   * sweep at a time; a sweep that Redis does not answer waits, and the heartbeat fails the
-   * tasks meanwhile if Redis stays silent.
-   */
-  async #sweep(): Promise<void> {
-    const full = this.#fullSweepWanted || this.#fullSweepFailed;
-    this.#fullSweepWanted = false;
-    this.#fullSweepFailed = false;
-    if (this.#pending.size === 0) return;
-    try {
-      const cutoff = full ? Infinity : performance.now() - this.#reconcileInterval;
-      const ids: string[] = [];
-      for (const pending of this.#pending.values()) if (pending.stored && pending.submittedAt < cutoff) ids.push(pending.id);
-      await lookUpJobs(this.#redis, ids, (id) => this.#jobKey(id), (outcomes) => {
-        for (const [id, outcome] of outcomes) this.#settleFromLookup(id, outcome);
-      });
-    } catch {
-      // Redis failed the look-up (restarting, going away): the next sweep, at the usual interval, tries again.
-      this.#fullSweepFailed = full;
-    }
-  }
-
-  #settleFromLookup(id: string, outcome: JobLookup): void {
-    const pending = this.#pending.get(id);
-    if (!pending) return;
-    switch (outcome.kind) {
-      case "missing":
-        this.#settleFailure(pending, withCallerStack(new JobLostError(id, this.#jobKey(id), pending.running ? "running" : "queued"), pending.callerSite), "failed");
+  /** One entry of this client's results stream: a job started, completed or failed. */
+  #onEntry({ fields }: ResultEntry): void {
+    const id = fields[RESULT_FIELDS.job];
+    if (id === undefined) return;
+    const value = fields[RESULT_FIELDS.value] ?? "null";
+    switch (fields[RESULT_FIELDS.event]) {
+      case "active":
+        this.#onActive(id, fields[RESULT_FIELDS.restarted] === "1");
         break;
-      case "completed":
-        this.#onCompleted(id, outcome.returnvalue);
+      case "done":
+        this.#onDone(id, value);
         break;
       case "failed":
-        void this.#onFailed(id, outcome.failedReason);
-        break;
-      case "unfinished":
+        this.#onFailed(id, value);
         break;
     }
+  }
+
+  #onActive(id: string, restarted: boolean): void {
+    const job = this.#ledger.get(id);
+    if (!job) return;
+    if (restarted) {
+      // A node lost the job (killed, hung) and BullMQ's stalled-job check gave it to another.
+      this.#ledger.stalled++;
+      this.#emit("stalled", id);
+    }
+    if (job.running) return;
+    job.running = true;
+    job.future.markRunning();
+    this.#emit("running", id);
+  }
+
+  /** `json` is the result in weft's encoding. */
+  #onDone(id: string, json: string): void {
+    const job = this.#ledger.get(id);
+    if (!job) return;
+    let value: unknown;
+    try {
+      value = decodeValue(JSON.parse(json));
+    } catch (error) {
+      this.#ledger.fail(job, error, "failed");
+      return;
+    }
+    this.#ledger.fulfil(job, value);
+  }
+
+  /** `json` is the task's error, serialized and in weft's encoding. The failed job is removed from Redis, delivered or not. */
+  #onFailed(id: string, json: string): void {
+    this.#link.removeFailed(id);
+    const job = this.#ledger.get(id);
+    if (!job) return;
+    let error: unknown;
+    try {
+      error = deserializeError(decodeValue(JSON.parse(json)) as SerializedError, job.callerSite?.stack);
+    } catch (decodeError) {
+      error = decodeError;
+    }
+    this.#ledger.fail(job, error, "failed");
+  }
+
+  #onLost(id: string): void {
+    const job = this.#ledger.get(id);
+    if (job) this.#ledger.fail(job, withCallerStack(new JobLostError(id, this.#link.jobKey(id), job.running ? "running" : "queued"), job.callerSite), "failed");
+  }
+
+  #onStalledFailure(id: string, reason: string): void {
+    this.#link.removeFailed(id);
+    const job = this.#ledger.get(id);
+    if (job) this.#ledger.fail(job, withCallerStack(new JobStalledError(id, reason), job.callerSite), "failed");
   }
 
   /**
@@ -596,79 +373,32 @@ export class ClusterPool<M = Record<string, (...args: never[]) => unknown>> exte
    * silence waits no longer. (A task submitted late in an outage gets its own connectTimeout.)
    */
   #onBeat(silentFor: number): void {
-    if (silentFor <= this.#connectTimeout || this.#pending.size === 0) return;
+    if (silentFor <= this.#settings.connectTimeout || this.#ledger.size === 0) return;
     const now = performance.now();
-    for (const pending of [...this.#pending.values()]) {
-      if (Math.min(silentFor, now - pending.submittedAt) <= this.#connectTimeout) continue;
+    for (const job of [...this.#ledger.values()]) {
+      if (Math.min(silentFor, now - job.submittedAt) <= this.#settings.connectTimeout) continue;
       // Withdrawn like a cancelled job: once Redis answers again, the job is removed before a node takes it, or aborted.
-      if (this.#settleFailure(pending, this.#unavailableError(pending, silentFor), "failed")) void this.#withdraw(pending);
+      if (this.#ledger.fail(job, this.#unavailableError(job, silentFor), "failed")) void this.#withdraw(job);
     }
   }
 
   /** Redis was not reached at the start: every task rejects, and the pool lets go of its connections. */
   #giveUp(error: RedisUnavailableError): void {
     this.#unavailable = error;
-    for (const pending of [...this.#pending.values()]) this.#settleFailure(pending, this.#unavailableError(pending), "failed");
-    void this.#disconnect();
+    for (const job of [...this.#ledger.values()]) this.#ledger.fail(job, this.#unavailableError(job), "failed");
+    void this.#link.disconnect(this.#closedError(), false);
   }
 
-  async #cancel(pending: Pending, error: Error): Promise<void> {
-    if (this.#settleFailure(pending, error, "cancelled")) await this.#withdraw(pending);
+  async #cancel(job: PendingJob, error: Error): Promise<void> {
+    if (this.#ledger.fail(job, error, "cancelled")) await this.#withdraw(job);
   }
 
-  /** Stops a settled task's job in Redis: removed if still queued, aborted on its node if running. */
-  async #withdraw(pending: Pending): Promise<void> {
-    try {
-      await pending.added;
-      // Record first, then remove, then broadcast: a node that takes the job in between sees the record.
-      await this.#redis.set(cancelKey(this.#prefix, this.queueName, pending.id), "1", "EX", CANCEL_RECORD_TTL_S);
-      const removed = await this.#queue.remove(pending.id);
-      if (removed === 0) await this.#redis.publish(cancelChannel(this.#prefix, this.queueName), pending.id);
-    } catch {
-      // Redis unreachable: the record (if written) still stops the job when a node takes it.
-    }
+  async #withdraw(job: PendingJob): Promise<void> {
+    await job.added;
+    if (job.stored) await this.#link.withdraw(job.id);
   }
 
-  #settleFailure(pending: Pending, error: unknown, as: "failed" | "cancelled"): boolean {
-    if (pending.future.future.done()) return false;
-    this.#forget(pending);
-    if (as === "cancelled") this.#cancelled++;
-    else this.#failed++;
-    pending.future.fail(error, as === "cancelled");
-    this.#emit(as, pending.id, error);
-    return true;
-  }
-
-  #forget(pending: Pending): void {
-    this.#pending.delete(pending.id);
-    if (pending.onAbort && pending.signal) pending.signal.removeEventListener("abort", pending.onAbort);
-    pending.onAbort = undefined;
-    if (this.#pending.size === 0 && this.#drainWaiters.length > 0) {
-      const waiters = this.#drainWaiters;
-      this.#drainWaiters = [];
-      for (const wake of waiters) wake();
-    }
-  }
-
-  #whenDrained(): Promise<void> {
-    if (this.#pending.size === 0) return Promise.resolve();
-    return new Promise((resolve) => this.#drainWaiters.push(resolve));
-  }
-
-  /** Lets go of every connection, within about two seconds whatever Redis does. */
-  async #disconnect(): Promise<void> {
-    if (this.#disconnected) return;
-    this.#disconnected = true;
-    this.#stopConnecting.abort(this.#closedError());
-    clearTimeout(this.#reconcileTimer);
-    this.#heartbeat?.stop();
-    this.#reader?.close();
-    this.#readerRedis.disconnect();
-    // The Queue only shares the command connection: its close never sends anything to Redis.
-    await Promise.all([within(this.#queue.close(), 1000), release(this.#redis)]);
-  }
-
-  #emit(type: ClusterPoolEventType, id: string, error?: unknown): void {
-    this.dispatchEvent(new CustomEvent(type, { detail: { id, error } }));
+  #emit(type: ClusterPoolEventType | SettledAs, id: string, error?: unknown): void {
+    if (this.#listened.has(type)) this.dispatchEvent(new CustomEvent(type, { detail: { id, error } }));
   }
 }

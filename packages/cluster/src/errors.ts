@@ -95,3 +95,37 @@ export function withCallerStack<E extends Error>(error: E, callerSite: Error | u
   Object.defineProperty(error, "stack", { value: `${error.stack ?? `${error.name}: ${error.message}`}\n    --- awaited in the caller ---\n${caller}`, writable: true, configurable: true });
   return error;
 }
+
+/** What was too large: a task's encoded argument list (refused at submit) or its encoded result (refused on the node). */
+export type PayloadKind = "arguments" | "result";
+
+/**
+ * A task's arguments or result encode to more bytes than `maxPayloadBytes` allows. Arguments are
+ * refused when the task is submitted (nothing reaches Redis); a result is refused on the node,
+ * and the task rejects with this error. Large values held in Redis cost its memory twice (in the
+ * job and in the events stream) and slow every client and node reading them: pass a reference (a
+ * path, a URL, an object-store key) instead, or raise the limit on the client and the nodes.
+ */
+export class PayloadTooLargeError extends WeftError {
+  static {
+    named(this, "PayloadTooLargeError");
+  }
+  readonly kind: PayloadKind;
+  /** The encoded size, in bytes (UTF-8 of the JSON stored in Redis). */
+  readonly bytes: number;
+  /** The limit that was exceeded, in bytes. */
+  readonly limit: number;
+
+  constructor(kind: PayloadKind, bytes: number, limit: number) {
+    const where = kind === "arguments"
+      ? "Raise ClusterPool's maxPayloadBytes option"
+      : "Raise the limit on both sides: ClusterPool's maxPayloadBytes and the nodes' maxPayloadBytes (--max-payload-bytes)";
+    super(
+      `The task's ${kind} encode to ${bytes} bytes, more than maxPayloadBytes allows (${limit} bytes). ` +
+        `${where}, or pass a reference (a path, a URL, a storage key) instead of the data.`,
+    );
+    this.kind = kind;
+    this.bytes = bytes;
+    this.limit = limit;
+  }
+}

@@ -1,6 +1,6 @@
 /**
- * Knows how long Redis has been silent: a PING on the client's command connection every so
- * often, one at a time. A Redis that is down, unreachable, frozen or swamped shows up the same
+ * Knows how long Redis has been silent: a command on the client's command connection every so
+ * often, one at a time (the renewal of the client's lease). A Redis that is down, unreachable, frozen or swamped shows up the same
  * way, as time waiting for an answer; the client fails its waiting tasks once that passes its
  * connect timeout, instead of letting them wait for ever.
  *
@@ -8,10 +8,8 @@
  * SIGSTOP, a long synchronous computation, a laptop asleep) finds its answer waiting in the
  * socket when it resumes, and must not blame Redis for its own pause.
  */
-import type { Redis } from "ioredis";
-
 export class Heartbeat {
-  readonly #redis: Redis;
+  readonly #beat: () => Promise<unknown>;
   readonly #everyMs: number;
   readonly #timer: ReturnType<typeof setInterval>;
   #lastTick = performance.now();
@@ -20,9 +18,9 @@ export class Heartbeat {
   #answered = false;
   #inFlight = false;
 
-  /** Pings every `everyMs` and calls `onBeat(silentForMs)` after each tick. The timer does not keep the process alive. */
-  constructor(redis: Redis, everyMs: number, onBeat: (silentForMs: number) => void) {
-    this.#redis = redis;
+  /** Sends `beat()` every `everyMs` and calls `onBeat(silentForMs)` after each tick. The timer does not keep the process alive. */
+  constructor(beat: () => Promise<unknown>, everyMs: number, onBeat: (silentForMs: number) => void) {
+    this.#beat = beat;
     this.#everyMs = everyMs;
     this.#ping();
     this.#timer = setInterval(() => {
@@ -48,7 +46,7 @@ export class Heartbeat {
   #ping(): void {
     if (this.#inFlight) return;
     this.#inFlight = true;
-    this.#redis.ping().then(
+    this.#beat().then(
       () => {
         this.#inFlight = false;
         this.#answered = true;

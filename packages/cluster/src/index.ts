@@ -6,7 +6,8 @@
  */
 export { ClusterPool, type ClusterPoolOptions, type ClusterTaskOptions, type ClusterMapOptions, type ClusterImapOptions, type ClusterPoolStats, type ClusterPoolEventType } from "./client.js";
 export { startClusterWorker, type ClusterWorker, type ClusterWorkerOptions } from "./worker.js";
-export { InlineTaskError, JobLostError, JobStalledError, RedisUnavailableError, type LostJobState } from "./errors.js";
+export { InlineTaskError, JobLostError, JobStalledError, PayloadTooLargeError, RedisUnavailableError, type LostJobState, type PayloadKind } from "./errors.js";
 export { encodeValue, decodeValue } from "./codec.js";
+export { DEFAULT_MAX_PAYLOAD_BYTES } from "./payload.js";
 export type { RedisTarget } from "./connection.js";
 export { DEFAULT_QUEUE, moduleName } from "./protocol.js";

@@ -10,7 +10,10 @@ import type { StartOptions } from "@weft/core/adapter";
 import { serializeError } from "@weft/core/transport";
 import { decodeValue, encodeValue } from "./codec.js";
 import { DEFAULT_CONNECT_TIMEOUT_MS, connect, redisOptions, release, within, withinConnectTimeout, type RedisTarget } from "./connection.js";
-import { DEFAULT_QUEUE, cancelChannel, cancelKey, moduleName, type JobData } from "./protocol.js";
+import { checkPayloadJson, maxPayloadOption } from "./payload.js";
+import { NodeReports } from "./node-reports.js";
+import { NodeJobs } from "./node-jobs.js";
+import { DEFAULT_QUEUE, cancelChannel, clientOfJob, moduleName, type JobData } from "./protocol.js";
 
 /** Options of a worker node. */
 export interface ClusterWorkerOptions {
@@ -48,6 +51,13 @@ export interface ClusterWorkerOptions {
    * this time. A node that is running rides out later outages, reconnecting. Default 10000.
    */
   readonly connectTimeout?: number;
+  /**
+   * Largest encoded result of one job, in bytes (the UTF-8 JSON stored in Redis): a larger one
+   * is not stored, and the task rejects with PayloadTooLargeError. A client's own
+   * `maxPayloadBytes`, carried in each job, applies too (the smaller wins). `Infinity`: no limit
+   * of the node's own. Default 16 MiB.
+   */
+  readonly maxPayloadBytes?: number;
   /** Passed to the local pool for every worker (env, resource limits, runtime options such as Deno permissions). */
   readonly workerOptions?: StartOptions;
 }
@@ -71,7 +81,7 @@ export interface ClusterWorker {
   readonly closed: Promise<void>;
 }
 
-const KEYS = ["redis", "modules", "kind", "size", "queue", "prefix", "lockDuration", "stalledInterval", "closeGrace", "connectTimeout", "workerOptions"];
+const KEYS = ["redis", "modules", "kind", "size", "queue", "prefix", "lockDuration", "stalledInterval", "closeGrace", "connectTimeout", "maxPayloadBytes", "workerOptions"];
 /** After the grace, how long stopping the local pools and BullMQ's worker may take before the connections are dropped (ms). */
 const TEARDOWN_MS = 2000;
 
@@ -123,40 +133,44 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
   const prefix = options.prefix ?? "bull";
   const closeGrace = positive(options.closeGrace, "closeGrace") ?? 30_000;
   const connectTimeout = positive(options.connectTimeout, "connectTimeout") ?? DEFAULT_CONNECT_TIMEOUT_MS;
+  const maxPayloadBytes = maxPayloadOption(options.maxPayloadBytes, "maxPayloadBytes");
   const name = `${globalThis.process?.env?.HOSTNAME ?? "node"}:${globalThis.process?.pid ?? "?"}`;
 
   const pools = new Map<string, Pool>();
   const poolFor = (module: string): Pool => {
     let pool = pools.get(module);
     if (!pool) {
-      pool = new Pool({ kind, size, module: modules.get(module)!, ...(options.workerOptions ? { workerOptions: options.workerOptions } : {}) });
+      // The client keeps its callers' stacks; the node's own would only cost time on every job.
+      pool = new Pool({ kind, size, module: modules.get(module)!, captureCallerStack: false, ...(options.workerOptions ? { workerOptions: options.workerOptions } : {}) });
       pools.set(module, pool);
     }
     return pool;
   };
 
-  // Cancellation: a client records it, then broadcasts the job id; the node that runs the job
-  // aborts it through BullMQ's own job cancellation (the processor's AbortSignal).
+  // Cancellation: a client records it, then broadcasts the job id (or its own id, when it was
+  // terminated); the node that runs the job aborts it through BullMQ's own job cancellation (the
+  // processor's AbortSignal).
   const commands: Redis = connect(connection);
   const subscriber: Redis = connect(connection);
+  const reports = new NodeReports(commands, prefix, queueName);
   let worker: Worker | undefined;
-  subscriber.on("message", (_channel: string, jobId: string) => worker?.cancelJob(jobId, "cancelled by the client"));
+  const jobs = new NodeJobs(reports, (jobId, why) => worker?.cancelJob(jobId, why));
+  subscriber.on("message", (_channel: string, message: string) => jobs.onMessage(message));
 
   let finished = 0;
-  const processor = async (job: Job<JobData>, _token?: string, signal?: AbortSignal): Promise<unknown> => {
+  const processor = async (job: Job<JobData>, _token?: string, signal?: AbortSignal): Promise<null> => {
+    const data = job.data;
+    const jobId = String(job.id);
+    const client = typeof data?.client === "string" && clientOfJob(jobId) === data.client ? data.client : undefined;
+    const running = client === undefined ? undefined : jobs.begin(client, jobId, job.attemptsStarted > 1 || job.stalledCounter > 0);
     try {
-      const data = job.data;
-      if (data?.weft !== 1) throw new TaskReferenceError(`Job ${job.id} was not submitted by a weft ClusterPool of this version (no "weft: 1" in its data).`);
+      if (data?.weft !== 2 || client === undefined) throw new TaskReferenceError(`Job ${jobId} was not submitted by a weft ClusterPool of this version (no "weft: 2" and client id in its data).`);
+      // A job of a client found gone waits for the verdict; any other runs beside it (a "no"
+      // aborts the task as a running one would be), keeping a Redis round trip off its path.
+      if (running!.mustWait && (await running!.verdict) !== "run") return null;
       if (!modules.has(data.module)) {
         throw new TaskReferenceError(`This worker node runs only the task modules it was started with (${[...modules.keys()].join(", ")}); the job asks for "${data.module}". Start the node with --module ${data.module}=./path/to/${data.module}.js.`);
       }
-      // A cancellation recorded before this node took the job (its broadcast went out before the
-      // job was ours) is looked up beside the run, not before it, to keep a Redis round trip off
-      // every job's path: if found, the task is aborted as a running one would be.
-      void commands.exists(cancelKey(prefix, queueName, String(job.id))).then(
-        (found) => found && worker?.cancelJob(String(job.id), "cancelled by the client before the job started"),
-        () => undefined,
-      );
       const pool = poolFor(data.module);
       const args = decodeValue(data.args) as unknown[];
       const taskOptions = { ...(signal ? { signal } : {}), ...(data.timeout !== undefined ? { timeout: data.timeout } : {}) };
@@ -167,17 +181,24 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
         : data.mode === "map"
           ? await pool.map(task, args[0] as never, taskOptions)
           : await pool.starmap(task, args[0] as never, taskOptions);
-      return encodeValue(result, "result");
+      const json = JSON.stringify(encodeValue(result, "result")) ?? "null";
+      checkPayloadJson(json, Math.min(maxPayloadBytes, data.maxResultBytes ?? Infinity), "result");
+      // Sent on BullMQ's own connection, just before BullMQ's completion, so Redis takes the
+      // result first; not awaited, which would cost a round trip per job. The result goes to its
+      // client's stream only: BullMQ stores none, in the job or its events.
+      if ((await running!.verdict) === "run") void reports.finishedJson(client, jobId, "done", json).catch(() => undefined);
+      return null;
     } catch (thrown) {
+      // A job that was not to run, or that its client withdrew, ends quietly: completed, and so
+      // removed, with nothing to report (its client no longer waits for it).
+      if (running && ((await running.verdict) !== "run" || jobs.withdrawn(jobId))) return null;
       const error = signal?.aborted && !(thrown instanceof Error) ? new AbortError("The task was aborted.", { cause: thrown }) : thrown;
-      try {
-        await job.updateData({ ...job.data, error: encodeValue(serializeError(error), "error") as unknown as JobData["error"] });
-      } catch {
-        // The job was removed meanwhile (cancelled): its client no longer waits for the error.
-      }
+      // Redis gone: the job still fails in BullMQ, where the client's look-up finds it.
+      if (client !== undefined) void reports.finished(client, jobId, "failed", encodeValue(serializeError(error), "error")).catch(() => undefined);
       const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
       throw new JobFailure(reason);
     } finally {
+      if (client !== undefined) jobs.end(client, jobId);
       finished++;
     }
   };
@@ -193,6 +214,7 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
   worker.on("error", () => undefined);
   try {
     await withinConnectTimeout(Promise.all([subscriber.subscribe(cancelChannel(prefix, queueName)), worker.waitUntilReady()]), [commands, subscriber], connection, connectTimeout, `Worker node ${name}`);
+    reports.use((await worker.backend.client) as unknown as Redis);
   } catch (error) {
     // Nothing of a node that never started may keep the process alive.
     void worker.close(true).catch(() => undefined);
