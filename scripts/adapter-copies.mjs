@@ -1,6 +1,7 @@
 // Adapters share their glue through @weft/core (or one shared module), never by copy: a run copied
 // between two adapters' src (or from the core into an adapter) is two places to fix, and they drift.
-// This check fails on any run of MIN_LINES or more lines that stands in two of those packages.
+// This check fails on any run of MIN_LINES or more lines that stands in two of those packages, and
+// on a whole file (of MIN_FILE_LINES or more) that another package holds too, however short.
 //
 // Lines are compared as a reader sees them: blank lines, comments, import statements and lines of
 // punctuation alone do not count, and white space is folded; what is left must match to the letter.
@@ -12,6 +13,8 @@ import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const MIN_LINES = 5;
+/** A file this long or longer must not stand whole in two packages (a byte-identical module is a copy, short or not). */
+export const MIN_FILE_LINES = 3;
 /** The packages whose src must not repeat each other's lines: the adapters, and the core they build on. */
 export const PACKAGES = ["node", "deno", "bun", "browser", "core"];
 
@@ -86,6 +89,24 @@ export function copiedRuns(files, minLines = MIN_LINES) {
   return runs.sort((x, y) => y.lines - x.lines);
 }
 
+/**
+ * The files whose lines (as compared above) are all those of a file in another package:
+ * [{ a: { pkg, path }, b: { pkg, path }, lines }], for files of `minLines` lines or more.
+ */
+export function copiedFiles(files, minLines = MIN_FILE_LINES) {
+  const byText = new Map();
+  const copies = [];
+  for (const file of files) {
+    const lines = significantLines(file.source);
+    if (lines.length < minLines) continue;
+    const text = lines.map((line) => line.text).join("\n");
+    const earlier = byText.get(text) ?? [];
+    for (const other of earlier) if (other.pkg !== file.pkg) copies.push({ a: { pkg: other.pkg, path: other.path }, b: { pkg: file.pkg, path: file.path }, lines: lines.length });
+    byText.set(text, [...earlier, file]);
+  }
+  return copies;
+}
+
 /** Every source file of the checked packages' src folders. */
 export function packageSources(packages = PACKAGES) {
   return packages.flatMap((pkg) =>
@@ -108,7 +129,17 @@ function selfTest() {
   if (copiedRuns([planted[0], { ...planted[1], source: planted[1].source.replace("port.closed", "port.ended") }]).length !== 0) {
     throw new Error("adapter-copies self-test: a run broken by a changed line was reported");
   }
-  console.log("adapter-copies: self-test passed (finds a planted 5-line copy, ignores one broken by a changed line)");
+  const watchdog = "import { workerData } from 'node:worker_threads';\nconst { parent } = workerData;\nsetInterval(() => {\n  if (process.ppid !== parent) process.exit(1);\n}, 1000);\n";
+  const short = [
+    { pkg: "node", path: "node/watchdog.ts", source: `// node's\n${watchdog}` },
+    { pkg: "bun", path: "bun/watchdog.ts", source: watchdog },
+    { pkg: "bun", path: "bun/other.ts", source: watchdog.replace("exit(1)", "exit(2)") },
+  ];
+  const files = copiedFiles(short).map((copy) => `${copy.a.path}=${copy.b.path}`);
+  if (copiedRuns(short).length !== 0 || JSON.stringify(files) !== JSON.stringify(["node/watchdog.ts=bun/watchdog.ts"])) {
+    throw new Error(`adapter-copies self-test: a short file copied whole between packages was not found as the one copy (found ${files.join(", ") || "nothing"})`);
+  }
+  console.log("adapter-copies: self-test passed (finds a planted 5-line copy and a short file copied whole, ignores ones broken by a changed line)");
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
@@ -117,11 +148,13 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   } else {
     const files = packageSources();
     const runs = copiedRuns(files);
-    if (runs.length === 0) {
-      console.log(`adapter-copies: no run of ${MIN_LINES}+ lines copied between ${PACKAGES.map((pkg) => `packages/${pkg}/src`).join(", ")} (${files.length} files)`);
+    const whole = copiedFiles(files);
+    if (runs.length === 0 && whole.length === 0) {
+      console.log(`adapter-copies: no run of ${MIN_LINES}+ lines and no file copied between ${PACKAGES.map((pkg) => `packages/${pkg}/src`).join(", ")} (${files.length} files)`);
     } else {
-      console.error(`adapter-copies: ${runs.length} run(s) of ${MIN_LINES}+ lines copied between packages' src; move the shared code into @weft/core or one shared module:`);
-      for (const run of runs) console.error(`  ${run.a.path}:${run.a.from}-${run.a.to} ~ ${run.b.path}:${run.b.from}-${run.b.to} (${run.lines} lines)`);
+      console.error(`adapter-copies: code copied between packages' src; move the shared code into @weft/core or one shared module:`);
+      for (const run of runs) console.error(`  ${run.a.path}:${run.a.from}-${run.a.to} ~ ${run.b.path}:${run.b.from}-${run.b.to} (a run of ${run.lines} lines)`);
+      for (const copy of whole) console.error(`  ${copy.a.path} = ${copy.b.path} (the whole file, ${copy.lines} lines)`);
       process.exitCode = 1;
     }
   }
