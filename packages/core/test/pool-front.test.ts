@@ -1,6 +1,6 @@
 // The pool's front (TaskFront) over a tiny in-memory dispatcher that misbehaves on purpose: its
 // dispatch throws, it never answers, it answers twice, it answers after a cancellation or after
-// terminate, its cancel and terminate throw. Whatever it does, and in whatever order callers
+// terminate, its cancel, settled, close and terminate throw. Whatever it does, and in whatever order callers
 // submit, abort, cancel, time out, close and terminate, every future settles exactly once, with
 // the first answer the rules give it; close() and terminate() return; the dispatcher is called
 // only as its contract says.
@@ -18,7 +18,15 @@ class ToyTask extends FrontTask {
   }
 }
 
-/** Breaches of the port's contract by the front, as the dispatcher sees them. */
+/** Which of the dispatcher's own calls throw. */
+interface Faults {
+  readonly terminateThrows: boolean;
+  readonly settledThrows: boolean;
+  readonly closeThrows: boolean;
+}
+const NO_FAULTS: Faults = { terminateThrows: false, settledThrows: false, closeThrows: false };
+
+/** An in-memory dispatcher; `breaches` are the front's breaches of the port's contract, as it sees them. */
 class ToyDispatcher implements TaskDispatcher<ToyTask> {
   readonly capacity = 2;
   readonly held = new Map<number, ToyTask>();
@@ -28,7 +36,7 @@ class ToyDispatcher implements TaskDispatcher<ToyTask> {
   terminated = false;
   shutdowns = 0;
 
-  constructor(readonly terminateThrows: boolean, readonly pendingCount: () => number) {}
+  constructor(readonly faults: Faults, readonly pendingCount: () => number) {}
 
   dispatch(task: ToyTask): void {
     if (this.closed) this.breaches.push(`dispatch of ${task.n} after close`);
@@ -46,6 +54,7 @@ class ToyDispatcher implements TaskDispatcher<ToyTask> {
   settled(task: ToyTask, _end: TaskEnd): void {
     this.settledCalls.set(task.n, (this.settledCalls.get(task.n) ?? 0) + 1);
     if (!task.settled) this.breaches.push(`settled() before ${task.n}'s future settled`);
+    if (this.faults.settledThrows) throw new Error("toy settled failed");
   }
 
   ready(): Promise<void> {
@@ -53,14 +62,16 @@ class ToyDispatcher implements TaskDispatcher<ToyTask> {
   }
 
   close(): void {
+    if (this.closed) this.breaches.push("close twice");
     this.closed = true;
+    if (this.faults.closeThrows) throw new Error("toy close failed");
   }
 
   terminate(): void {
     if (!this.closed) this.breaches.push("terminate before close");
     if (this.terminated) this.breaches.push("terminate twice");
     this.terminated = true;
-    if (this.terminateThrows) throw new Error("toy terminate failed");
+    if (this.faults.terminateThrows) throw new Error("toy terminate failed");
   }
 
   shutdown(): Promise<void> {
@@ -124,9 +135,9 @@ afterEach(() => {
 
 test("every future of the front settles exactly once, as the first event that settles it says, whatever the dispatcher does", async () => {
   await fc.assert(
-    fc.asyncProperty(fc.array(command, { maxLength: 40 }), fc.boolean(), async (commands, terminateThrows) => {
+    fc.asyncProperty(fc.array(command, { maxLength: 40 }), fc.record({ terminateThrows: fc.boolean(), settledThrows: fc.boolean(), closeThrows: fc.boolean() }), async (commands, faults) => {
       let front!: TaskFront<ToyTask>;
-      const dispatcher = new ToyDispatcher(terminateThrows, () => front.size);
+      const dispatcher = new ToyDispatcher(faults, () => front.size);
       const ends: string[] = [];
       front = new TaskFront(dispatcher, {
         closedError: (terminated) => new PoolClosedError(terminated ? "toy terminated" : "toy closed"),
@@ -232,7 +243,7 @@ test("every future of the front settles exactly once, as the first event that se
 
 test("close() waits for a task its dispatcher has not answered, and resolves once it is answered", async () => {
   let front!: TaskFront<ToyTask>;
-  const dispatcher = new ToyDispatcher(false, () => front.size);
+  const dispatcher = new ToyDispatcher(NO_FAULTS, () => front.size);
   front = new TaskFront(dispatcher, { closedError: () => new PoolClosedError("closed"), terminatedError: () => new PoolClosedError("terminated") });
   let task!: ToyTask;
   const future = front.submit((observer) => (task = new ToyTask(0, "answers", false, undefined, undefined, observer)));
@@ -251,7 +262,7 @@ test("close() waits for a task its dispatcher has not answered, and resolves onc
 
 test("a throwing builder rejects the future with its error and makes no task", async () => {
   let front!: TaskFront<ToyTask>;
-  const dispatcher = new ToyDispatcher(false, () => front.size);
+  const dispatcher = new ToyDispatcher(NO_FAULTS, () => front.size);
   front = new TaskFront(dispatcher, { closedError: () => new PoolClosedError("closed"), terminatedError: () => new PoolClosedError("terminated") });
   const future = front.submit(() => {
     throw new AbortError("refused");

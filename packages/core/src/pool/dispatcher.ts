@@ -7,10 +7,13 @@
  *
  * ## The contract, call by call
  *
- * The front calls a dispatcher only from its own methods, never re-entrantly from inside a call
- * it is making to the same dispatcher, and in this order: any number of `dispatch`/`cancel`
- * calls; then `close` (no `dispatch` after it); then, once, `terminate` if the pool is
- * terminated; then `shutdown`.
+ * The front calls a dispatcher in this order: any number of `dispatch` and `cancel` calls; then
+ * `close`, once (no `dispatch` after it; `cancel` still, for tasks it holds); then `terminate`,
+ * at most once, if the pool is terminated; and `shutdown` whenever the pool holds no pending
+ * task after `close` — once it drained (`shutdown(false)`) and at `terminate` (`shutdown(true)`),
+ * so possibly twice, in either order. The one re-entrant call is `settled`: it comes from inside
+ * whatever settled the task, which may be the dispatcher's own `dispatch`, `cancel` or
+ * `terminate`.
  *
  * **Answering.** A dispatcher answers for a task through the task itself
  * ({@link FrontTask.fulfil}, {@link FrontTask.fail}, {@link FrontTask.markRunning}), at any time,
@@ -25,8 +28,9 @@
  *
  * **Throwing.** A `dispatch` that throws fails that task with the thrown error (a submission is
  * never lost in a throw); a `cancel` or `terminate` that throws is ignored, and the front settles
- * the tasks concerned itself, as it does after they return. A rejected `shutdown` rejects the
- * `close()`/`terminate()` that awaited it.
+ * the tasks concerned itself, as it does after they return; a throw from `settled` or `close` is
+ * ignored too. A `ready` or `shutdown` that throws or rejects rejects the `ready()`, `close()` or
+ * `terminate()` that called it.
  *
  * **Timeouts.** A task's run timeout (`timeoutMs`) counts from when it starts running, which
  * only the dispatcher knows: it enforces it, with {@link FrontTask.startTimer} where the task
@@ -82,9 +86,10 @@ export interface TaskDispatcher<T extends FrontTask = FrontTask> {
 
   /**
    * Lets go of everything (workers, connections, timers), so that the process can exit. Called
-   * after the pool holds no pending task — by `close()` once every task settled, and by
-   * `terminate()` — so possibly twice: the second call must be harmless. `terminated` says
-   * which. Must resolve within a bound the dispatcher documents, whatever its transport does.
+   * when the pool holds no pending task — by `close()` once every task settled, and by
+   * `terminate()` — so possibly twice, in either order: the second call must be harmless.
+   * `terminated` says which. Must resolve within a bound the dispatcher documents, whatever its
+   * transport does; a throw or a rejection rejects the `close()`/`terminate()` that called it.
    */
   shutdown(terminated: boolean): Promise<void>;
 }

@@ -88,9 +88,13 @@ export class TaskFront<T extends FrontTask> {
     return imapChunks(submitChunk, items, ordered, this.#dispatcher.capacity, options, this.#settings.report);
   }
 
-  /** The pool's `ready()`: the dispatcher's. */
+  /** The pool's `ready()`: the dispatcher's (a throw becomes a rejection). */
   ready(): Promise<void> {
-    return this.#dispatcher.ready();
+    try {
+      return this.#dispatcher.ready();
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   #cancel(task: T, reason: Error): void {
@@ -126,13 +130,14 @@ export class TaskFront<T extends FrontTask> {
     this[end]++;
     try {
       this.#dispatcher.settled?.(task, end);
-    } finally {
-      this.#settings.ended?.(task, end, error);
-      if (this.#pending.size === 0 && this.#drainWaiters.length > 0) {
-        const waiters = this.#drainWaiters;
-        this.#drainWaiters = [];
-        for (const wake of waiters) wake();
-      }
+    } catch {
+      // Forgetting is the dispatcher's business: its failure must not stop the settling of others.
+    }
+    this.#settings.ended?.(task, end, error);
+    if (this.#pending.size === 0 && this.#drainWaiters.length > 0) {
+      const waiters = this.#drainWaiters;
+      this.#drainWaiters = [];
+      for (const wake of waiters) wake();
     }
   }
 
@@ -151,7 +156,7 @@ export class TaskFront<T extends FrontTask> {
   close(): Promise<void> {
     if (this.#closePromise) return this.#closePromise;
     this.#stopSubmissions();
-    this.#closePromise = this.whenDrained().then(() => this.#dispatcher.shutdown(false));
+    this.#closePromise = this.whenDrained().then(() => this.#shutdown(false));
     return this.#closePromise;
   }
 
@@ -170,19 +175,26 @@ export class TaskFront<T extends FrontTask> {
       // Whatever the dispatcher could not stop, its tasks settle here all the same.
     }
     for (const task of this.pending()) task.fail(error, "cancelled");
-    let shutdown: Promise<void>;
-    try {
-      shutdown = this.#dispatcher.shutdown(true);
-    } catch (shutdownError) {
-      shutdown = Promise.reject(shutdownError);
-    }
-    this.#terminatePromise = shutdown.then(() => this.#closePromise);
+    this.#terminatePromise = this.#shutdown(true).then(() => this.#closePromise);
     return this.#terminatePromise;
+  }
+
+  /** The dispatcher's shutdown, a throw turned into a rejection. */
+  #shutdown(terminated: boolean): Promise<void> {
+    try {
+      return Promise.resolve(this.#dispatcher.shutdown(terminated));
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   #stopSubmissions(): void {
     if (this.#closing) return;
     this.#closing = true;
-    this.#dispatcher.close();
+    try {
+      this.#dispatcher.close();
+    } catch {
+      // Submissions are refused by the front itself; the dispatcher's close only wakes its waiters.
+    }
   }
 }
