@@ -199,7 +199,20 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
       }
       const pool = poolFor(data.module);
       const args = decodeValue(data.args) as unknown[];
-      const taskOptions = { ...(signal ? { signal } : {}), ...(data.timeout !== undefined ? { timeout: data.timeout } : {}) };
+      // Progress values, already paced by the local pool (its first 100, then the latest per 16 ms),
+      // go to the client as they come, one stream entry each, ahead of the result on the same connection.
+      const onProgress = data.progress === 1 && data.mode === "call"
+        ? (value: unknown) => {
+          let json: string;
+          try {
+            json = JSON.stringify(encodeValue(value, "progress")) ?? "null";
+          } catch {
+            return; // crossed to this node but not to another machine (e.g. shared memory): dropped
+          }
+          void reports.progressJson(client, jobId, json).catch(() => undefined);
+        }
+        : undefined;
+      const taskOptions = { ...(signal ? { signal } : {}), ...(data.timeout !== undefined ? { timeout: data.timeout } : {}), ...(onProgress ? { onProgress } : {}) };
       const task = data.task as never;
       // A map chunk spreads over this node's workers, as the local pool's own map does.
       const result = data.mode === "call"

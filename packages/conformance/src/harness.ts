@@ -29,7 +29,7 @@ export type Scale = "quick" | "standard" | "full";
 export type Capability =
   /** Thread and Process objects, each one worker on this machine. */
   | "thread-objects"
-  /** concurrent.futures' ThreadPoolExecutor and ProcessPoolExecutor, which make their own local Pool. */
+  /** concurrent.futures' ThreadPoolExecutor and ProcessPoolExecutor make their own local Pool from their options (where lacking, the cases give them the harness's pool). */
   | "local-executors"
   /** Memory shared with the workers: SharedArrayBuffer, Value, the threading primitives. */
   | "shared-memory"
@@ -50,7 +50,7 @@ export type Capability =
  */
 export const remotePoolLacks: Readonly<Partial<Record<Capability, string>>> = {
   "thread-objects": "Thread and Process are local objects (one worker on this machine each); a cluster offers a pool",
-  "local-executors": "ThreadPoolExecutor and ProcessPoolExecutor make their own local Pool; a cluster is reached through ClusterPool",
+  "local-executors": "ThreadPoolExecutor and ProcessPoolExecutor make their own local Pool from their options; over a cluster they run on a ClusterPool given as their pool",
   "shared-memory": "no memory is shared between machines",
   "local-channels": "Queue, Pipe and Manager connect this side with its own workers; they do not cross machines",
   transfer: "nothing moves between machines: values are copied, and a transfer list has nothing to move",
