@@ -11,6 +11,9 @@ import { types } from "node:util";
 import { DataCloneError } from "@weft/core";
 import { deserializeError, serializeError, type SerializedError } from "@weft/core/transport";
 
+/** How weft's shared-memory objects and channel handles mark themselves (see @weft/core's shared handles). */
+const SHARED_HANDLE = Symbol.for("weft.sharedHandle");
+
 /** The tag key of an encoded node; a plain object that has it is wrapped so it is never mistaken for one. */
 const TAG = "$weft";
 
@@ -81,7 +84,8 @@ export function encodeValue(value: unknown, path = "value", ids = new Map<object
 function encodeObject(object: object, path: string, seen: Map<object, number>): Json {
   if (Array.isArray(object)) {
     const keys = Object.keys(object);
-    if (keys.length === object.length && Object.getPrototypeOf(object) === Array.prototype) {
+    // Indices come first, in order: n keys ending with the last index are exactly the indices.
+    if (keys.length === object.length && (keys.length === 0 || keys[keys.length - 1] === String(keys.length - 1)) && Object.getPrototypeOf(object) === Array.prototype) {
       const out: Json[] = [];
       for (let i = 0; i < object.length; i++) out.push(encodeValue(object[i], `${path}[${i}]`, seen));
       return out;
@@ -89,7 +93,7 @@ function encodeObject(object: object, path: string, seen: Map<object, number>): 
     // Holes or extra properties: every own key in order (indices first), with the length.
     return tagged("array", { n: object.length, e: keys.map((key) => [key, encodeValue((object as unknown as Record<string, unknown>)[key], /^\d+$/.test(key) ? `${path}[${key}]` : `${path}.${key}`, seen)]) });
   }
-  if (object instanceof Date) return tagged("date", object.getTime());
+  if (object instanceof Date) return tagged("date", encodeValue(object.getTime()));
   if (object instanceof RegExp) return tagged("regexp", [object.source, object.flags]);
   if (object instanceof Map) {
     return tagged("map", [...object].map(([k, v], i) => [encodeValue(k, `${path}.key(${i})`, seen), encodeValue(v, `${path}.get(${i})`, seen)]));
@@ -108,6 +112,9 @@ function encodeObject(object: object, path: string, seen: Map<object, number>): 
     const bytes = new Uint8Array(object.buffer, object.byteOffset, object.byteLength);
     if (name === "DataView" || name in TYPED_ARRAYS) return tagged(name.toLowerCase(), toBase64(bytes));
     throw new DataCloneError(path, `a ${name} cannot cross the queue`);
+  }
+  if (SHARED_HANDLE in object) {
+    throw new DataCloneError(path, "it lives in this process's memory (a Lock, Event, Value, Queue, Manager proxy…) and cannot be shared with another machine; send its value, or use Redis for what the machines share");
   }
   const prototype = Object.getPrototypeOf(object);
   if (prototype !== Object.prototype && prototype !== null) {
@@ -152,7 +159,7 @@ export function decodeValue(data: unknown, built: unknown[] = []): unknown {
     case "ref":
       return built[v as number];
     case "date":
-      return leaf(new Date(v as number));
+      return leaf(new Date(decodeValue(v) as number));
     case "regexp":
       return leaf(new RegExp((v as string[])[0]!, (v as string[])[1]));
     case "map": {

@@ -70,7 +70,7 @@ describe("codec", () => {
     expect(back.cycle.self).toBe(back.cycle);
     expect(1 in back.cycle).toBe(false);
     expect(back.cycle[0]).toBe(back.again);
-    const [[key, set]] = [...(back.cycle.extra as Map<unknown, Set<unknown>>)];
+    const [key, set] = [...(back.cycle.extra as Map<unknown, Set<unknown>>)][0]!;
     expect(key).toBe(back.again);
     expect([...set!][0]).toBe(back.cycle);
     expect(Object.keys(back.cycle)).toEqual(["0", "2", "self", "extra"]);
