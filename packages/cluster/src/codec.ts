@@ -99,7 +99,7 @@ function encodeObject(object: object, path: string, seen: Map<object, number>): 
     return tagged("map", [...object].map(([k, v], i) => [encodeValue(k, `${path}.key(${i})`, seen), encodeValue(v, `${path}.get(${i})`, seen)]));
   }
   if (object instanceof Set) return tagged("set", [...object].map((v, i) => encodeValue(v, `${path}.item(${i})`, seen)));
-  if (object instanceof Error) return tagged("error", encodeValue(serializeError(object), `${path}(error)`, seen));
+  if (object instanceof Error) return encodeError(object, path, seen);
   if (typeof SharedArrayBuffer !== "undefined" && object instanceof SharedArrayBuffer) {
     throw new DataCloneError(path, "a SharedArrayBuffer cannot be shared with another machine; send a copy (new Uint8Array(buffer).slice())");
   }
@@ -124,6 +124,42 @@ function encodeObject(object: object, path: string, seen: Map<object, number>): 
   const out: { [key: string]: Json } = {};
   for (const key of Object.keys(object)) setOwn(out, key, encodeValue((object as Record<string, unknown>)[key], `${path}.${key}`, seen));
   return TAG in out ? tagged("object", out) : out;
+}
+
+/** Own keys of an error that weft's error encoding carries as its name, message, stack, cause and members, not as properties. */
+const ERROR_FIELDS = ["cause", "errors", "stack", "message", "name"];
+
+/**
+ * An error as a value: the error itself (class, name, message, stack) in weft's own error
+ * encoding, as a local pool carries it; its cause, members and own properties as values of this
+ * codec, so that what they share with the rest of the value stays shared, cycles included.
+ */
+function encodeError(error: Error, path: string, ids: Map<object, number>): Json {
+  // An object whose prototype is the error reads as the error (class, brand, name, message, stack,
+  // a throwing getter too) but has no own cause or properties: weft's encoding of it is the shape.
+  const shape = encodeValue(serializeError(Object.create(error)), `${path}(error)`);
+  let hasCause = false;
+  let aggregate = false;
+  let keys: string[] = [];
+  try {
+    hasCause = Object.prototype.hasOwnProperty.call(error, "cause");
+    aggregate = error instanceof AggregateError;
+    keys = Object.keys(error).filter((key) => !ERROR_FIELDS.includes(key));
+  } catch {
+    // A hostile error: the shape carries what could be read.
+  }
+  const read = (key: string) => {
+    try {
+      return (error as unknown as Record<string, unknown>)[key];
+    } catch (thrown) {
+      return `(reading it threw ${thrown instanceof Error ? `${thrown.name}: ${thrown.message}` : String(thrown)})`;
+    }
+  };
+  const parts: { [key: string]: Json } = { s: shape };
+  if (hasCause) parts.c = encodeValue(read("cause"), `${path}.cause`, ids);
+  if (aggregate) parts.e = encodeValue(read("errors"), `${path}.errors`, ids);
+  parts.p = keys.map((key) => [key, encodeValue(read(key), `${path}.${key}`, ids)]);
+  return tagged("err", parts);
 }
 
 /** Rebuilds a value written by {@link encodeValue}. `built` holds the objects rebuilt so far, in the encoder's order (references point into it). */
@@ -178,13 +214,18 @@ export function decodeValue(data: unknown, built: unknown[] = []): unknown {
       for (const [key, x] of e) setOwn(out, key, decode(x));
       return out;
     }
-    case "error": {
-      // Its place is taken before its parts, as the encoder numbered it.
-      const at = built.push(undefined) - 1;
-      const error = deserializeError(decode(v) as SerializedError);
-      built[at] = error;
+    case "err": {
+      // Rebuilt from its shape before its parts, as the encoder numbered it: a cause that is the error itself finds it.
+      const { s: shape, c: cause, e: members, p: props } = v as { s: unknown; c?: unknown; e?: unknown; p: [string, unknown][] };
+      const error = leaf(deserializeError(decodeValue(shape) as SerializedError) as object);
+      const define = (key: string, value: unknown, enumerable: boolean) => Object.defineProperty(error, key, { value, writable: true, enumerable, configurable: true });
+      if ("c" in (v as object)) define("cause", decode(cause), false);
+      if ("e" in (v as object)) define("errors", decode(members), false);
+      for (const [key, x] of props) define(key, decode(x), true);
       return error;
     }
+    case "error": // as an earlier version wrote it: weft's error encoding whole
+      return leaf(deserializeError(decodeValue(v) as SerializedError));
     case "object": {
       const out = leaf({} as Record<string, unknown>);
       const inner = v as Record<string, unknown>;
