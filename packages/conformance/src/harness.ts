@@ -50,7 +50,7 @@ export type Capability =
  */
 export const remotePoolLacks: Readonly<Partial<Record<Capability, string>>> = {
   "thread-objects": "Thread and Process are local objects (one worker on this machine each); a cluster offers a pool",
-  "local-executors": "ThreadPoolExecutor and ProcessPoolExecutor make their own local Pool from their options; over a cluster they run on a ClusterPool given as their pool",
+  "local-executors": "an executor passes its options (initializer, maxWorkers…) to a local Pool it makes; over a cluster an executor takes a ClusterPool as its pool, whose nodes have those options",
   "shared-memory": "no memory is shared between machines",
   "local-channels": "Queue, Pipe and Manager connect this side with its own workers; they do not cross machines",
   transfer: "nothing moves between machines: values are copied, and a transfer list has nothing to move",

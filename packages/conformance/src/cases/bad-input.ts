@@ -81,9 +81,9 @@ export const badInputCases: CaseDefinition[] = [
     async run(ctx) {
       await using pool = fixturePool(ctx, { size: 1 });
       const holder = { method(n: number) { return n; } };
-      const outer = 41;
       if (!ctx.has("inline-functions")) {
         // A remote pool carries no code at all: every function is refused, saying so.
+        const outer = 41;
         for (const fn of [holder.method, ((n: number) => n).bind(null), Math.max, () => outer + 1]) {
           await rejects(pool.apply(fn as never, [1] as never), "InlineTaskError", /no code travels/);
         }
@@ -92,6 +92,7 @@ export const badInputCases: CaseDefinition[] = [
       await rejects(pool.apply(holder.method, [1]), "TaskReferenceError", /method/);
       await rejects(pool.apply(((n: number) => n).bind(null), [1]), "TaskReferenceError", /native or bound/);
       await rejects(pool.apply(Math.max, [1, 2]), "TaskReferenceError", /native or bound/);
+      const outer = 41;
       await rejects(pool.apply(() => outer + 1, []), "ReferenceError", /closures are not carried/);
     },
   },

@@ -135,6 +135,7 @@ export const poolMethodCases: CaseDefinition[] = [
       await drained;
       equal(drains, 1, "one drain event for one rise");
       ok(!pool.needsDrain, "no longer needs draining");
+      if (!ctx.has("worker-events")) return; // a remote pool's run times are measured on its nodes
       const { runTime, waitTime } = pool.stats;
       equal(runTime.count, 16, "every task's run time recorded");
       equal(waitTime.count, 16, "every task's wait time recorded");
