@@ -8,10 +8,10 @@ describe("an executor over a given pool", () => {
   test("runs its tasks on that pool, reports its size, and closes it on shutdown", async () => {
     const { adapter, workers } = fakeAdapter();
     const pool = new Pool({ kind: "process", size: 3, module: "file:///tasks.js", adapter });
-    const executor = new ProcessPoolExecutor({ pool: pool as never });
+    const executor = new ProcessPoolExecutor<{ echo(value: number): number }>({ pool: pool as never });
     expect(executor.pool).toBe(pool);
     expect(executor.maxWorkers).toBe(3);
-    const future = executor.submit("echo" as never, 7 as never);
+    const future = executor.submit("echo", 7);
     await settle();
     workers[0]!.start();
     await settle();
