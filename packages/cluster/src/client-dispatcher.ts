@@ -19,6 +19,13 @@ import type { ResultEntry } from "./results-stream.js";
 /** Tells the pool of a job's progress: its "queued", "running" and "stalled" events. */
 export type JobEvents = (type: ClusterPoolEventType, id: string) => void;
 
+/** What a caller's callback threw, for the pool's "error" event. */
+export interface CallbackError {
+  readonly source: "onProgress";
+  readonly error: unknown;
+  readonly id: string;
+}
+
 export class BullDispatcher implements TaskDispatcher<ClusterJob> {
   readonly #settings: PoolSettings;
   readonly #link: ClientLink;
@@ -26,6 +33,7 @@ export class BullDispatcher implements TaskDispatcher<ClusterJob> {
   readonly #jobs = new Map<string, ClusterJob>();
   readonly #ready: Promise<void>;
   readonly #events: JobEvents;
+  readonly #report: (detail: CallbackError) => void;
   /** Set when Redis could not be reached at the start: the pool is unusable, every task rejects with it. */
   #unavailable: RedisUnavailableError | undefined;
   #closing = false;
@@ -34,9 +42,11 @@ export class BullDispatcher implements TaskDispatcher<ClusterJob> {
   /** Jobs a node lost (killed, hung) that BullMQ's stalled-job check put back in the queue. */
   stalled = 0;
 
-  constructor(settings: PoolSettings, clientId: string, events: JobEvents) {
+  /** `report` gets what a caller's callback threw (a progress callback): the pool's "error" event. */
+  constructor(settings: PoolSettings, clientId: string, events: JobEvents, report: (detail: CallbackError) => void) {
     this.#settings = settings;
     this.#events = events;
+    this.#report = report;
     this.#link = new ClientLink(settings, clientId, {
       entry: (entry) => this.#onEntry(entry),
       beat: (silentFor) => this.#onBeat(silentFor),
@@ -162,6 +172,9 @@ export class BullDispatcher implements TaskDispatcher<ClusterJob> {
       case "active":
         this.#onActive(id, fields[RESULT_FIELDS.restarted] === "1");
         break;
+      case "progress":
+        this.#onProgress(id, value);
+        break;
       case "done":
         this.#onDone(id, value);
         break;
@@ -183,6 +196,17 @@ export class BullDispatcher implements TaskDispatcher<ClusterJob> {
     job.running = true;
     job.markRunning();
     this.#events("running", id);
+  }
+
+  /** One progress value (weft's encoding, in JSON) of a pending job, for its callback; one after the outcome finds no job. */
+  #onProgress(id: string, json: string): void {
+    const job = this.#jobs.get(id);
+    if (!job?.onProgress) return;
+    try {
+      job.onProgress(decodeValue(JSON.parse(json)));
+    } catch (error) {
+      this.#report({ source: "onProgress", error, id });
+    }
   }
 
   /** `json` is the result in weft's encoding. */

@@ -78,10 +78,19 @@ export interface ClusterTaskOptions {
   readonly signal?: AbortSignal;
   /** Run timeout in ms, counted on the node from when the task starts running. */
   readonly timeout?: number;
+  /**
+   * Called with each value the task reports (`currentTask().progress(value)`), in order, all
+   * before the task settles; as on a local pool, a task's first 100 values all come, then at most
+   * one per 16 ms (the latest). A callback that throws is the pool's "error" event
+   * (`detail: { source: "onProgress", error, id }`). Without it, the node drops the values.
+   */
+  onProgress?(value: unknown): void;
 }
 
 /** Options of `map` and `starmap`. */
-export interface ClusterMapOptions extends ClusterTaskOptions {
+export interface ClusterMapOptions extends Omit<ClusterTaskOptions, "onProgress"> {
+  /** Called each time a job of the map completes, with the items done so far out of the total (as a local pool's map). */
+  onProgress?(progress: { readonly done: number; readonly total: number | undefined }): void;
   /** Items per job. Default: about four jobs per {@link ClusterPoolOptions.size} slot. */
   readonly chunksize?: number;
 }
@@ -108,10 +117,10 @@ export interface ClusterPoolStats {
 }
 
 /** The events a cluster pool dispatches; each a CustomEvent with `detail` `{ id }` (the BullMQ job id), and `error` on failures. */
-export type ClusterPoolEventType = "queued" | "running" | "completed" | "failed" | "cancelled" | "stalled";
+export type ClusterPoolEventType = "queued" | "running" | "completed" | "failed" | "cancelled" | "stalled" | "error";
 
 export const POOL_KEYS = ["redis", "module", "queue", "prefix", "size", "taskTimeout", "captureCallerStack", "keepFinishedFor", "reconcileInterval", "connectTimeout", "maxPayloadBytes", "leaseDuration"];
-export const TASK_KEYS = ["signal", "timeout"];
+export const TASK_KEYS = ["signal", "timeout", "onProgress"];
 /** Longest pause between two heartbeats (ms); shorter when connectTimeout is short, so an outage is noticed within about a quarter of it. */
 const MAX_HEARTBEAT_MS = 1000;
 /** How long BullMQ keeps a failed job nobody removed (its client went away first), in s. */

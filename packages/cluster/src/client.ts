@@ -56,12 +56,14 @@ export class ClusterPool<M = Record<string, (...args: never[]) => unknown>> exte
     const clientId = newClientId();
     let nextJob = 1;
     this.#jobContext = { settings, clientId, nextId: () => `${clientId}-${nextJob++}` };
-    const dispatcher = new BullDispatcher(settings, clientId, (type, id) => this.#emit(type, id));
+    const report = (detail: object) => this.dispatchEvent(new CustomEvent("error", { detail }));
+    const dispatcher = new BullDispatcher(settings, clientId, (type, id) => this.#emit(type, id), report);
     this.#dispatcher = dispatcher;
     this.#front = new TaskFront(dispatcher, {
       closedError: () => dispatcher.closedError(),
       terminatedError: () => new PoolClosedError("The cluster pool was terminated before this task finished."),
       ended: (job, end, error) => this.#emit(end, job.id, error),
+      report,
     });
   }
 

@@ -194,9 +194,18 @@ describe("errors and values cross with weft's encoding", () => {
     await using pool = fixtures();
     await expect(pool.apply("echo", [{ handler: () => 1 }] as never)).rejects.toThrow(/args\[0\]\.handler/);
     await expect(pool.apply("echo", [new SharedArrayBuffer(4)] as never)).rejects.toMatchObject({ name: "DataCloneError" });
-    const cycle: Record<string, unknown> = {};
+    await expect(pool.apply("echo", [{ point: new (class Point { x = 1; })() }] as never)).rejects.toThrow(/args\[0\]\.point.*instance of Point/);
+  });
+
+  test("a cycle and a shared reference arrive as they were sent, through a node and back", async () => {
+    await using pool = fixtures();
+    const shared = { n: 1 };
+    const cycle: Record<string, unknown> = { a: shared, b: shared };
     cycle.self = cycle;
-    await expect(pool.apply("echo", [cycle])).rejects.toMatchObject({ name: "DataCloneError" });
+    const back = (await pool.apply("echo", [cycle])) as typeof cycle;
+    expect(back.self).toBe(back);
+    expect(back.a).toBe(back.b);
+    expect(back.a).toEqual({ n: 1 });
   });
 });
 
