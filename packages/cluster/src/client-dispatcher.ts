@@ -41,6 +41,10 @@ export class BullDispatcher implements TaskDispatcher<ClusterJob> {
   #shutdown: Promise<void> | undefined;
   /** Jobs a node lost (killed, hung) that BullMQ's stalled-job check put back in the queue. */
   stalled = 0;
+  /** Of {@link #jobs}, those a node reported started. */
+  #running = 0;
+  /** The front's callback: `queued` fell because a node reported a job started. */
+  #queueChanged: () => void = () => undefined;
 
   /** `report` gets what a caller's callback threw (a progress callback): the pool's "error" event. */
   constructor(settings: PoolSettings, clientId: string, events: JobEvents, report: (detail: CallbackError) => void) {
@@ -72,9 +76,21 @@ export class BullDispatcher implements TaskDispatcher<ClusterJob> {
 
   /** Jobs a node has started and that have not settled. */
   get running(): number {
-    let running = 0;
-    for (const job of this.#jobs.values()) if (job.running) running++;
-    return running;
+    return this.#running;
+  }
+
+  /**
+   * This client's jobs not yet known to be running: unsettled, and no node has reported them
+   * started. They may wait in the queue in Redis, or be on their way (not yet added, or taken by
+   * a node and not yet reported: a node reports a job started only once it has run for a few ms,
+   * so a short job may count here until it settles). What maxQueue limits.
+   */
+  get queued(): number {
+    return this.#jobs.size - this.#running;
+  }
+
+  watchQueue(onChange: () => void): void {
+    this.#queueChanged = onChange;
   }
 
   nodeCount(): Promise<number> {
@@ -109,7 +125,7 @@ export class BullDispatcher implements TaskDispatcher<ClusterJob> {
   }
 
   settled(job: ClusterJob, _end: TaskEnd): void {
-    this.#jobs.delete(job.id);
+    if (this.#jobs.delete(job.id) && job.running) this.#running--;
     this.#link.forget(job.id);
   }
 
@@ -194,8 +210,10 @@ export class BullDispatcher implements TaskDispatcher<ClusterJob> {
     }
     if (job.running) return;
     job.running = true;
+    this.#running++;
     job.markRunning();
     this.#events("running", id);
+    this.#queueChanged();
   }
 
   /** One progress value (weft's encoding, in JSON) of a pending job, for its callback; one after the outcome finds no job. */

@@ -64,6 +64,10 @@ export class ClusterPool<M = Record<string, (...args: never[]) => unknown>> exte
       terminatedError: () => new PoolClosedError("The cluster pool was terminated before this task finished."),
       ended: (job, end, error) => this.#emit(end, job.id, error),
       report,
+      maxQueue: settings.maxQueue,
+      drained: () => {
+        if (this.#listened.has("drain")) this.dispatchEvent(new CustomEvent("drain"));
+      },
     });
   }
 
@@ -103,8 +107,24 @@ export class ClusterPool<M = Record<string, (...args: never[]) => unknown>> exte
     return this.#front.imap((chunk, chunkOptions) => this.#submit(task, [chunk], "map", chunkOptions), items, false, options) as AsyncGenerator<TaskResult<M, T>, void, undefined>;
   }
 
+  /** The `maxQueue` option, resolved ("auto" → a number; Infinity when left out). */
+  get maxQueue(): number {
+    return this.#front.maxQueue;
+  }
+
   /**
-   * Resolves once the client is connected and listening. Rejects with {@link RedisUnavailableError}
+   * True while this client's jobs not yet known to be running (`stats.queued`: unsettled, not
+   * reported started by a node) reach the high-water mark: `maxQueue` when it is finite (the
+   * next `submit` would reject with QueueFullError), else `size`. When it falls back to false the
+   * pool dispatches a "drain" event — as a local Pool does.
+   */
+  get needsDrain(): boolean {
+    return this.#front.needsDrain;
+  }
+
+  /**
+   * Resolves once the client is connected and listening, and this client's queue has room under
+   * `maxQueue` (see {@link needsDrain}). Rejects with {@link RedisUnavailableError}
    * if Redis could not be reached within `connectTimeout` (the pool is then unusable and has let go
    * of its connections), or with PoolClosedError if the pool is closed. Submitting before it is
    * fine (jobs wait for it).
@@ -150,7 +170,7 @@ export class ClusterPool<M = Record<string, (...args: never[]) => unknown>> exte
     return {
       queue: this.queueName,
       size: this.size,
-      queued: this.#front.size - running,
+      queued: this.#dispatcher.queued,
       running,
       completed: this.#front.completed,
       failed: this.#front.failed,

@@ -117,16 +117,6 @@ function clusterPool(options: PoolOptions): Pool<never> {
   return pool as unknown as Pool<never>;
 }
 
-/**
- * Cases that hold on a remote pool but not yet on ClusterPool, which has no maxQueue: expected to
- * fail (vitest's test.fails) until its front moves onto core's (issue 27, "one task front for
- * every pool"); then they pass, test.fails reports it, and they come off this list.
- */
-const NOT_YET: Record<string, string> = {
-  "pool: back-pressure: needsDrain at maxQueue, one \"drain\" when it falls, and run/wait time summaries": "ClusterPool has no maxQueue yet",
-  "backpressure: maxQueue refuses extra tasks until ready() says there is room": "ClusterPool has no maxQueue yet",
-};
-
 for (const conformance of conformanceTests({
   adapter,
   kinds: ["process"],
@@ -135,13 +125,8 @@ for (const conformance of conformanceTests({
   createPool: clusterPool,
   lacks: remotePoolLacks,
 }, log)) {
-  const name = conformance.title.slice(conformance.title.indexOf("] ") + 2);
   // Each pool starts its own nodes, and jobs cross Redis: on a loaded machine a case takes longer than on a local pool.
   const timeout = conformance.timeoutMs * 2;
-  if (NOT_YET[name]) {
-    test.fails(`${conformance.title} (expected to fail: ${NOT_YET[name]})`, () => conformance.run(), timeout);
-    continue;
-  }
   test(conformance.title, async (context) => {
     const { skipped } = await conformance.run();
     if (skipped) {

@@ -1,4 +1,4 @@
-import { equal, ok, rejects } from "../assert.js";
+import { equal, eventually, ok, rejects } from "../assert.js";
 import type { CaseDefinition } from "../harness.js";
 import { fixturePool, neverYielding, sleep, watchWorkers } from "./util.js";
 
@@ -38,7 +38,9 @@ export const limitCases: CaseDefinition[] = [
     async run(ctx) {
       await using pool = fixturePool(ctx, { size: 1, maxQueue: 2 });
       const accepted = [pool.apply("sleepThen", [100, 0])];
-      await sleep(30); // the first is running, not queued
+      // The first leaves the queue: on a local pool once a worker has it; on a cluster once a node
+      // reported it started, which takes as long as starting the nodes does.
+      await eventually(() => pool.stats.queued === 0, "the first task is running, not queued", 20_000);
       accepted.push(pool.apply("echo", [1]), pool.apply("echo", [2]));
       await rejects(pool.apply("echo", [3]), "QueueFullError", /ready\(\)/);
       await pool.ready();
