@@ -83,7 +83,8 @@ export class BullDispatcher implements TaskDispatcher<ClusterJob> {
    * This client's jobs not yet known to be running: unsettled, and no node has reported them
    * started. They may wait in the queue in Redis, or be on their way (not yet added, or taken by
    * a node and not yet reported: a node reports a job started only once it has run for a few ms,
-   * so a short job may count here until it settles). What maxQueue limits.
+   * so a short job may count here until it settles; a job once reported started is not counted
+   * again if BullMQ moves it back to the queue after its node died). What maxQueue limits.
    */
   get queued(): number {
     return this.#jobs.size - this.#running;

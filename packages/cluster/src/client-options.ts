@@ -34,7 +34,8 @@ export interface ClusterPoolOptions {
    * Most of this client's jobs not yet known to be running — submitted and unsettled, and not
    * reported started by a node (waiting in the queue in Redis, or on their way there or to a
    * node; a node reports a job started once it has run a few ms, so a short job may count until
-   * it settles). Beyond it `submit` rejects with QueueFullError (await `pool.ready()`, or watch
+   * it settles; a job once reported started stays counted as running even if BullMQ moves it back
+   * to the queue after its node died). Beyond it `submit` rejects with QueueFullError (await `pool.ready()`, or watch
    * `needsDrain` and the "drain" event, to stay under it), as on a local Pool. It counts only this
    * client's jobs, not other clients' on the same queue. Default Infinity. `"auto"` is size² (at
    * least 16), as on a local Pool.

@@ -356,10 +356,8 @@ test("back-pressure: a submission is refused with QueueFullError exactly when ma
             break;
           }
           case "close":
-            ending.push(front.close());
-            break;
           case "terminate":
-            ending.push(front.terminate());
+            ending.push(front[step.type]());
             break;
         }
         await flush();
