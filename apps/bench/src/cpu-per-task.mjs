@@ -7,7 +7,8 @@
 //   Each sitting runs every tree in its own process, thread then process pools of 2 workers:
 //   3 warm-up batches, then the median of 7 batches of 20,000 `echo` tasks submitted at once.
 import { execFileSync } from "node:child_process";
-import { fileURLToPath } from "node:url";
+import { resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 const BATCH = 20_000;
 const here = fileURLToPath(import.meta.url);
@@ -15,8 +16,8 @@ const args = process.argv.slice(2);
 
 if (args[0] === "--child") {
   const [, tree, kind] = args;
-  const { Pool } = await import(`${tree}/packages/node/dist/index.js`);
-  const pool = new Pool({ kind, size: 2, module: new URL(`file://${tree}/apps/bench/src/tasks.mjs`) });
+  const { Pool } = await import(pathToFileURL(`${tree}/packages/node/dist/index.js`).href);
+  const pool = new Pool({ kind, size: 2, module: pathToFileURL(`${tree}/apps/bench/src/tasks.mjs`) });
   const batch = async () => {
     const cpu = process.cpuUsage();
     const start = performance.now();
@@ -32,7 +33,7 @@ if (args[0] === "--child") {
   await pool.close();
 } else {
   const sittings = Number(args.find((a) => a.startsWith("--sittings="))?.slice(11) ?? 4);
-  const trees = args.filter((a) => !a.startsWith("--"));
+  const trees = args.filter((a) => !a.startsWith("--")).map((tree) => resolve(tree));
   if (trees.length === 0) trees.push(fileURLToPath(new URL("../../..", import.meta.url)).replace(/\/$/, ""));
   const results = new Map();
   for (let sitting = 0; sitting < sittings; sitting++) {
