@@ -150,17 +150,19 @@ export class ClusterPool<M = Record<string, (...args: never[]) => unknown>> exte
   /**
    * Cancels every unsettled task at once (they reject with PoolClosedError), whatever their
    * number: one command drops this client's lease, so that nodes drop its queued jobs as they take
-   * them, and one broadcast aborts its running ones. Then closes. Returns within `connectTimeout`
-   * plus about three seconds even if Redis does not answer.
+   * them, and one broadcast aborts its running ones; then its queued jobs are removed from Redis,
+   * 500 per script call. Then closes. Returns within `connectTimeout` plus about three seconds
+   * even if Redis does not answer.
    */
   async terminate(): Promise<void> {
     this.#closing = true;
     if (!this.#terminated) {
       this.#terminated = true;
       const error = new PoolClosedError("The cluster pool was terminated before this task finished.");
-      for (const job of [...this.#ledger.values()]) this.#ledger.fail(job, error, "cancelled");
+      const jobs = [...this.#ledger.values()];
+      for (const job of jobs) this.#ledger.fail(job, error, "cancelled");
       if (!this.#unavailable) {
-        const sent = this.#ready.then(() => this.#link.withdrawAll());
+        const sent = this.#ready.then(() => this.#link.withdrawAll(jobs.filter((job) => job.stored).map((job) => job.id)));
         await within(sent, this.#settings.connectTimeout === Infinity ? DEFAULT_CONNECT_TIMEOUT_MS : this.#settings.connectTimeout);
       }
     }
