@@ -1,19 +1,16 @@
 /**
- * ClusterPool: a Pool whose workers are other machines. Jobs go into a BullMQ queue in Redis;
- * worker nodes (see worker.ts) take them and run each on their own local weft Pool; each node
- * writes a job's outcome to its client's own results stream (see client-link.ts).
+ * ClusterPool: a Pool whose workers are other machines. It is core's pool front (TaskFront, from
+ * @weft/core/transport: submission, cancellation, the ledger, close/terminate, counts — the same
+ * as the local Pool's) over a BullMQ dispatcher (client-dispatcher.ts): jobs go into a BullMQ
+ * queue in Redis; worker nodes (see worker.ts) take them and run each on their own local weft
+ * Pool; each node writes a job's outcome to its client's own results stream (see client-link.ts).
  */
-import { Future, InvalidArgumentError, PoolClosedError, type ListenerOptions, type PoolListener, type TaskArgs, type TaskName, type TaskResult } from "@weft/core";
-import { abortReasonToError, futureController, imapChunks, mapChunks, deserializeError, type FutureController, type SerializedError } from "@weft/core/transport";
-import { decodeValue, encodeValue } from "./codec.js";
-import { DEFAULT_CONNECT_TIMEOUT_MS, within } from "./connection.js";
-import { TASK_KEYS, checkKeys, checkPositive, poolSettings, type ClusterImapOptions, type ClusterMapOptions, type ClusterPoolEventType, type ClusterPoolOptions, type ClusterPoolStats, type ClusterTaskOptions, type PoolSettings } from "./client-options.js";
-import { ClientLink } from "./client-link.js";
-import { InlineTaskError, JobLostError, JobStalledError, RedisUnavailableError, withCallerStack } from "./errors.js";
-import { JobLedger, type PendingJob, type SettledAs } from "./job-ledger.js";
-import { checkPayload } from "./payload.js";
-import { RESULT_FIELDS, newClientId, type JobData } from "./protocol.js";
-import type { ResultEntry } from "./results-stream.js";
+import { PoolClosedError, type Future, type ListenerOptions, type PoolListener, type TaskArgs, type TaskName, type TaskResult } from "@weft/core";
+import { TaskFront } from "@weft/core/transport";
+import { poolSettings, type ClusterImapOptions, type ClusterMapOptions, type ClusterPoolEventType, type ClusterPoolOptions, type ClusterPoolStats, type ClusterTaskOptions } from "./client-options.js";
+import { BullDispatcher } from "./client-dispatcher.js";
+import { type ClusterJob, buildJob } from "./client-jobs.js";
+import { newClientId, type JobData } from "./protocol.js";
 
 export type { ClusterImapOptions, ClusterMapOptions, ClusterPoolEventType, ClusterPoolOptions, ClusterPoolStats, ClusterTaskOptions } from "./client-options.js";
 
@@ -44,50 +41,35 @@ export class ClusterPool<M = Record<string, (...args: never[]) => unknown>> exte
   readonly size: number;
   readonly queueName: string;
   readonly module: string;
-  readonly #settings: PoolSettings;
-  readonly #link: ClientLink;
-  readonly #ledger: JobLedger;
-  readonly #ready: Promise<void>;
-  /** Set when Redis could not be reached at the start: the pool is unusable, every task rejects with it. */
-  #unavailable: RedisUnavailableError | undefined;
-  readonly #clientId = newClientId();
+  readonly #dispatcher: BullDispatcher;
+  readonly #front: TaskFront<ClusterJob>;
+  readonly #jobContext: Parameters<typeof buildJob>[0];
   /** Event types someone listens to: an event nobody listens to is not made (three per job otherwise). */
   readonly #listened = new Set<string>();
-  #nextJob = 1;
-  #closing = false;
-  #terminated = false;
-  #closePromise: Promise<void> | undefined;
 
   constructor(options: ClusterPoolOptions) {
     super();
     const settings = poolSettings(options);
-    this.#settings = settings;
     this.module = settings.module;
     this.queueName = settings.queue;
     this.size = settings.size;
-    this.#ledger = new JobLedger((job, as, error) => {
-      this.#link.forget(job.id);
-      this.#emit(as, job.id, error);
+    const clientId = newClientId();
+    let nextJob = 1;
+    this.#jobContext = { settings, clientId, nextId: () => `${clientId}-${nextJob++}` };
+    const dispatcher = new BullDispatcher(settings, clientId, (type, id) => this.#emit(type, id));
+    this.#dispatcher = dispatcher;
+    this.#front = new TaskFront(dispatcher, {
+      closedError: () => dispatcher.closedError(),
+      terminatedError: () => new PoolClosedError("The cluster pool was terminated before this task finished."),
+      ended: (job, end, error) => this.#emit(end, job.id, error),
     });
-    this.#link = new ClientLink(settings, this.#clientId, {
-      entry: (entry) => this.#onEntry(entry),
-      beat: (silentFor) => this.#onBeat(silentFor),
-      pending: () => this.#ledger.values(),
-      lost: (id) => this.#onLost(id),
-      stalled: (id, reason) => this.#onStalledFailure(id, reason),
-    });
-    this.#ready = this.#link.ready.catch((error: unknown) => {
-      if (error instanceof RedisUnavailableError) this.#giveUp(error);
-      throw error;
-    });
-    this.#ready.catch(() => undefined);
   }
 
   // ----- submitting -------------------------------------------------------------------------
 
   /** Runs one task on some node and returns its future (Python's `apply_async`). */
   submit<T extends TaskName<M>>(task: T, args: TaskArgs<M, T>, options?: ClusterTaskOptions): Future<TaskResult<M, T>> {
-    return this.#submit(task, args as unknown as readonly unknown[], "call", options) as Future<TaskResult<M, T>>;
+    return this.#submit(task, args, "call", options) as Future<TaskResult<M, T>>;
   }
 
   /** Runs one task; await it for the result (Python's `apply`). */
@@ -101,22 +83,22 @@ export class ClusterPool<M = Record<string, (...args: never[]) => unknown>> exte
    * rejects with the first error in input order.
    */
   async map<T extends TaskName<M>>(task: T, items: Iterable<TaskArgs<M, T>[0]>, options?: ClusterMapOptions): Promise<TaskResult<M, T>[]> {
-    return this.#mapChunks(task, items, "map", options) as Promise<TaskResult<M, T>[]>;
+    return this.#front.map((chunk, chunkOptions) => this.#submit(task, [chunk], "map", chunkOptions), items, options) as Promise<TaskResult<M, T>[]>;
   }
 
   /** Like {@link map}, with each item an argument list spread into the call (Python's `starmap`). */
   async starmap<T extends TaskName<M>>(task: T, items: Iterable<TaskArgs<M, T>>, options?: ClusterMapOptions): Promise<TaskResult<M, T>[]> {
-    return this.#mapChunks(task, items as Iterable<unknown>, "starmap", options) as Promise<TaskResult<M, T>[]>;
+    return this.#front.map((chunk, chunkOptions) => this.#submit(task, [chunk], "starmap", chunkOptions), items as Iterable<unknown>, options) as Promise<TaskResult<M, T>[]>;
   }
 
   /** Lazily maps over a (possibly async, possibly endless) iterable, in input order (Python's `imap`); at most `buffer` jobs in flight. */
   imap<T extends TaskName<M>>(task: T, items: Iterable<TaskArgs<M, T>[0]> | AsyncIterable<TaskArgs<M, T>[0]>, options?: ClusterImapOptions): AsyncGenerator<TaskResult<M, T>, void, undefined> {
-    return this.#imap(task, items, true, options) as AsyncGenerator<TaskResult<M, T>, void, undefined>;
+    return this.#front.imap((chunk, chunkOptions) => this.#submit(task, [chunk], "map", chunkOptions), items, true, options) as AsyncGenerator<TaskResult<M, T>, void, undefined>;
   }
 
   /** Like {@link imap}, yielding results as they complete (Python's `imap_unordered`). */
   imapUnordered<T extends TaskName<M>>(task: T, items: Iterable<TaskArgs<M, T>[0]> | AsyncIterable<TaskArgs<M, T>[0]>, options?: ClusterImapOptions): AsyncGenerator<TaskResult<M, T>, void, undefined> {
-    return this.#imap(task, items, false, options) as AsyncGenerator<TaskResult<M, T>, void, undefined>;
+    return this.#front.imap((chunk, chunkOptions) => this.#submit(task, [chunk], "map", chunkOptions), items, false, options) as AsyncGenerator<TaskResult<M, T>, void, undefined>;
   }
 
   /**
@@ -126,9 +108,7 @@ export class ClusterPool<M = Record<string, (...args: never[]) => unknown>> exte
    * fine (jobs wait for it).
    */
   ready(): Promise<void> {
-    if (this.#unavailable) return this.#ready;
-    if (this.#closing) return Promise.reject(this.#closedError());
-    return this.#ready;
+    return this.#front.ready();
   }
 
   // ----- closing ----------------------------------------------------------------------------
@@ -141,32 +121,17 @@ export class ClusterPool<M = Record<string, (...args: never[]) => unknown>> exte
    * running on a node is waited for.
    */
   close(): Promise<void> {
-    if (this.#closePromise) return this.#closePromise;
-    this.#closing = true;
-    this.#closePromise = this.#ledger.whenDrained().then(() => this.#link.disconnect(this.#closedError(), !this.#unavailable));
-    return this.#closePromise;
+    return this.#front.close();
   }
 
   /**
    * Cancels every unsettled task at once (they reject with PoolClosedError), whatever their
    * number: one command drops this client's lease, so that nodes drop its queued jobs as they take
-   * them, and one broadcast aborts its running ones; then its queued jobs are removed from Redis,
-   * 500 per script call. Then closes. Returns within `connectTimeout` plus about three seconds
-   * even if Redis does not answer.
+   * them, and one broadcast aborts its running ones. Then closes. Returns within `connectTimeout`
+   * plus about three seconds even if Redis does not answer.
    */
-  async terminate(): Promise<void> {
-    this.#closing = true;
-    if (!this.#terminated) {
-      this.#terminated = true;
-      const error = new PoolClosedError("The cluster pool was terminated before this task finished.");
-      const jobs = [...this.#ledger.values()];
-      for (const job of jobs) this.#ledger.fail(job, error, "cancelled");
-      if (!this.#unavailable) {
-        const sent = this.#ready.then(() => this.#link.withdrawAll(jobs.filter((job) => job.stored).map((job) => job.id)));
-        await within(sent, this.#settings.connectTimeout === Infinity ? DEFAULT_CONNECT_TIMEOUT_MS : this.#settings.connectTimeout);
-      }
-    }
-    await (this.#closePromise ?? this.close());
+  terminate(): Promise<void> {
+    return this.#front.terminate();
   }
 
   /** `await using pool = new ClusterPool(…)` closes it at the end of the scope. */
@@ -175,26 +140,26 @@ export class ClusterPool<M = Record<string, (...args: never[]) => unknown>> exte
   }
 
   get closed(): boolean {
-    return this.#closing;
+    return this.#front.closed;
   }
 
   get stats(): ClusterPoolStats {
-    const running = this.#ledger.running;
+    const running = this.#dispatcher.running;
     return {
       queue: this.queueName,
       size: this.size,
-      queued: this.#ledger.size - running,
+      queued: this.#front.size - running,
       running,
-      completed: this.#ledger.completed,
-      failed: this.#ledger.failed,
-      cancelled: this.#ledger.cancelled,
-      stalled: this.#ledger.stalled,
+      completed: this.#front.completed,
+      failed: this.#front.failed,
+      cancelled: this.#front.cancelled,
+      stalled: this.#dispatcher.stalled,
     };
   }
 
   /** How many worker nodes are connected to the queue now (BullMQ's worker registry). */
   nodeCount(): Promise<number> {
-    return this.#link.nodeCount();
+    return this.#dispatcher.nodeCount();
   }
 
   override addEventListener(type: ClusterPoolEventType, listener: PoolListener | null, options?: boolean | ListenerOptions): void;
@@ -203,204 +168,14 @@ export class ClusterPool<M = Record<string, (...args: never[]) => unknown>> exte
     super.addEventListener(type, listener as never, options as never);
   }
 
-  // ----- internals: submission ----------------------------------------------------------------
-
-  #closedError(): Error {
-    if (this.#unavailable) return this.#unavailableError(undefined);
-    return new PoolClosedError(this.#terminated ? "The cluster pool was terminated; create a new ClusterPool to run more tasks." : "The cluster pool is closed; create a new ClusterPool to run more tasks.");
+  #submit(task: unknown, args: unknown, mode: JobData["mode"], options: ClusterTaskOptions | undefined): Future<unknown> {
+    return this.#front.submit((observer) => {
+      if (this.#dispatcher.unavailable) throw this.#dispatcher.closedError();
+      return buildJob(this.#jobContext, task, args, mode, options, observer);
+    });
   }
 
-  /** A RedisUnavailableError of its own for one task, with that task's caller stack. */
-  #unavailableError(job: PendingJob | undefined, silentFor?: number): RedisUnavailableError {
-    const error = silentFor === undefined
-      ? new RedisUnavailableError(this.#unavailable!.message, this.#unavailable!.waitedMs, { cause: this.#unavailable!.cause })
-      : new RedisUnavailableError(`Redis has not answered this cluster client for ${Math.round(silentFor)} ms (connectTimeout ${this.#settings.connectTimeout} ms), so this task no longer waits for it. Its job may still run once Redis is back; its cancellation is sent then.`, silentFor);
-    return withCallerStack(error, job?.callerSite);
-  }
-
-  #submit(task: unknown, args: readonly unknown[], mode: JobData["mode"], options: ClusterTaskOptions | undefined): Future<unknown> {
-    const future = futureController<unknown>();
-    try {
-      checkKeys(options, TASK_KEYS, "task options");
-      if (this.#closing || this.#unavailable) throw this.#closedError();
-      if (typeof task === "function") {
-        throw new InlineTaskError(
-          `A cluster pool cannot run an inline function (${task.name ? `"${task.name}"` : "an anonymous function"}): no code travels over the queue. ` +
-            `Export it from the task module "${this.module}", start the worker nodes with that module, and call it by name.`,
-        );
-      }
-      if (typeof task !== "string" || task.length === 0) {
-        throw new InvalidArgumentError(`A task is the name of a function exported by the task module "${this.module}"; got ${typeof task === "string" ? "an empty string" : typeof task}.`);
-      }
-      if (!Array.isArray(args)) throw new InvalidArgumentError(`Task arguments must be an array (the argument list); got ${args === null ? "null" : typeof args}. Use [] for none.`);
-      const timeout = checkPositive(options?.timeout, "Task timeout", false) ?? this.#settings.taskTimeout;
-      const signal = options?.signal;
-      if (signal !== undefined && !(signal instanceof AbortSignal)) throw new InvalidArgumentError("Task option signal must be an AbortSignal.");
-      if (signal?.aborted) throw abortReasonToError(signal.reason);
-      const encoded = encodeValue(args, "args");
-      const limit = this.#settings.maxPayloadBytes;
-      checkPayload(encoded, limit, "arguments");
-      const data: JobData = {
-        weft: 2, client: this.#clientId, module: this.module, task, args: encoded, mode,
-        ...(timeout !== undefined && timeout !== Infinity ? { timeout } : {}),
-        ...(limit !== Infinity ? { maxResultBytes: limit } : {}),
-      };
-      this.#enqueue(future, task, data, signal);
-    } catch (error) {
-      future.fail(error);
-    }
-    return future.future;
-  }
-
-  #enqueue(future: FutureController<unknown>, task: string, data: JobData, signal: AbortSignal | undefined): void {
-    const id = `${this.#clientId}-${this.#nextJob++}`;
-    const job: PendingJob = {
-      id,
-      future,
-      callerSite: this.#settings.captureCallerStack ? new Error("caller") : undefined,
-      submittedAt: performance.now(),
-      signal,
-      onAbort: undefined,
-      added: Promise.resolve(),
-      stored: false,
-      running: false,
-    };
-    this.#ledger.add(job);
-    future.onCancel((reason) => void this.#cancel(job, reason instanceof Error ? reason : abortReasonToError(reason)));
-    if (signal) {
-      job.onAbort = () => void this.#cancel(job, abortReasonToError(signal.reason));
-      signal.addEventListener("abort", job.onAbort, { once: true });
-    }
-    job.added = this.#ready
-      .then(() => this.#link.add(task, data, id))
-      .then(
-        () => {
-          job.stored = true;
-        },
-        (error: unknown) => {
-          if (error instanceof RedisUnavailableError) {
-            this.#ledger.fail(job, this.#unavailableError(job), "failed");
-            return;
-          }
-          const why = error instanceof Error ? error.message : String(error);
-          this.#ledger.fail(job, new PoolClosedError(`The job could not be added to the queue "${this.queueName}": ${why}`, { cause: error }), "failed");
-        },
-      );
-    this.#emit("queued", id);
-  }
-
-  #mapChunks(task: unknown, items: Iterable<unknown>, mode: "map" | "starmap", options: ClusterMapOptions | undefined): Promise<unknown[]> {
-    return mapChunks((chunk, chunkOptions) => this.#submit(task, [chunk], mode, chunkOptions), items, this.size, options);
-  }
-
-  #imap(task: unknown, items: Iterable<unknown> | AsyncIterable<unknown>, ordered: boolean, options: ClusterImapOptions | undefined): AsyncGenerator<unknown, void, undefined> {
-    return imapChunks((chunk, chunkOptions) => this.#submit(task, [chunk], "map", chunkOptions), items, ordered, this.size, options);
-  }
-
-  // ----- internals: outcomes -----------------------------------------------------------------
-
-  /** One entry of this client's results stream: a job started, completed or failed. */
-  #onEntry({ fields }: ResultEntry): void {
-    const id = fields[RESULT_FIELDS.job];
-    if (id === undefined) return;
-    const value = fields[RESULT_FIELDS.value] ?? "null";
-    switch (fields[RESULT_FIELDS.event]) {
-      case "active":
-        this.#onActive(id, fields[RESULT_FIELDS.restarted] === "1");
-        break;
-      case "done":
-        this.#onDone(id, value);
-        break;
-      case "failed":
-        this.#onFailed(id, value);
-        break;
-    }
-  }
-
-  #onActive(id: string, restarted: boolean): void {
-    const job = this.#ledger.get(id);
-    if (!job) return;
-    if (restarted) {
-      // A node lost the job (killed, hung) and BullMQ's stalled-job check gave it to another.
-      this.#ledger.stalled++;
-      this.#emit("stalled", id);
-    }
-    if (job.running) return;
-    job.running = true;
-    job.future.markRunning();
-    this.#emit("running", id);
-  }
-
-  /** `json` is the result in weft's encoding. */
-  #onDone(id: string, json: string): void {
-    const job = this.#ledger.get(id);
-    if (!job) return;
-    let value: unknown;
-    try {
-      value = decodeValue(JSON.parse(json));
-    } catch (error) {
-      this.#ledger.fail(job, error, "failed");
-      return;
-    }
-    this.#ledger.fulfil(job, value);
-  }
-
-  /** `json` is the task's error, serialized and in weft's encoding. The failed job is removed from Redis, delivered or not. */
-  #onFailed(id: string, json: string): void {
-    this.#link.removeFailed(id);
-    const job = this.#ledger.get(id);
-    if (!job) return;
-    let error: unknown;
-    try {
-      error = deserializeError(decodeValue(JSON.parse(json)) as SerializedError, job.callerSite?.stack);
-    } catch (decodeError) {
-      error = decodeError;
-    }
-    this.#ledger.fail(job, error, "failed");
-  }
-
-  #onLost(id: string): void {
-    const job = this.#ledger.get(id);
-    if (job) this.#ledger.fail(job, withCallerStack(new JobLostError(id, this.#link.jobKey(id), job.running ? "running" : "queued"), job.callerSite), "failed");
-  }
-
-  #onStalledFailure(id: string, reason: string): void {
-    this.#link.removeFailed(id);
-    const job = this.#ledger.get(id);
-    if (job) this.#ledger.fail(job, withCallerStack(new JobStalledError(id, reason), job.callerSite), "failed");
-  }
-
-  /**
-   * Redis silent for longer than connectTimeout: a task that has waited through that much of the
-   * silence waits no longer. (A task submitted late in an outage gets its own connectTimeout.)
-   */
-  #onBeat(silentFor: number): void {
-    if (silentFor <= this.#settings.connectTimeout || this.#ledger.size === 0) return;
-    const now = performance.now();
-    for (const job of [...this.#ledger.values()]) {
-      if (Math.min(silentFor, now - job.submittedAt) <= this.#settings.connectTimeout) continue;
-      // Withdrawn like a cancelled job: once Redis answers again, the job is removed before a node takes it, or aborted.
-      if (this.#ledger.fail(job, this.#unavailableError(job, silentFor), "failed")) void this.#withdraw(job);
-    }
-  }
-
-  /** Redis was not reached at the start: every task rejects, and the pool lets go of its connections. */
-  #giveUp(error: RedisUnavailableError): void {
-    this.#unavailable = error;
-    for (const job of [...this.#ledger.values()]) this.#ledger.fail(job, this.#unavailableError(job), "failed");
-    void this.#link.disconnect(this.#closedError(), false);
-  }
-
-  async #cancel(job: PendingJob, error: Error): Promise<void> {
-    if (this.#ledger.fail(job, error, "cancelled")) await this.#withdraw(job);
-  }
-
-  async #withdraw(job: PendingJob): Promise<void> {
-    await job.added;
-    if (job.stored) await this.#link.withdraw(job.id);
-  }
-
-  #emit(type: ClusterPoolEventType | SettledAs, id: string, error?: unknown): void {
+  #emit(type: ClusterPoolEventType, id: string, error?: unknown): void {
     if (this.#listened.has(type)) this.dispatchEvent(new CustomEvent(type, { detail: { id, error } }));
   }
 }

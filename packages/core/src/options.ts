@@ -94,6 +94,21 @@ export function abortReasonToError(reason: unknown): Error {
   return new AbortError("The task was aborted.", reason === undefined ? undefined : { cause: reason });
 }
 
+/** Checks a task's AbortSignal option: an AbortSignal, not yet aborted (else throws its reason as an error). */
+export function checkTaskSignal(signal: unknown): AbortSignal | undefined {
+  if (signal === undefined) return undefined;
+  if (!(signal instanceof AbortSignal)) throw new InvalidArgumentError("Task option signal must be an AbortSignal.");
+  if (signal.aborted) throw abortReasonToError(signal.reason);
+  return signal;
+}
+
+/** Checks that a task's arguments are an argument list. */
+export function checkArgumentList(args: unknown): asserts args is readonly unknown[] {
+  if (!Array.isArray(args)) {
+    throw new InvalidArgumentError(`Task arguments must be an array (the argument list); got ${args === null ? "null" : typeof args}. Use [] for none.`);
+  }
+}
+
 const START_OPTION_KEYS = ["name", "env", "resourceLimits", "runtimeOptions", "module", "execArgv", "stderr"] as const;
 const STDERR_CHOICES = ["inherit", "ignore"];
 

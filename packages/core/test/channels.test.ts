@@ -6,14 +6,14 @@ import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { ChannelHost } from "../src/channels/host.js";
 import { flushChannels, installChannelClient } from "../src/channels/client.js";
-import { JoinableQueue, Queue, QueueProxy, type QueueState } from "../src/channels/queue.js";
-import { SHARED_HANDLE } from "../src/shared-handle.js";
+import { JoinableQueue, Queue, WorkerQueue, type QueueState } from "../src/channels/queue.js";
+import { SHARED_HANDLE, reviveShared } from "../src/shared-handle.js";
 
 interface FakeWorker {
   readonly messages: number;
   /** The most items one message carried. */
   readonly largestBatch: number;
-  proxy<T>(queue: Queue<T>): QueueProxy<T>;
+  proxy<T>(queue: Queue<T>): Queue<T>;
   die(): Promise<void>;
 }
 
@@ -45,7 +45,7 @@ function worker(batchSize?: number): FakeWorker {
     },
     proxy<T>(queue: Queue<T>) {
       const { state } = queue[SHARED_HANDLE]();
-      return new QueueProxy<T>(state as QueueState);
+      return new WorkerQueue<T>(state as QueueState);
     },
     die() {
       alive = false;
@@ -226,6 +226,37 @@ describe("multiprocessing.Queue between a worker and its owner", () => {
     await expect(new Queue().put(1, { timeout: NaN })).rejects.toMatchObject({ name: "InvalidArgumentError" });
     const w = worker();
     await expect(w.proxy(new Queue()).get({ tiemout: 1 } as never)).rejects.toThrow(/unknown option "tiemout"/);
+  });
+
+  it("gives a worker a Queue over its owner's items: the same class, the same handle, length and closed only on the owner's side", async () => {
+    const w = worker();
+    const queue = new JoinableQueue<number>(4);
+    const proxy = w.proxy(queue);
+    expect(proxy).toBeInstanceOf(Queue);
+    expect(proxy.maxsize).toBe(4);
+    // Passed on from the worker, its handle names the same queue; back at the owner it is the queue itself.
+    const { state } = queue[SHARED_HANDLE]();
+    expect(proxy[SHARED_HANDLE]()).toEqual({ type: "weft.channel.Queue", state, crossesProcesses: true });
+    expect(reviveShared(proxy[SHARED_HANDLE]())).toBe(queue);
+    await proxy.put(1);
+    await proxy.joinThread();
+    expect(queue.length).toBe(1);
+    expect(queue.closed).toBe(false);
+    expect(() => proxy.length).toThrow(expect.objectContaining({ name: "InvalidStateError", message: expect.stringMatching(/qsize/) }));
+    expect(() => proxy.closed).toThrow(expect.objectContaining({ name: "InvalidStateError" }));
+    expect(await proxy.qsize()).toBe(1);
+    await proxy.close();
+    expect(queue.closed).toBe(true);
+  });
+
+  it("refuses a worker's queue used outside a weft worker, each operation with InvalidStateError", async () => {
+    const outside = new WorkerQueue<number>({ id: "1", token: "t", maxsize: 0 });
+    delete (globalThis as Record<symbol, unknown>)[Symbol.for("weft.channelClient")];
+    for (const operation of [outside.put(1), outside.get(), outside.qsize(), outside.empty(), outside.close(), outside.joinThread(), outside.join()]) {
+      await expect(operation).rejects.toMatchObject({ name: "InvalidStateError" });
+    }
+    expect(() => outside.taskDone()).toThrow(expect.objectContaining({ name: "InvalidStateError" }));
+    await expect(outside[Symbol.asyncIterator]().next()).rejects.toMatchObject({ name: "InvalidStateError" });
   });
 
   it("delivers every item exactly once, each producer's in order, whatever the mix (generated)", async () => {

@@ -55,17 +55,17 @@ export const lifecycleCases: CaseDefinition[] = [
     name: "process: the forkserver start method runs each Process in a fresh process, ready ahead",
     kinds: ["process"],
     async run(ctx) {
-      const pids = new Set<number | undefined>();
+      const realms = new Set<string>();
       for (let i = 0; i < 4; i++) {
-        const worker = new Process({ adapter: ctx.adapter, module: ctx.fixtures, target: "pid" satisfies keyof Fixtures, startMethod: "forkserver" }).start();
-        const pid = (await worker.join()) as number | undefined;
+        const worker = new Process({ adapter: ctx.adapter, module: ctx.fixtures, target: "realmToken" satisfies keyof Fixtures, startMethod: "forkserver" }).start();
+        const ran = (await worker.join()) as { pid: number | undefined; token: string };
         equal(worker.exitCode, 0, `Process ${i}'s exitCode`);
-        equal(worker.pid, pid, `Process ${i} reports the pid it ran in`);
-        pids.add(pid);
+        equal(worker.pid, ran.pid, `Process ${i} reports the pid it ran in`);
+        realms.add(ran.token);
         // Give the spare time to boot, so that the later Processes do take one.
         await new Promise((resolve) => setTimeout(resolve, 300));
       }
-      equal(pids.size, 4, "four Processes ran in four processes (a spare is never reused)");
+      equal(realms.size, 4, "four Processes ran in four fresh workers (a spare is never reused)");
       const inline = new Process({ adapter: ctx.adapter, target: (a: number) => a + 1, args: [1], startMethod: "forkserver" }).start();
       equal(await inline.join(), 2, "an inline target after a module's: the spare for another module is not used");
       throws(() => new Process({ adapter: ctx.adapter, target: "pid", module: ctx.fixtures, startMethod: "fork" as never }), "InvalidArgumentError", /spawn.*forkserver/);

@@ -10,16 +10,14 @@
  *
  * This is multiprocessing's Queue; for a queue on one event loop use `asyncio.Queue`.
  */
-import { InvalidArgumentError } from "../errors.js";
-import { checkCrossing } from "../codec/graph.js";
+import { InvalidArgumentError, InvalidStateError } from "../errors.js";
 import { QueueShutDown } from "../asyncio/errors.js";
 import { checkOptions, describe } from "../asyncio/internal.js";
 import { parseWait } from "../asyncio/waiters.js";
 import { SHARED_HANDLE, registerSharedType, type SharedDescriptor } from "../shared-handle.js";
-import { channelClient } from "./client.js";
-import type { ChannelSize } from "./messages.js";
-import { channelKey, lookupChannel, registerChannel, type ChannelAddress } from "./registry.js";
-import { ChannelStore, NOTHING } from "./store.js";
+import { LocalQueue, RemoteQueue, type QueueBackend, type QueueState } from "./queue-backend.js";
+import { channelKey, lookupChannel } from "./registry.js";
+import { type ChannelStore, NOTHING } from "./store.js";
 
 /** Options of a waiting channel operation. */
 export interface ChannelWaitOptions {
@@ -66,10 +64,7 @@ export interface ChannelQueue<T> extends AsyncIterable<T> {
 
 const TYPE = "weft.channel.Queue";
 
-/** What a Queue's handle carries to a worker: where the queue is found (id and token) and its bound. */
-export interface QueueState extends ChannelAddress {
-  readonly maxsize: number;
-}
+export type { QueueState } from "./queue-backend.js";
 
 /**
  * @internal The oldest item at once, when one is at hand and nobody waits ahead, else NOTHING:
@@ -77,7 +72,7 @@ export interface QueueState extends ChannelAddress {
  */
 export const TAKE_NOW: unique symbol = Symbol("weft.takeNow");
 
-/** A queue whose iteration can take ready items at once (Queue, QueueProxy). */
+/** A queue whose iteration can take ready items at once (a Queue, on either side). */
 interface TakesNow<T> {
   [TAKE_NOW]?(): T | typeof NOTHING;
 }
@@ -136,6 +131,9 @@ export function parseMaxsize(options: unknown, where = "new multiprocessing.Queu
  *   received), as in Python: the handle it gets carries the queue's id and a 128-bit random
  *   token, and the owner refuses any other pair with UnknownHandleError, so a handle rebuilt from
  *   a guessed or changed id reaches nothing.
+ * - What a worker receives is a Queue too, over its owner's items (its operations travel to the
+ *   owner): every method works there as here, but for `length` and `closed`, which only the
+ *   owner knows without asking; in a worker they throw InvalidStateError.
  *
  * @example
  * ```ts
@@ -145,26 +143,23 @@ export function parseMaxsize(options: unknown, where = "new multiprocessing.Queu
  * ```
  */
 export class Queue<T> implements ChannelQueue<T> {
-  readonly #store: ChannelStore<T>;
-  #address: ChannelAddress | undefined;
+  readonly #backend: QueueBackend<T>;
 
   /** `maxsize` 0 (the default) means unbounded, as in Python. */
   constructor(maxsize?: number | QueueOptions) {
-    this.#store = new ChannelStore<T>(parseMaxsize(maxsize), "Queue");
+    // A RemoteQueue comes only from WorkerQueue below (no entry exports either): a worker's queue
+    // over its owner's items. Anything else is the bound, checked.
+    this.#backend = maxsize instanceof RemoteQueue ? (maxsize as RemoteQueue<T>) : new LocalQueue<T>(parseMaxsize(maxsize));
   }
 
   /** The bound given to the constructor (0: unbounded). */
   get maxsize(): number {
-    return this.#store.maxsize;
+    return this.#backend.maxsize;
   }
 
   put(item: T, options?: ChannelWaitOptions): Promise<void> {
     try {
-      const wait = parseWait(options as never, "Queue.put");
-      // Refused here, as Python's pickling refuses, rather than failing a consumer's get later.
-      // "thread" is the most any worker accepts; what only a process cannot receive fails that one get.
-      checkCrossing(item, "thread", "the item put");
-      return this.#store.put(item, wait);
+      return this.#backend.put(item, parseWait(options as never, "Queue.put"));
     } catch (error) {
       return Promise.reject(error);
     }
@@ -172,54 +167,61 @@ export class Queue<T> implements ChannelQueue<T> {
 
   get(options?: ChannelWaitOptions): Promise<T> {
     try {
-      const wait = parseWait(options as never, "Queue.get");
-      return this.#store.get(wait);
+      return this.#backend.get(parseWait(options as never, "Queue.get"));
     } catch (error) {
       return Promise.reject(error);
     }
   }
 
-  async qsize(): Promise<number> {
-    return this.#store.qsize();
+  qsize(): Promise<number> {
+    return this.#backend.qsize();
   }
 
   async empty(): Promise<boolean> {
-    return this.#store.qsize() === 0;
+    return (await this.#backend.qsize()) === 0;
   }
 
   async full(): Promise<boolean> {
-    return this.#store.maxsize > 0 && this.#store.qsize() >= this.#store.maxsize;
+    return this.#backend.maxsize > 0 && (await this.#backend.qsize()) >= this.#backend.maxsize;
   }
 
   size(): Promise<number> {
     return this.qsize();
   }
 
-  /** The number of items waiting, without a promise (only on the side that created the queue). */
+  /**
+   * The number of items waiting, without a promise. Only the side that created the queue knows
+   * it; in a worker it throws InvalidStateError (use `await qsize()` there).
+   */
   get length(): number {
-    return this.#store.qsize();
+    return this.#ownersStore("length").qsize();
   }
 
+  /**
+   * Whether `close()` was called, without a promise. Only the side that created the queue knows
+   * it; in a worker it throws InvalidStateError (there a get or put rejects with QueueShutDown).
+   */
   get closed(): boolean {
-    return this.#store.closed;
+    return this.#ownersStore("closed").closed;
   }
 
-  async close(): Promise<void> {
-    this.#store.close();
+  close(): Promise<void> {
+    return this.#backend.close();
   }
 
-  async joinThread(): Promise<void> {}
+  joinThread(): Promise<void> {
+    return this.#backend.joinThread();
+  }
 
   cancelJoinThread(): void {}
 
   taskDone(): void {
-    this.#store.taskDone(1, false);
+    this.#backend.taskDone();
   }
 
   join(options?: ChannelWaitOptions): Promise<void> {
     try {
-      const wait = parseWait(options as never, "Queue.join");
-      return new Promise((resolve, reject) => this.#store.join(wait, resolve, reject));
+      return this.#backend.join(parseWait(options as never, "Queue.join"));
     } catch (error) {
       return Promise.reject(error);
     }
@@ -231,13 +233,19 @@ export class Queue<T> implements ChannelQueue<T> {
 
   /** @internal */
   [TAKE_NOW](): T | typeof NOTHING {
-    return this.#store.takeNow();
+    return this.#backend.takeNow();
   }
 
   [SHARED_HANDLE](): SharedDescriptor {
-    this.#address ??= registerChannel({ owner: this, store: this.#store as ChannelStore<unknown> });
-    const state: QueueState = { ...this.#address, maxsize: this.#store.maxsize };
-    return { type: TYPE, state, crossesProcesses: true };
+    return { type: TYPE, state: this.#backend.state(this), crossesProcesses: true };
+  }
+
+  #ownersStore(what: string): ChannelStore<T> {
+    const store = this.#backend.store;
+    if (!store) {
+      throw new InvalidStateError(`Queue.${what}: only the side that created the queue knows it without asking; in a worker, use await queue.qsize().`);
+    }
+    return store;
   }
 }
 
@@ -289,90 +297,14 @@ export function iterate<T>(queue: Pick<ChannelQueue<T>, "get"> & TakesNow<T>): A
 }
 
 /**
- * @internal A worker's handle on a Queue that lives with its parent (exported for tests). Its
- * operations name the queue by id and token; the owner refuses any pair it did not hand out
- * (UnknownHandleError), so building one from a made-up state reaches nothing.
+ * @internal A worker's Queue over the items of a queue that lives with its parent: what a handle
+ * revives to in a worker (exported for tests). All of it is Queue's; only its constructor differs,
+ * taking a handle's state. Its operations name the queue by id and token; the owner refuses any
+ * pair it did not hand out (UnknownHandleError), so one built from a made-up state reaches nothing.
  */
-export class QueueProxy<T> implements ChannelQueue<T> {
-  readonly #state: QueueState;
-  /** The queue's key in messages (id and token). */
-  readonly #id: string;
-  readonly maxsize: number;
-
+export class WorkerQueue<T> extends Queue<T> {
   constructor(state: QueueState) {
-    this.#state = { id: state.id, token: state.token, maxsize: state.maxsize };
-    this.#id = channelKey(this.#state);
-    this.maxsize = state.maxsize;
-  }
-
-  put(item: T, options?: ChannelWaitOptions): Promise<void> {
-    try {
-      const wait = parseWait(options as never, "Queue.put");
-      return channelClient().put(this.#id, item, wait);
-    } catch (error) {
-      return Promise.reject(error);
-    }
-  }
-
-  get(options?: ChannelWaitOptions): Promise<T> {
-    try {
-      const wait = parseWait(options as never, "Queue.get");
-      return channelClient().get(this.#id, wait) as Promise<T>;
-    } catch (error) {
-      return Promise.reject(error);
-    }
-  }
-
-  async qsize(): Promise<number> {
-    return ((await channelClient().ask(this.#id, "size")) as ChannelSize).qsize;
-  }
-
-  async empty(): Promise<boolean> {
-    return (await this.qsize()) === 0;
-  }
-
-  async full(): Promise<boolean> {
-    return this.maxsize > 0 && (await this.qsize()) >= this.maxsize;
-  }
-
-  size(): Promise<number> {
-    return this.qsize();
-  }
-
-  async close(): Promise<void> {
-    await channelClient().ask(this.#id, "close");
-  }
-
-  async joinThread(): Promise<void> {
-    await channelClient().ask(this.#id, "sync");
-  }
-
-  cancelJoinThread(): void {}
-
-  taskDone(): void {
-    channelClient().taskDone(this.#id, 1);
-  }
-
-  join(options?: ChannelWaitOptions): Promise<void> {
-    try {
-      const wait = parseWait(options as never, "Queue.join");
-      return channelClient().join(this.#id, wait);
-    } catch (error) {
-      return Promise.reject(error);
-    }
-  }
-
-  [Symbol.asyncIterator](): AsyncIterator<T> {
-    return iterate(this);
-  }
-
-  /** @internal */
-  [TAKE_NOW](): T | typeof NOTHING {
-    return channelClient().takeNow(this.#id) as T | typeof NOTHING;
-  }
-
-  [SHARED_HANDLE](): SharedDescriptor {
-    return { type: TYPE, state: this.#state, crossesProcesses: true };
+    super(new RemoteQueue<T>(state) as never);
   }
 }
 
@@ -383,5 +315,5 @@ registerSharedType(TYPE, (state) => {
   }
   const address = { id, token, maxsize: maxsize ?? 0 };
   // Back on the side that created it (e.g. returned by a task), it is the queue itself.
-  return lookupChannel(channelKey(address))?.owner ?? new QueueProxy(address);
+  return lookupChannel(channelKey(address))?.owner ?? new WorkerQueue(address);
 });

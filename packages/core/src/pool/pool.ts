@@ -1,19 +1,21 @@
 /**
  * Pool: Python's `multiprocessing.Pool` (kind "process") and `multiprocessing.pool.ThreadPool`
- * (kind "thread") over any runtime's workers. This file is the facade: options, the API, closing
- * and stats. A task's path: submission.ts builds it, scheduler.ts queues and places it,
- * worker-slot.ts runs it on a worker through host-link.ts, and task.ts settles it.
+ * (kind "thread") over any runtime's workers. This file is the facade: options, the API and
+ * stats. The pool is a front (front.ts: futures, cancellation, the ledger, close/terminate) over
+ * the local dispatcher (scheduler.ts). A task's path: submission.ts checks it, front.ts hands it
+ * out, scheduler.ts queues and places it, worker-slot.ts runs it on a worker through
+ * host-link.ts, and task.ts settles it.
  */
 import { defaultAdapter } from "../adapter-registry.js";
-import { InvalidArgumentError, QueueFullError } from "../errors.js";
-import { Future } from "../future.js";
-import { failFuture, onFutureCancel } from "../future.js";
-import { abortReasonToError, checkBoolean, checkCount, checkDuration, checkKnownKeys, checkStartOptions } from "../options.js";
+import { InvalidArgumentError, PoolClosedError, QueueFullError } from "../errors.js";
+import type { Future } from "../future.js";
+import { checkBoolean, checkCount, checkDuration, checkKnownKeys, checkStartOptions } from "../options.js";
 import type { Adapter, StartOptions, WorkerKind } from "../port.js";
 import type { RunRequest } from "../protocol.js";
 import { type AnyFunction, type ArgsOf, type ItemOf, type ModuleSpecifier, type ResultOf, type TaskOf, moduleUrl } from "../task-ref.js";
 import type { ListenerOptions, PoolListener } from "../web-types.js";
-import { type ImapOptions, type MapOptions, type MapProgress, imapChunks, mapChunks } from "./map.js";
+import type { ImapOptions, MapOptions, MapProgress } from "./map.js";
+import { TaskFront } from "./front.js";
 import type { DurationSummary } from "./histogram.js";
 import { Scheduler } from "./scheduler.js";
 import { TEARDOWN_BOUND_MS, buildSetup } from "./worker-hooks.js";
@@ -138,13 +140,11 @@ export class Pool<M = Record<string, AnyFunction>> extends EventTarget {
   readonly #recorder = new PoolRecorder(this);
   readonly #scheduler: Scheduler;
   readonly #submissions = new Submissions();
-  #closing = false;
+  readonly #front: TaskFront<PoolTask>;
   /** Failures that belong to no task's caller (a teardown, an onProgress callback): the "error" event. */
   readonly #reportError = (detail: PoolErrorDetail): void => {
     this.dispatchEvent(new CustomEvent("error", { detail }));
   };
-  #closePromise: Promise<void> | undefined;
-  #terminatePromise: Promise<void> | undefined;
 
   constructor(options: PoolOptions = {}) {
     super();
@@ -184,6 +184,13 @@ export class Pool<M = Record<string, AnyFunction>> extends EventTarget {
       },
       this.#recorder,
     );
+    const scheduler = this.#scheduler;
+    this.#front = new TaskFront(scheduler, {
+      closedError: () => scheduler.closedError(),
+      terminatedError: () => new PoolClosedError("The pool was terminated before this task finished."),
+      ended: (task, end, error) => this.#recorder.ended(task, end, error),
+      report: this.#reportError,
+    });
   }
 
   // ----- submitting -------------------------------------------------------------------------
@@ -204,12 +211,12 @@ export class Pool<M = Record<string, AnyFunction>> extends EventTarget {
    * still run to completion, as in Python.
    */
   async map<T extends TaskOf<M>>(task: T, items: Iterable<ItemOf<M, T>>, options?: MapOptions): Promise<ResultOf<M, T>[]> {
-    return mapChunks((chunk, chunkOptions) => this.#submit(task, [chunk], "map", chunkOptions), items, this.size, options, this.#reportError) as Promise<ResultOf<M, T>[]>;
+    return this.#front.map((chunk, chunkOptions) => this.#submit(task, [chunk], "map", chunkOptions), items, options) as Promise<ResultOf<M, T>[]>;
   }
 
   /** Like {@link map}, with each item an argument list spread into the call (Python's `starmap`). */
   async starmap<T extends TaskOf<M>>(task: T, items: Iterable<ArgsOf<M, T>>, options?: MapOptions): Promise<ResultOf<M, T>[]> {
-    return mapChunks((chunk, chunkOptions) => this.#submit(task, [chunk], "starmap", chunkOptions), items as Iterable<unknown>, this.size, options, this.#reportError) as Promise<ResultOf<M, T>[]>;
+    return this.#front.map((chunk, chunkOptions) => this.#submit(task, [chunk], "starmap", chunkOptions), items as Iterable<unknown>, options) as Promise<ResultOf<M, T>[]>;
   }
 
   /**
@@ -218,12 +225,12 @@ export class Pool<M = Record<string, AnyFunction>> extends EventTarget {
    * loop early cancels them.
    */
   imap<T extends TaskOf<M>>(task: T, items: Iterable<ItemOf<M, T>> | AsyncIterable<ItemOf<M, T>>, options?: ImapOptions): AsyncGenerator<ResultOf<M, T>, void, undefined> {
-    return imapChunks((chunk, chunkOptions) => this.#submit(task, [chunk], "map", chunkOptions), items, true, this.size, options, this.#reportError) as AsyncGenerator<ResultOf<M, T>, void, undefined>;
+    return this.#front.imap((chunk, chunkOptions) => this.#submit(task, [chunk], "map", chunkOptions), items, true, options) as AsyncGenerator<ResultOf<M, T>, void, undefined>;
   }
 
   /** Like {@link imap}, yielding results as they complete (Python's `imap_unordered`). */
   imapUnordered<T extends TaskOf<M>>(task: T, items: Iterable<ItemOf<M, T>> | AsyncIterable<ItemOf<M, T>>, options?: ImapOptions): AsyncGenerator<ResultOf<M, T>, void, undefined> {
-    return imapChunks((chunk, chunkOptions) => this.#submit(task, [chunk], "map", chunkOptions), items, false, this.size, options, this.#reportError) as AsyncGenerator<ResultOf<M, T>, void, undefined>;
+    return this.#front.imap((chunk, chunkOptions) => this.#submit(task, [chunk], "map", chunkOptions), items, false, options) as AsyncGenerator<ResultOf<M, T>, void, undefined>;
   }
 
   /** The queue's limit: the `maxQueue` option, resolved ("auto" → a number). */
@@ -257,12 +264,11 @@ export class Pool<M = Record<string, AnyFunction>> extends EventTarget {
 
   /** Resolves when the queue has room under `maxQueue` (at once if it has); rejects if the pool closes. */
   ready(): Promise<void> {
-    return this.#scheduler.whenRoom(() => this.#scheduler.closedError());
+    return this.#front.ready();
   }
 
   #submit(task: unknown, args: unknown, mode: RunRequest["mode"], options: TaskOptions | undefined): Future<unknown> {
-    try {
-      if (this.#closing) throw this.#scheduler.closedError();
+    return this.#front.submit((observer) => {
       const init = this.#submissions.build(
         { kind: this.kind, module: this.#module, taskTimeout: this.#taskTimeout, captureCallerStack: this.#captureCallerStack, queued: this.#scheduler.queue.size, reportError: this.#reportError },
         task, args, mode, options,
@@ -270,16 +276,8 @@ export class Pool<M = Record<string, AnyFunction>> extends EventTarget {
       if (!this.#scheduler.hasRoom) {
         throw new QueueFullError(`The pool's queue is full (maxQueue ${this.#maxQueue}); await pool.ready() before submitting more, or raise maxQueue.`);
       }
-      const pending = new PoolTask(init, this.#recorder);
-      onFutureCancel(pending.future, (reason) => this.#scheduler.abort(pending, reason instanceof Error ? reason : abortReasonToError(reason), "cancelled"));
-      pending.watchSignal(() => this.#scheduler.abort(pending, abortReasonToError(pending.signal!.reason), "cancelled"));
-      this.#scheduler.enqueue(pending);
-      return pending.future;
-    } catch (error) {
-      const failed = new Future<unknown>();
-      failFuture(failed, error);
-      return failed;
-    }
+      return new PoolTask(init, observer);
+    });
   }
 
   // ----- closing ----------------------------------------------------------------------------
@@ -290,11 +288,7 @@ export class Pool<M = Record<string, AnyFunction>> extends EventTarget {
    * returns the same promise.
    */
   close(): Promise<void> {
-    if (this.#closePromise) return this.#closePromise;
-    this.#closing = true;
-    this.#scheduler.close();
-    this.#closePromise = this.#scheduler.whenDrained().then(() => this.#scheduler.stopAll());
-    return this.#closePromise;
+    return this.#front.close();
   }
 
   /**
@@ -302,10 +296,7 @@ export class Pool<M = Record<string, AnyFunction>> extends EventTarget {
    * `terminate()`). Resolves when every worker is gone.
    */
   terminate(): Promise<void> {
-    this.#closing = true;
-    this.#scheduler.terminate();
-    this.#terminatePromise ??= this.#scheduler.stopAll().then(() => this.#closePromise);
-    return this.#terminatePromise;
+    return this.#front.terminate();
   }
 
   /** `await using pool = new Pool(…)` closes the pool (draining it) at the end of the scope. */
@@ -315,7 +306,7 @@ export class Pool<M = Record<string, AnyFunction>> extends EventTarget {
 
   /** True once `close()` or `terminate()` was called. */
   get closed(): boolean {
-    return this.#closing;
+    return this.#front.closed;
   }
 
   /**
@@ -338,9 +329,9 @@ export class Pool<M = Record<string, AnyFunction>> extends EventTarget {
       idleWorkers: idle,
       queued: this.#scheduler.queue.size,
       running,
-      completed: this.#recorder.completed,
-      failed: this.#recorder.failed,
-      cancelled: this.#recorder.cancelled,
+      completed: this.#front.completed,
+      failed: this.#front.failed,
+      cancelled: this.#front.cancelled,
       utilisation: this.#recorder.utilisation(this.size),
       lingeringThreads: this.#recorder.lingeringThreads,
       runTime: this.#recorder.runTimes.summary(),

@@ -1,10 +1,12 @@
 /**
- * Which task goes to which worker, and when: the queue, starting and stopping workers, the
- * pipeline depth, the rule that abortable tasks go only to idle workers, the start-failure
- * limit, idle workers, and the waiters for a drained queue or for room in it.
+ * The local pool's dispatcher (see dispatcher.ts): which task goes to which worker, and when —
+ * the queue, starting and stopping workers, the pipeline depth, the rule that abortable tasks
+ * go only to idle workers, the start-failure limit, idle workers, and the waiters for room in
+ * the queue. The pool's front (front.ts) owns the tasks' futures and the ledger of pending ones.
  */
 import { PoolClosedError, WorkerStartError } from "../errors.js";
 import type { Adapter, ExitInfo, StartOptions, WorkerKind } from "../port.js";
+import type { TaskDispatcher } from "./dispatcher.js";
 import type { PoolRecorder } from "./stats.js";
 import type { PoolTask } from "./task.js";
 import { TaskQueue } from "./task-queue.js";
@@ -28,7 +30,7 @@ export interface SchedulerSettings extends Omit<SlotSettings, "recorder"> {
   readonly workerOptions: StartOptions;
 }
 
-export class Scheduler implements SlotOwner {
+export class Scheduler implements SlotOwner, TaskDispatcher<PoolTask> {
   readonly queue = new TaskQueue<PoolTask>();
   readonly #slots = new Set<WorkerSlot>();
   readonly #settings: SchedulerSettings;
@@ -43,7 +45,6 @@ export class Scheduler implements SlotOwner {
   #averageTaskMs: number | undefined;
   #closing = false;
   #terminated = false;
-  #drainWaiters: (() => void)[] = [];
   /** needsDrain was true when last looked at: its fall to false is the "drain" event. */
   #neededDrain = false;
   #roomWaiters: ((error?: Error) => void)[] = [];
@@ -56,6 +57,11 @@ export class Scheduler implements SlotOwner {
   }
 
   // ----- tasks in ------------------------------------------------------------------------------
+
+  /** Workers at most: map's chunking plans for as many. */
+  get capacity(): number {
+    return this.#settings.size;
+  }
 
   get hasRoom(): boolean {
     return this.queue.size < this.#settings.maxQueue;
@@ -70,8 +76,8 @@ export class Scheduler implements SlotOwner {
     return this.queue.size >= mark;
   }
 
-  /** Queues a task (the caller checked the room) and schedules a dispatch round. */
-  enqueue(task: PoolTask): void {
+  /** Queues a task (the pool checked the room) and schedules a dispatch round. */
+  dispatch(task: PoolTask): void {
     // Someone is submitting again: give starting workers another chance after a failure streak.
     this.#startFailures = Math.min(this.#startFailures, START_FAILURE_LIMIT - 1);
     this.queue.push(task);
@@ -86,21 +92,19 @@ export class Scheduler implements SlotOwner {
   }
 
   /** The caller gave up on `task` (abort, cancel): a queued one never runs; a running one is aborted. */
-  abort(task: PoolTask, error: Error, end: "failed" | "cancelled"): void {
+  cancel(task: PoolTask, error: Error): void {
     if (task.settled) return;
     if (this.queue.remove(task)) {
-      task.fail(error, end);
+      task.fail(error, "cancelled");
       this.#wakeRoomWaiters();
-      this.#checkDrained();
       return;
     }
-    for (const slot of this.#slots) slot.abandon(task, error, end);
-    this.#checkDrained();
+    for (const slot of this.#slots) slot.abandon(task, error, "cancelled");
   }
 
   /** Resolves when the queue has room under maxQueue; rejects with PoolClosedError if the pool closes. */
-  whenRoom(closedError: () => Error): Promise<void> {
-    if (this.#closing) return Promise.reject(closedError());
+  ready(): Promise<void> {
+    if (this.#closing) return Promise.reject(this.closedError());
     if (this.hasRoom) return Promise.resolve();
     return new Promise((resolve, reject) => this.#roomWaiters.push((error) => (error ? reject(error) : resolve())));
   }
@@ -117,7 +121,6 @@ export class Scheduler implements SlotOwner {
   #pump(): void {
     if (this.#terminated || this.queue.size === 0) {
       this.#wakeRoomWaiters();
-      this.#checkDrained();
       return;
     }
     let idle = 0;
@@ -140,7 +143,6 @@ export class Scheduler implements SlotOwner {
       if (room > 0) this.#dispatch(slot, room);
     }
     this.#wakeRoomWaiters();
-    this.#checkDrained();
   }
 
   #dispatch(slot: WorkerSlot, room: number): void {
@@ -194,7 +196,6 @@ export class Scheduler implements SlotOwner {
   slotAnswered(slot: WorkerSlot): void {
     if (!slot.busy && this.queue.size === 0) slot.idle(this.#settings.idleTimeout);
     this.#pump();
-    this.#checkDrained();
   }
 
   slotExited(slot: WorkerSlot, info: ExitInfo, unstarted: PoolTask[], expected: boolean, everReady: boolean): void {
@@ -216,7 +217,6 @@ export class Scheduler implements SlotOwner {
       for (const task of this.queue.drain()) task.fail(failure, "failed");
     }
     this.#pump();
-    this.#checkDrained();
   }
 
   #startFailure(info: ExitInfo): WorkerStartError {
@@ -256,40 +256,19 @@ export class Scheduler implements SlotOwner {
     this.#wakeRoomWaiters();
   }
 
-  /** Fails every queued and running task with PoolClosedError. */
-  terminate(): void {
+  /** Fails every queued and running task with `error` (the pool was terminated: see TaskDispatcher.terminate). */
+  terminate(error: Error): void {
     this.close();
     if (this.#terminated) return;
     this.#terminated = true;
-    const error = new PoolClosedError("The pool was terminated before this task finished.");
     for (const task of this.queue.drain()) task.fail(error, "cancelled");
     for (const slot of this.#slots) slot.failAll(error);
     this.#wakeRoomWaiters();
-    this.#checkDrained();
-  }
-
-  /** Resolves when no task waits or runs for a caller (abandoned tasks don't count). */
-  whenDrained(): Promise<void> {
-    if (this.#isDrained()) return Promise.resolve();
-    return new Promise((resolve) => this.#drainWaiters.push(resolve));
   }
 
   /** Stops every worker — after its teardown, unless the pool was terminated; resolves when all are gone. */
-  async stopAll(): Promise<void> {
+  async shutdown(): Promise<void> {
     await Promise.all([...this.#slots].map((slot) => (this.#terminated ? slot.stop() : slot.retire())));
-  }
-
-  #isDrained(): boolean {
-    if (this.queue.size > 0) return false;
-    for (const slot of this.#slots) if (slot.holdsLiveTasks) return false;
-    return true;
-  }
-
-  #checkDrained(): void {
-    if (this.#drainWaiters.length === 0 || !this.#isDrained()) return;
-    const waiters = this.#drainWaiters;
-    this.#drainWaiters = [];
-    for (const wake of waiters) wake();
   }
 
   #noteQueueGrew(): void {

@@ -1,10 +1,11 @@
 /**
- * What a pool counts and tells: task ends (completed, failed, cancelled), the time its workers
- * were busy, and the events listeners asked for. Everything the pool reports goes through here.
+ * What a pool tells and times: the time its workers were busy, run and wait times, and the
+ * events listeners asked for. Everything the pool reports goes through here; how many tasks
+ * ended how, the pool's front counts (front.ts).
  */
 import type { ExitInfo, WorkerKind } from "../port.js";
 import { DurationHistogram, type DurationSummary } from "./histogram.js";
-import type { PoolTask, TaskEnd, TaskObserver } from "./task.js";
+import type { PoolTask, TaskEnd } from "./task.js";
 
 /** A snapshot of what the pool is doing. */
 export interface PoolStats {
@@ -51,10 +52,7 @@ export interface WorkerIdentity {
 }
 
 /** Counts, times and reports for one pool; dispatches its events on `target`. */
-export class PoolRecorder implements TaskObserver {
-  completed = 0;
-  failed = 0;
-  cancelled = 0;
+export class PoolRecorder {
   lingeringThreads = 0;
   readonly #target: EventTarget;
   readonly #createdAt = performance.now();
@@ -68,8 +66,8 @@ export class PoolRecorder implements TaskObserver {
     this.#target = target;
   }
 
+  /** A task ended (told by the pool's front, after it counted it). */
   ended(task: PoolTask, end: TaskEnd, error?: unknown): void {
-    this[end]++;
     this.task(end, task, error);
   }
 

@@ -4,7 +4,7 @@
  */
 import type { TransferableObject } from "../web-types.js";
 import { InvalidArgumentError } from "../errors.js";
-import { abortReasonToError, checkDuration, checkKnownKeys } from "../options.js";
+import { checkArgumentList, checkDuration, checkKnownKeys, checkTaskSignal } from "../options.js";
 import type { WorkerKind } from "../port.js";
 import type { RunRequest } from "../protocol.js";
 import { type AnyFunction, resolveTarget } from "../task-ref.js";
@@ -55,15 +55,9 @@ export class Submissions {
   build(context: SubmissionContext, task: unknown, args: unknown, mode: RunRequest["mode"], options: TaskOptions | undefined): TaskInit {
     checkKnownKeys(options, TASK_OPTION_KEYS, "Task options");
     const target = resolveTarget(task as string | AnyFunction, context.module);
-    if (!Array.isArray(args)) {
-      throw new InvalidArgumentError(`Task arguments must be an array (the argument list); got ${args === null ? "null" : typeof args}. Use [] for none.`);
-    }
+    checkArgumentList(args);
     const timeoutMs = checkDuration(options?.timeout, "Task timeout") ?? context.taskTimeout;
-    const signal = options?.signal;
-    if (signal !== undefined && !(signal instanceof AbortSignal)) {
-      throw new InvalidArgumentError("Task option signal must be an AbortSignal.");
-    }
-    if (signal?.aborted) throw abortReasonToError(signal.reason);
+    const signal = checkTaskSignal(options?.signal);
     const onProgress = options?.onProgress;
     if (onProgress !== undefined && typeof onProgress !== "function") {
       throw new InvalidArgumentError(`Task option onProgress must be a function (called with each progress value); got ${onProgress === null ? "null" : typeof onProgress}.`);

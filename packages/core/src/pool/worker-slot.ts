@@ -115,11 +115,6 @@ export class WorkerSlot {
     return !this.#retiring && !this.#link.gone;
   }
 
-  /** Holds a task whose caller is still waiting. */
-  get holdsLiveTasks(): boolean {
-    return this.#inflight.some((task) => !task.abandoned);
-  }
-
   get inflight(): number {
     return this.#inflight.length;
   }
