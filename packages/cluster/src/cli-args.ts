@@ -34,7 +34,10 @@ Takes jobs from a BullMQ queue in Redis and runs each on a local weft pool.
   --max-payload-bytes N  largest encoded result of a job, in bytes (default 16777216); a larger
                          one rejects its task with PayloadTooLargeError
   --worker-options JSON  options for every local worker, as weft's Pool takes them, e.g. Deno
-                         permissions: '{"runtimeOptions":{"permissions":{"env":["HOME"]}}}'`;
+                         permissions: '{"runtimeOptions":{"permissions":{"env":["HOME"]}}}'
+  --pool-options JSON    more options of the local pool: maxTasksPerWorker, idleTimeout,
+                         abortGrace, spinWait, initializer, initargs, teardown, e.g.
+                         '{"initializer":"connect","initargs":["db"],"maxTasksPerWorker":100}'`;
 
 /** Bad command-line arguments; the CLI prints the message and the usage. */
 export class UsageError extends InvalidArgumentError {}
@@ -47,6 +50,14 @@ function integer(flag: string, text: string | undefined): number {
   const value = Number(text);
   if (text === undefined || !Number.isInteger(value) || value <= 0) fail(`${flag} takes a positive integer; got ${text === undefined ? "nothing" : JSON.stringify(text)}.`);
   return value;
+}
+
+function json<T>(flag: string, text: string): T {
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    fail(`${flag} takes JSON; got ${JSON.stringify(text)}.`);
+  }
 }
 
 /** The environment variable a node takes the Redis password from, when neither the URL nor --password-file gives one. */
@@ -164,15 +175,8 @@ export function parseWorkerArgs(argv: readonly string[], env: Readonly<Record<st
       case "--stalled-interval": options.stalledInterval = integer(flag, take()); break;
       case "--grace": options.closeGrace = integer(flag, take()); break;
       case "--max-payload-bytes": options.maxPayloadBytes = integer(flag, take()); break;
-      case "--worker-options": {
-        const text = take();
-        try {
-          options.workerOptions = JSON.parse(text);
-        } catch {
-          fail(`--worker-options takes JSON; got ${JSON.stringify(text)}.`);
-        }
-        break;
-      }
+      case "--worker-options": options.workerOptions = json(flag, take()); break;
+      case "--pool-options": options.poolOptions = json(flag, take()); break;
       default: fail(`unknown argument ${JSON.stringify(flag)}.`);
     }
   }

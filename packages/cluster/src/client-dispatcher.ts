@@ -19,6 +19,13 @@ import type { ResultEntry } from "./results-stream.js";
 /** Tells the pool of a job's progress: its "queued", "running" and "stalled" events. */
 export type JobEvents = (type: ClusterPoolEventType, id: string) => void;
 
+/** What a caller's callback threw, for the pool's "error" event. */
+export interface CallbackError {
+  readonly source: "onProgress";
+  readonly error: unknown;
+  readonly id: string;
+}
+
 export class BullDispatcher implements TaskDispatcher<ClusterJob> {
   readonly #settings: PoolSettings;
   readonly #link: ClientLink;
@@ -28,6 +35,7 @@ export class BullDispatcher implements TaskDispatcher<ClusterJob> {
   #withdrawnIds: readonly string[] = [];
   readonly #ready: Promise<void>;
   readonly #events: JobEvents;
+  readonly #report: (detail: CallbackError) => void;
   /** Set when Redis could not be reached at the start: the pool is unusable, every task rejects with it. */
   #unavailable: RedisUnavailableError | undefined;
   #closing = false;
@@ -35,10 +43,16 @@ export class BullDispatcher implements TaskDispatcher<ClusterJob> {
   #shutdown: Promise<void> | undefined;
   /** Jobs a node lost (killed, hung) that BullMQ's stalled-job check put back in the queue. */
   stalled = 0;
+  /** Of {@link #jobs}, those a node reported started. */
+  #running = 0;
+  /** The front's callback: `queued` fell because a node reported a job started. */
+  #queueChanged: () => void = () => undefined;
 
-  constructor(settings: PoolSettings, clientId: string, events: JobEvents) {
+  /** `report` gets what a caller's callback threw (a progress callback): the pool's "error" event. */
+  constructor(settings: PoolSettings, clientId: string, events: JobEvents, report: (detail: CallbackError) => void) {
     this.#settings = settings;
     this.#events = events;
+    this.#report = report;
     this.#link = new ClientLink(settings, clientId, {
       entry: (entry) => this.#onEntry(entry),
       beat: (silentFor) => this.#onBeat(silentFor),
@@ -64,9 +78,22 @@ export class BullDispatcher implements TaskDispatcher<ClusterJob> {
 
   /** Jobs a node has started and that have not settled. */
   get running(): number {
-    let running = 0;
-    for (const job of this.#jobs.values()) if (job.running) running++;
-    return running;
+    return this.#running;
+  }
+
+  /**
+   * This client's jobs not yet known to be running: unsettled, and no node has reported them
+   * started. They may wait in the queue in Redis, or be on their way (not yet added, or taken by
+   * a node and not yet reported: a node reports a job started only once it has run for a few ms,
+   * so a short job may count here until it settles; a job once reported started is not counted
+   * again if BullMQ moves it back to the queue after its node died). What maxQueue limits.
+   */
+  get queued(): number {
+    return this.#jobs.size - this.#running;
+  }
+
+  watchQueue(onChange: () => void): void {
+    this.#queueChanged = onChange;
   }
 
   nodeCount(): Promise<number> {
@@ -101,7 +128,7 @@ export class BullDispatcher implements TaskDispatcher<ClusterJob> {
   }
 
   settled(job: ClusterJob, _end: TaskEnd): void {
-    this.#jobs.delete(job.id);
+    if (this.#jobs.delete(job.id) && job.running) this.#running--;
     this.#link.forget(job.id);
   }
 
@@ -166,6 +193,9 @@ export class BullDispatcher implements TaskDispatcher<ClusterJob> {
       case "active":
         this.#onActive(id, fields[RESULT_FIELDS.restarted] === "1");
         break;
+      case "progress":
+        this.#onProgress(id, value);
+        break;
       case "done":
         this.#onDone(id, value);
         break;
@@ -185,8 +215,21 @@ export class BullDispatcher implements TaskDispatcher<ClusterJob> {
     }
     if (job.running) return;
     job.running = true;
+    this.#running++;
     job.markRunning();
     this.#events("running", id);
+    this.#queueChanged();
+  }
+
+  /** One progress value (weft's encoding, in JSON) of a pending job, for its callback; one after the outcome finds no job. */
+  #onProgress(id: string, json: string): void {
+    const job = this.#jobs.get(id);
+    if (!job?.onProgress) return;
+    try {
+      job.onProgress(decodeValue(JSON.parse(json)));
+    } catch (error) {
+      this.#report({ source: "onProgress", error, id });
+    }
   }
 
   /** `json` is the result in weft's encoding. */

@@ -25,6 +25,8 @@ export class ClusterJob extends FrontTask {
   stored = false;
   /** A node has started it (as far as the results stream told). */
   running = false;
+  /** The caller's progress callback, if it gave one (the node then passes the task's values on). */
+  onProgress: ((value: unknown) => void) | undefined;
 
   constructor(id: string, task: string, data: JobData, timeoutMs: number | undefined, signal: AbortSignal | undefined, callerSite: Error | undefined, observer: TaskObserver) {
     super({ timeoutMs, signal, callerSite }, observer);
@@ -58,6 +60,8 @@ export function buildJob(context: JobContext, task: unknown, args: unknown, mode
   checkArgumentList(args);
   const timeout = checkPositive(options?.timeout, "Task timeout", false) ?? settings.taskTimeout;
   const signal = checkTaskSignal(options?.signal);
+  const onProgress = options?.onProgress;
+  if (onProgress !== undefined && typeof onProgress !== "function") throw new InvalidArgumentError(`Task option onProgress must be a function (called with each progress value); got ${onProgress === null ? "null" : typeof onProgress}.`);
   const encoded = encodeValue(args, "args");
   const limit = settings.maxPayloadBytes;
   checkPayload(encoded, limit, "arguments");
@@ -66,6 +70,9 @@ export function buildJob(context: JobContext, task: unknown, args: unknown, mode
     weft: 2, client: context.clientId, module: settings.module, task, args: encoded, mode,
     ...(timed ? { timeout } : {}),
     ...(limit !== Infinity ? { maxResultBytes: limit } : {}),
+    ...(onProgress ? { progress: 1 as const } : {}),
   };
-  return new ClusterJob(context.nextId(), task, data, timed ? timeout : undefined, signal, settings.captureCallerStack ? new Error("caller") : undefined, observer);
+  const job = new ClusterJob(context.nextId(), task, data, timed ? timeout : undefined, signal, settings.captureCallerStack ? new Error("caller") : undefined, observer);
+  job.onProgress = onProgress;
+  return job;
 }

@@ -3,6 +3,7 @@
  * with InvalidArgumentError when the pool is made, every bad task option when the task is.
  */
 import { InvalidArgumentError } from "@weft/core";
+import { checkMaxQueue } from "@weft/core/transport";
 import { DEFAULT_CONNECT_TIMEOUT_MS, redisOptions, type RedisTarget as Target } from "./connection.js";
 import type { JobLostError, RedisUnavailableError, PayloadTooLargeError } from "./errors.js";
 import type { ModuleSpecifier } from "@weft/core";
@@ -26,9 +27,20 @@ export interface ClusterPoolOptions {
   /**
    * How many tasks the cluster runs at once, as far as this client should plan: `map` sizes its
    * chunks from it (about four per slot, as Python does) and `imap` keeps twice as many in flight.
-   * It limits nothing. Default 8.
+   * It limits nothing (see `maxQueue` for that). Default 8.
    */
   readonly size?: number;
+  /**
+   * Most of this client's jobs not yet known to be running — submitted and unsettled, and not
+   * reported started by a node (waiting in the queue in Redis, or on their way there or to a
+   * node; a node reports a job started once it has run a few ms, so a short job may count until
+   * it settles; a job once reported started stays counted as running even if BullMQ moves it back
+   * to the queue after its node died). Beyond it `submit` rejects with QueueFullError (await `pool.ready()`, or watch
+   * `needsDrain` and the "drain" event, to stay under it), as on a local Pool. It counts only this
+   * client's jobs, not other clients' on the same queue. Default Infinity. `"auto"` is size² (at
+   * least 16), as on a local Pool.
+   */
+  readonly maxQueue?: number | "auto";
   /** Default run timeout (ms) of each task, counted on the node from when it starts running. */
   readonly taskTimeout?: number;
   /** Append the caller's stack to errors that come back from the nodes. Default true. */
@@ -78,10 +90,19 @@ export interface ClusterTaskOptions {
   readonly signal?: AbortSignal;
   /** Run timeout in ms, counted on the node from when the task starts running. */
   readonly timeout?: number;
+  /**
+   * Called with each value the task reports (`currentTask().progress(value)`), in order, all
+   * before the task settles; as on a local pool, a task's first 100 values all come, then at most
+   * one per 16 ms (the latest). A callback that throws is the pool's "error" event
+   * (`detail: { source: "onProgress", error, id }`). Without it, the node drops the values.
+   */
+  onProgress?(value: unknown): void;
 }
 
 /** Options of `map` and `starmap`. */
-export interface ClusterMapOptions extends ClusterTaskOptions {
+export interface ClusterMapOptions extends Omit<ClusterTaskOptions, "onProgress"> {
+  /** Called each time a job of the map completes, with the items done so far out of the total (as a local pool's map). */
+  onProgress?(progress: { readonly done: number; readonly total: number | undefined }): void;
   /** Items per job. Default: about four jobs per {@link ClusterPoolOptions.size} slot. */
   readonly chunksize?: number;
 }
@@ -96,7 +117,7 @@ export interface ClusterImapOptions extends ClusterMapOptions {
 export interface ClusterPoolStats {
   readonly queue: string;
   readonly size: number;
-  /** Submitted, not yet started on a node (as far as the events tell). */
+  /** Submitted, not yet reported started by a node, not settled: what `maxQueue` limits. */
   readonly queued: number;
   /** Started on a node, not yet settled. */
   readonly running: number;
@@ -107,11 +128,14 @@ export interface ClusterPoolStats {
   readonly stalled: number;
 }
 
-/** The events a cluster pool dispatches; each a CustomEvent with `detail` `{ id }` (the BullMQ job id), and `error` on failures. */
-export type ClusterPoolEventType = "queued" | "running" | "completed" | "failed" | "cancelled" | "stalled";
+/**
+ * The events a cluster pool dispatches; each a CustomEvent with `detail` `{ id }` (the BullMQ job
+ * id), and `error` on failures — except "drain" (no detail): `needsDrain` fell back to false.
+ */
+export type ClusterPoolEventType = "queued" | "running" | "completed" | "failed" | "cancelled" | "stalled" | "drain" | "error";
 
-export const POOL_KEYS = ["redis", "module", "queue", "prefix", "size", "taskTimeout", "captureCallerStack", "keepFinishedFor", "reconcileInterval", "connectTimeout", "maxPayloadBytes", "leaseDuration"];
-export const TASK_KEYS = ["signal", "timeout"];
+export const POOL_KEYS = ["redis", "module", "queue", "prefix", "size", "maxQueue", "taskTimeout", "captureCallerStack", "keepFinishedFor", "reconcileInterval", "connectTimeout", "maxPayloadBytes", "leaseDuration"];
+export const TASK_KEYS = ["signal", "timeout", "onProgress"];
 /** Longest pause between two heartbeats (ms); shorter when connectTimeout is short, so an outage is noticed within about a quarter of it. */
 const MAX_HEARTBEAT_MS = 1000;
 /** How long BullMQ keeps a failed job nobody removed (its client went away first), in s. */
@@ -143,6 +167,8 @@ export interface PoolSettings {
   readonly queue: string;
   readonly prefix: string;
   readonly size: number;
+  /** maxQueue, resolved ("auto" → a number; Infinity when left out). */
+  readonly maxQueue: number;
   readonly taskTimeout: number | undefined;
   readonly captureCallerStack: boolean;
   /** How long BullMQ keeps finished jobs (s); undefined: removed once delivered. */
@@ -170,12 +196,14 @@ export function poolSettings(options: ClusterPoolOptions): PoolSettings {
   const connectTimeout = checkPositive(options.connectTimeout, "connectTimeout", false) ?? DEFAULT_CONNECT_TIMEOUT_MS;
   const leaseDuration = checkPositive(options.leaseDuration, "leaseDuration", true) ?? 30_000;
   if (leaseDuration < MIN_LEASE_MS) throw new InvalidArgumentError(`leaseDuration must be at least ${MIN_LEASE_MS} ms; got ${leaseDuration}.`);
+  const size = checkPositive(options.size, "ClusterPool size", true) ?? 8;
   return {
     connection: redisOptions(options.redis),
     module: moduleName(options.module),
     queue: options.queue ?? DEFAULT_QUEUE,
     prefix: options.prefix ?? "bull",
-    size: checkPositive(options.size, "ClusterPool size", true) ?? 8,
+    size,
+    maxQueue: checkMaxQueue(options.maxQueue, size),
     taskTimeout: checkPositive(options.taskTimeout, "taskTimeout", false),
     captureCallerStack: options.captureCallerStack ?? true,
     keepFinishedFor,

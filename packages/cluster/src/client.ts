@@ -56,12 +56,18 @@ export class ClusterPool<M = Record<string, (...args: never[]) => unknown>> exte
     const clientId = newClientId();
     let nextJob = 1;
     this.#jobContext = { settings, clientId, nextId: () => `${clientId}-${nextJob++}` };
-    const dispatcher = new BullDispatcher(settings, clientId, (type, id) => this.#emit(type, id));
+    const report = (detail: object) => this.dispatchEvent(new CustomEvent("error", { detail }));
+    const dispatcher = new BullDispatcher(settings, clientId, (type, id) => this.#emit(type, id), report);
     this.#dispatcher = dispatcher;
     this.#front = new TaskFront(dispatcher, {
       closedError: () => dispatcher.closedError(),
       terminatedError: () => new PoolClosedError("The cluster pool was terminated before this task finished."),
       ended: (job, end, error) => this.#emit(end, job.id, error),
+      report,
+      maxQueue: settings.maxQueue,
+      drained: () => {
+        if (this.#listened.has("drain")) this.dispatchEvent(new CustomEvent("drain"));
+      },
     });
   }
 
@@ -101,8 +107,24 @@ export class ClusterPool<M = Record<string, (...args: never[]) => unknown>> exte
     return this.#front.imap((chunk, chunkOptions) => this.#submit(task, [chunk], "map", chunkOptions), items, false, options) as AsyncGenerator<TaskResult<M, T>, void, undefined>;
   }
 
+  /** The `maxQueue` option, resolved ("auto" → a number; Infinity when left out). */
+  get maxQueue(): number {
+    return this.#front.maxQueue;
+  }
+
   /**
-   * Resolves once the client is connected and listening. Rejects with {@link RedisUnavailableError}
+   * True while this client's jobs not yet known to be running (`stats.queued`: unsettled, not
+   * reported started by a node) reach the high-water mark: `maxQueue` when it is finite (the
+   * next `submit` would reject with QueueFullError), else `size`. When it falls back to false the
+   * pool dispatches a "drain" event — as a local Pool does.
+   */
+  get needsDrain(): boolean {
+    return this.#front.needsDrain;
+  }
+
+  /**
+   * Resolves once the client is connected and listening, and this client's queue has room under
+   * `maxQueue` (see {@link needsDrain}). Rejects with {@link RedisUnavailableError}
    * if Redis could not be reached within `connectTimeout` (the pool is then unusable and has let go
    * of its connections), or with PoolClosedError if the pool is closed. Submitting before it is
    * fine (jobs wait for it).
@@ -148,7 +170,7 @@ export class ClusterPool<M = Record<string, (...args: never[]) => unknown>> exte
     return {
       queue: this.queueName,
       size: this.size,
-      queued: this.#front.size - running,
+      queued: this.#dispatcher.queued,
       running,
       completed: this.#front.completed,
       failed: this.#front.failed,

@@ -22,7 +22,8 @@ export function redisOptions(target: RedisTarget): RedisOptions {
     if (target === null || typeof target !== "object") {
       throw new InvalidArgumentError(`redis must be a URL such as "redis://127.0.0.1:6379" or ioredis options; got ${target === null ? "null" : typeof target}.`);
     }
-    return { maxRetriesPerRequest: null, ...target };
+    const guarded = target.Connector === undefined && target.sentinels === undefined ? { Connector: guardedConnector() } : {};
+    return { maxRetriesPerRequest: null, ...guarded, ...target };
   }
   let url: URL;
   try {
@@ -42,7 +43,36 @@ export function redisOptions(target: RedisTarget): RedisOptions {
     ...(Number.isInteger(db) ? { db } : {}),
     ...(url.protocol === "rediss:" ? { tls: {} } : {}),
     maxRetriesPerRequest: null,
+    Connector: guardedConnector(),
   };
+}
+
+type ConnectorConstructor = NonNullable<RedisOptions["Connector"]>;
+let guarded: ConnectorConstructor | undefined;
+
+/**
+ * ioredis's own connector, with a socket that may report errors more than once. ioredis listens
+ * for a socket's first error only; a TLS socket can report a second one (a handshake refused,
+ * then the peer's alert), and an error nobody listens for ends the whole process — the host's,
+ * for a pool pointed at a Redis whose certificate it does not trust. ioredis still sees the first
+ * error and reconnects or gives up as before; later ones are dropped, since the socket is gone.
+ */
+function guardedConnector(): ConnectorConstructor {
+  if (guarded) return guarded;
+  // ioredis exports no standalone connector; the class of a connection's own is that.
+  const probe = new Redis({ lazyConnect: true });
+  const Standalone = (probe as unknown as { connector: { constructor: ConnectorConstructor } }).connector.constructor;
+  probe.disconnect();
+  type Stream = { on(event: "error", listener: () => void): unknown };
+  class GuardedConnector extends (Standalone as unknown as new (options: unknown) => { connect(callback: unknown): Promise<Stream> }) {
+    override async connect(callback: unknown): Promise<Stream> {
+      const stream = await super.connect(callback);
+      stream.on("error", () => undefined);
+      return stream;
+    }
+  }
+  guarded = GuardedConnector as unknown as ConnectorConstructor;
+  return guarded;
 }
 
 /** Where `options` point, for messages: `rediss://host:port`, never the password. */

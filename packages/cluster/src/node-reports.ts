@@ -52,6 +52,15 @@ export class NodeReports {
     return cancelled === 1 ? "cancelled" : "run";
   }
 
+  /**
+   * Hands the client one progress value of its job (JSON of weft's encoding). Sent on the same
+   * connection as the outcome, so every value a task reported reaches the stream before its result.
+   */
+  async progressJson(client: string, jobId: string, json: string): Promise<void> {
+    const keys = clientKeys(this.#prefix, this.#queue, client);
+    await this.#redis.xadd(keys.results, "NOMKSTREAM", "*", RESULT_FIELDS.event, "progress" satisfies ResultEvent, RESULT_FIELDS.job, jobId, RESULT_FIELDS.value, json);
+  }
+
   /** Hands the client its job's outcome: the encoded result ("done") or the encoded error ("failed"). */
   finished(client: string, jobId: string, event: "done" | "failed", encoded: unknown): Promise<void> {
     return this.finishedJson(client, jobId, event, JSON.stringify(encoded) ?? "null");

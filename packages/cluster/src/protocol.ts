@@ -23,6 +23,8 @@ export interface JobData {
   readonly timeout?: number;
   /** The client's limit on the encoded result (bytes); the node applies the smaller of it and its own. Absent: no limit from the client. */
   readonly maxResultBytes?: number;
+  /** 1 when the client listens to the task's progress values: the node passes them on (paced by its local pool), else drops them. */
+  readonly progress?: 1;
 }
 
 /** The Redis channel on which clients ask every node to abort a running job. */
@@ -67,7 +69,7 @@ export const CLIENT_KEYS_TTL_MS = 3_600_000;
 /** The fields of one entry of a results stream. */
 export const RESULT_FIELDS = { event: "e", job: "j", value: "v", restarted: "r" } as const;
 /** What an entry of a results stream says of a job. */
-export type ResultEvent = "active" | "done" | "failed" | "lease";
+export type ResultEvent = "active" | "progress" | "done" | "failed" | "lease";
 
 /**
  * A client's id, the prefix of its job ids: 128 random bits, so that no two clients share one

@@ -5,7 +5,7 @@
  */
 import { Worker, type ConnectionOptions, type Job } from "bullmq";
 import type { Redis } from "ioredis";
-import { AbortError, InvalidArgumentError, Pool, TaskReferenceError, cpuCount, type ModuleSpecifier, type WorkerKind } from "weftjs";
+import { AbortError, InvalidArgumentError, Pool, TaskReferenceError, cpuCount, type ModuleSpecifier, type PoolOptions, type WorkerKind } from "weftjs";
 import type { StartOptions } from "@weft/core/adapter";
 import { serializeError } from "@weft/core/transport";
 import { decodeValue, encodeValue } from "./codec.js";
@@ -60,7 +60,19 @@ export interface ClusterWorkerOptions {
   readonly maxPayloadBytes?: number;
   /** Passed to the local pool for every worker (env, resource limits, runtime options such as Deno permissions). */
   readonly workerOptions?: StartOptions;
+  /**
+   * More options of each local pool, as weft's Pool takes them: `maxTasksPerWorker`,
+   * `idleTimeout`, `abortGrace`, `spinWait`, and the worker hooks `initializer` (an export's
+   * name), `initargs` and `teardown`. Checked when the node starts: a bad one rejects
+   * `startClusterWorker` with InvalidArgumentError.
+   */
+  readonly poolOptions?: NodePoolOptions;
 }
+
+/** The local pool's options a node takes from its operator (the rest are the node's own: kind, size, module, workerOptions). */
+export type NodePoolOptions = Pick<PoolOptions, "maxTasksPerWorker" | "idleTimeout" | "abortGrace" | "spinWait" | "initializer" | "initargs" | "teardown">;
+
+const NODE_POOL_KEYS = ["maxTasksPerWorker", "idleTimeout", "abortGrace", "spinWait", "initializer", "initargs", "teardown"];
 
 /** A running worker node; see {@link startClusterWorker}. */
 export interface ClusterWorker {
@@ -81,7 +93,7 @@ export interface ClusterWorker {
   readonly closed: Promise<void>;
 }
 
-const KEYS = ["redis", "modules", "kind", "size", "queue", "prefix", "lockDuration", "stalledInterval", "closeGrace", "connectTimeout", "maxPayloadBytes", "workerOptions"];
+const KEYS = ["redis", "modules", "kind", "size", "queue", "prefix", "lockDuration", "stalledInterval", "closeGrace", "connectTimeout", "maxPayloadBytes", "workerOptions", "poolOptions"];
 /** After the grace, how long stopping the local pools and BullMQ's worker may take before the connections are dropped (ms). */
 const TEARDOWN_MS = 2000;
 
@@ -136,12 +148,26 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
   const maxPayloadBytes = maxPayloadOption(options.maxPayloadBytes, "maxPayloadBytes");
   const name = `${globalThis.process?.env?.HOSTNAME ?? "node"}:${globalThis.process?.pid ?? "?"}`;
 
+  const poolOptions = options.poolOptions ?? {};
+  if (poolOptions === null || typeof poolOptions !== "object" || Array.isArray(poolOptions)) throw new InvalidArgumentError("poolOptions must be an object of local Pool options.");
+  for (const key of Object.keys(poolOptions)) {
+    if (!NODE_POOL_KEYS.includes(key)) throw new InvalidArgumentError(`poolOptions.${key} is not an option a node passes to its local pool. Known: ${NODE_POOL_KEYS.join(", ")}.`);
+  }
+  const localOptions = (module: string): PoolOptions => ({
+    kind, size, module: modules.get(module)!,
+    // The client keeps its callers' stacks; the node's own would only cost time on every job.
+    captureCallerStack: false,
+    ...(options.workerOptions ? { workerOptions: options.workerOptions } : {}),
+    ...poolOptions,
+  });
+  // The local Pool checks its options as it is made (and starts no worker until a task comes):
+  // a bad option stops the node here, not each job later.
+  void new Pool(localOptions(modules.keys().next().value!)).close();
   const pools = new Map<string, Pool>();
   const poolFor = (module: string): Pool => {
     let pool = pools.get(module);
     if (!pool) {
-      // The client keeps its callers' stacks; the node's own would only cost time on every job.
-      pool = new Pool({ kind, size, module: modules.get(module)!, captureCallerStack: false, ...(options.workerOptions ? { workerOptions: options.workerOptions } : {}) });
+      pool = new Pool(localOptions(module));
       pools.set(module, pool);
     }
     return pool;
@@ -173,7 +199,20 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
       }
       const pool = poolFor(data.module);
       const args = decodeValue(data.args) as unknown[];
-      const taskOptions = { ...(signal ? { signal } : {}), ...(data.timeout !== undefined ? { timeout: data.timeout } : {}) };
+      // Progress values, already paced by the local pool (its first 100, then the latest per 16 ms),
+      // go to the client as they come, one stream entry each, ahead of the result on the same connection.
+      const onProgress = data.progress === 1 && data.mode === "call"
+        ? (value: unknown) => {
+          let json: string;
+          try {
+            json = JSON.stringify(encodeValue(value, "progress")) ?? "null";
+          } catch {
+            return; // crossed to this node but not to another machine (e.g. shared memory): dropped
+          }
+          void reports.progressJson(client, jobId, json).catch(() => undefined);
+        }
+        : undefined;
+      const taskOptions = { ...(signal ? { signal } : {}), ...(data.timeout !== undefined ? { timeout: data.timeout } : {}), ...(onProgress ? { onProgress } : {}) };
       const task = data.task as never;
       // A map chunk spreads over this node's workers, as the local pool's own map does.
       const result = data.mode === "call"

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
 import { AbortError, PoolClosedError } from "@weft/core";
 import { eventually } from "@weft/conformance";
+import { Pool, adapter } from "weftjs";
 import { ClusterPool, InlineTaskError } from "../src/index.js";
 import { startRedisServer, type RedisServer } from "../src/testing/redis-server.js";
 import { startNode, stopNodes, type NodeProcess } from "./support/cluster.js";
@@ -194,9 +195,18 @@ describe("errors and values cross with weft's encoding", () => {
     await using pool = fixtures();
     await expect(pool.apply("echo", [{ handler: () => 1 }] as never)).rejects.toThrow(/args\[0\]\.handler/);
     await expect(pool.apply("echo", [new SharedArrayBuffer(4)] as never)).rejects.toMatchObject({ name: "DataCloneError" });
-    const cycle: Record<string, unknown> = {};
+    await expect(pool.apply("echo", [{ point: new (class Point { x = 1; })() }] as never)).rejects.toThrow(/args\[0\]\.point.*instance of Point/);
+  });
+
+  test("a cycle and a shared reference arrive as they were sent, through a node and back", async () => {
+    await using pool = fixtures();
+    const shared = { n: 1 };
+    const cycle: Record<string, unknown> = { a: shared, b: shared };
     cycle.self = cycle;
-    await expect(pool.apply("echo", [cycle])).rejects.toMatchObject({ name: "DataCloneError" });
+    const back = (await pool.apply("echo", [cycle])) as typeof cycle;
+    expect(back.self).toBe(back);
+    expect(back.a).toBe(back.b);
+    expect(back.a).toEqual({ n: 1 });
   });
 });
 
@@ -227,6 +237,30 @@ describe("refusals", () => {
     expect(() => new ClusterPool({ redis: redis.url } as never)).toThrow(/needs a module/);
     expect(() => new ClusterPool({ redis: redis.url, module: "m", size: 0 })).toThrow(/positive integer/);
     expect(() => new ClusterPool({ redis: redis.url, module: "m", colour: 1 } as never)).toThrow(/Unknown ClusterPool options key "colour"/);
+  });
+
+  test("a bad maxQueue is refused as a local Pool refuses it, and a good one resolves the same way", async () => {
+    const thrown = (make: () => unknown): Error | undefined => {
+      try {
+        make();
+      } catch (error) {
+        return error as Error;
+      }
+      return undefined;
+    };
+    for (const bad of [-1, 1.5, Number.NaN, "lots", null, "AUTO"]) {
+      const local = thrown(() => new Pool({ adapter, size: 2, maxQueue: bad as never }));
+      const cluster = thrown(() => new ClusterPool({ redis: redis.url, module: "m", size: 2, maxQueue: bad as never }));
+      expect(local?.name).toBe("InvalidArgumentError");
+      expect(cluster?.name).toBe("InvalidArgumentError");
+      expect(cluster?.message).toBe(local?.message);
+    }
+    for (const [maxQueue, size, resolved] of [[undefined, 2, Infinity], ["auto", 2, 16], ["auto", 5, 25], [0, 2, 0], [Infinity, 2, Infinity]] as const) {
+      await using local = new Pool({ adapter, size, ...(maxQueue === undefined ? {} : { maxQueue }) });
+      await using cluster = new ClusterPool({ redis: redis.url, module: "m", queue: "weft-maxqueue-options", size, ...(maxQueue === undefined ? {} : { maxQueue }) });
+      expect(local.maxQueue).toBe(resolved);
+      expect(cluster.maxQueue).toBe(resolved);
+    }
   });
 });
 

@@ -49,10 +49,31 @@ describe("codec", () => {
   test("what cannot cross is a DataCloneError naming the path", () => {
     expect(() => encodeValue([1, { f: () => 1 }], "args")).toThrow(/args\[1\]\.f/);
     expect(() => encodeValue(Symbol("s"))).toThrow(/symbol/);
-    const cycle: unknown[] = [];
-    cycle.push(cycle);
-    expect(() => encodeValue(cycle, "args")).toThrow(/cycle/);
     expect(() => encodeValue(new SharedArrayBuffer(2))).toThrow(/SharedArrayBuffer/);
+    expect(() => encodeValue({ view: new Int32Array(new SharedArrayBuffer(8)) }, "args")).toThrow(/args\.view.*SharedArrayBuffer/);
+    expect(() => encodeValue({ p: new Proxy({}, {}) }, "args")).toThrow(/args\.p.*Proxy/);
+    expect(() => encodeValue([new (class Point { x = 1; })()], "args")).toThrow(/args\[0\].*instance of Point/);
+    const list: unknown[] & { handler?: unknown } = [1];
+    list.handler = () => 0;
+    expect(() => encodeValue(list, "args")).toThrow(/args\.handler.*function/);
+  });
+
+  test("cycles, shared references, holes and extra array properties arrive as structured clone delivers them", () => {
+    const shared = { n: 1 };
+    const cycle: unknown[] & { self?: unknown; extra?: unknown } = [shared, shared];
+    cycle.push(cycle);
+    cycle.self = cycle;
+    cycle.extra = new Map([[shared, new Set([cycle])]]);
+    delete cycle[1];
+    const back = roundTrip({ cycle, again: shared }) as { cycle: typeof cycle; again: unknown };
+    expect(back.cycle[2]).toBe(back.cycle);
+    expect(back.cycle.self).toBe(back.cycle);
+    expect(1 in back.cycle).toBe(false);
+    expect(back.cycle[0]).toBe(back.again);
+    const [key, set] = [...(back.cycle.extra as Map<unknown, Set<unknown>>)][0]!;
+    expect(key).toBe(back.again);
+    expect([...set!][0]).toBe(back.cycle);
+    expect(Object.keys(back.cycle)).toEqual(["0", "2", "self", "extra"]);
   });
 });
 

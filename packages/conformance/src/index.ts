@@ -8,7 +8,7 @@
  * for (const test of conformanceTests({ adapter })) it(test.title, test.run, test.timeoutMs);
  * ```
  */
-import type { WorkerKind } from "@weft/core";
+import { Pool, type PoolOptions, type WorkerKind } from "@weft/core";
 import { abortCases } from "./cases/abort.js";
 import { badInputCases } from "./cases/bad-input.js";
 import { closingCases } from "./cases/closing.js";
@@ -32,7 +32,7 @@ import { futuresCases } from "./cases/futures.js";
 import { managerCases } from "./cases/manager.js";
 import { handleCases } from "./cases/handles.js";
 import { workerHookCases } from "./cases/worker-hooks.js";
-import { CaseSkipped, type CaseContext, type CaseDefinition, type Harness } from "./harness.js";
+import { CaseSkipped, type CaseContext, type CaseDefinition, type Capability, type Harness } from "./harness.js";
 import { ResultLog, type CaseResult } from "./results.js";
 
 export * from "./harness.js";
@@ -73,6 +73,8 @@ export const allCases: readonly CaseDefinition[] = [
 export interface ConformanceTest {
   readonly title: string;
   readonly kind: WorkerKind;
+  /** The column's kind: the harness's label, else the worker kind. */
+  readonly column: string;
   readonly timeoutMs: number;
   /** Runs the case. Resolves `{ skipped: reason }` for a declared skip (the runner should mark it skipped and print the reason). */
   run(): Promise<{ skipped?: string }>;
@@ -81,17 +83,37 @@ export interface ConformanceTest {
 /** The fixture task module beside this suite, as a URL the runtime can import. */
 export const defaultFixtures = new URL("./fixtures/tasks.js", import.meta.url).href;
 
+/**
+ * The cases a harness skips because it lacks what they need (see {@link Capability}), each with
+ * the harness's reason: known before anything runs, so a README can state the column's counts.
+ */
+export function declaredSkips(harness: Pick<Harness, "kinds" | "lacks">): { case: string; kind: WorkerKind; reason: string }[] {
+  const lacks = harness.lacks ?? {};
+  const skips: { case: string; kind: WorkerKind; reason: string }[] = [];
+  for (const definition of allCases) {
+    for (const kind of harness.kinds ?? (["thread", "process"] as const)) {
+      if (definition.kinds && !definition.kinds.includes(kind)) continue;
+      const missing = definition.needs?.find((capability) => lacks[capability] !== undefined);
+      if (missing) skips.push({ case: definition.name, kind, reason: lacks[missing]! });
+    }
+  }
+  return skips;
+}
+
 /** Builds the tests for one adapter: every case × every kind it applies to. */
 export function conformanceTests(harness: Harness, log = new ResultLog(harness.adapter.runtime)): ConformanceTest[] {
   const kinds = harness.kinds ?? (["thread", "process"] as const);
   const tests: ConformanceTest[] = [];
+  const lacks = harness.lacks ?? {};
   for (const definition of allCases) {
     for (const kind of kinds) {
       if (definition.kinds && !definition.kinds.includes(kind)) continue;
-      const title = `[${harness.adapter.runtime}/${kind}] ${definition.name}`;
+      const column = harness.label ?? kind;
+      const title = `[${harness.adapter.runtime}/${column}] ${definition.name}`;
       tests.push({
         title,
         kind,
+        column,
         timeoutMs: definition.timeoutMs ?? 30_000,
         async run() {
           const measures: Record<string, number> = {};
@@ -101,6 +123,13 @@ export function conformanceTests(harness: Harness, log = new ResultLog(harness.a
             fixtures: harness.fixtures ?? defaultFixtures,
             host: harness.host ?? {},
             scale: harness.scale ?? "standard",
+            pool<M>(options: Omit<PoolOptions, "adapter" | "kind"> = {}): Pool<M> {
+              const all = { adapter: harness.adapter, kind, ...options };
+              return (harness.createPool ? harness.createPool(all) : new Pool(all)) as unknown as Pool<M>;
+            },
+            has(capability) {
+              return lacks[capability] === undefined;
+            },
             skip(reason: string): never {
               throw new CaseSkipped(reason);
             },
@@ -110,8 +139,10 @@ export function conformanceTests(harness: Harness, log = new ResultLog(harness.a
           };
           const started = performance.now();
           const record = (result: Omit<CaseResult, "case" | "kind" | "ms" | "measures">) =>
-            log.add({ case: definition.name, kind, ms: Math.round(performance.now() - started), measures, ...result });
+            log.add({ case: definition.name, kind: column, ms: Math.round(performance.now() - started), measures, ...result });
           try {
+            const missing = definition.needs?.find((capability) => lacks[capability] !== undefined);
+            if (missing) context.skip(lacks[missing]!);
             await definition.run(context);
             record({ status: "pass" });
             return {};

@@ -3,7 +3,7 @@
  * every submitted task settles exactly once with an expected outcome. Runtime-neutral: the smoke
  * case runs it for a few seconds on every runtime; `npm run soak` runs it for minutes on Node.
  */
-import { Pool, type Adapter, type WorkerKind } from "@weft/core";
+import { Pool, type Adapter, type PoolOptions, type WorkerKind } from "@weft/core";
 
 export interface SoakOptions {
   readonly adapter: Adapter;
@@ -13,6 +13,8 @@ export interface SoakOptions {
   readonly tasks: number;
   /** Most tasks in flight at once. Default 2,000. */
   readonly window?: number;
+  /** Makes the soak's pool from these options (a harness's kind of pool); default a local Pool. */
+  readonly createPool?: (options: PoolOptions) => Pool<never>;
   /** Called now and then with the progress so far (for a progress line). */
   readonly onProgress?: (report: SoakReport) => void;
 }
@@ -40,13 +42,8 @@ function random(seed: number): () => number {
 }
 
 export async function runSoak(options: SoakOptions): Promise<SoakReport> {
-  const pool = new Pool<Record<string, (...args: never[]) => unknown>>({
-    adapter: options.adapter,
-    kind: options.kind,
-    size: 2,
-    module: options.fixtures,
-    abortGrace: 100,
-  });
+  const poolOptions: PoolOptions = { adapter: options.adapter, kind: options.kind, size: 2, module: options.fixtures, abortGrace: 100 };
+  const pool = (options.createPool ? options.createPool(poolOptions) : new Pool(poolOptions)) as unknown as Pool<Record<string, (...args: never[]) => unknown>>;
   const report: SoakReport = { submitted: 0, fulfilled: 0, aborted: 0, timedOut: 0, workerExits: 0, unexpected: 0, ms: 0, tasksPerSecond: 0 };
   pool.addEventListener("workerexit", () => report.workerExits++);
   const next = random(20261125);

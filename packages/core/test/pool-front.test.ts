@@ -32,11 +32,26 @@ class ToyDispatcher implements TaskDispatcher<ToyTask> {
   readonly held = new Map<number, ToyTask>();
   readonly settledCalls = new Map<number, number>();
   readonly breaches: string[] = [];
+  /** Tasks a `start` command started: no longer queued. */
+  readonly started = new Set<number>();
   closed = false;
   terminated = false;
   shutdowns = 0;
+  /** The front's callback for changes of `queued` outside dispatch and settling. */
+  queueChanged: () => void = () => undefined;
 
   constructor(readonly faults: Faults, readonly pendingCount: () => number) {}
+
+  /** Held, unsettled and not started. */
+  get queued(): number {
+    let queued = 0;
+    for (const task of this.held.values()) if (!task.settled && !this.started.has(task.n)) queued++;
+    return queued;
+  }
+
+  watchQueue(onChange: () => void): void {
+    this.queueChanged = onChange;
+  }
 
   dispatch(task: ToyTask): void {
     if (this.closed) this.breaches.push(`dispatch of ${task.n} after close`);
@@ -93,6 +108,8 @@ class ToyDispatcher implements TaskDispatcher<ToyTask> {
 
   /** The task starts running: its run timeout counts from now. */
   start(task: ToyTask): void {
+    this.started.add(task.n);
+    this.queueChanged();
     task.markRunning();
     task.startTimer(() => task.fail(new TimeoutError(`task ${task.n} timed out`)));
   }
@@ -270,4 +287,98 @@ test("a throwing builder rejects the future with its error and makes no task", a
   await expect(future.asPromise()).rejects.toBeInstanceOf(AbortError);
   expect(front.size).toBe(0);
   expect(dispatcher.held.size).toBe(0);
+});
+
+test("back-pressure: a submission is refused with QueueFullError exactly when maxQueue tasks wait; one \"drain\" per fall; ready() waits for room", async () => {
+  const flush = async () => {
+    for (let i = 0; i < 5; i++) await Promise.resolve();
+  };
+  await fc.assert(
+    fc.asyncProperty(fc.array(fc.oneof({ weight: 5, arbitrary: command }, { weight: 1, arbitrary: fc.constant({ type: "ready" as const }) }), { maxLength: 40 }), fc.option(fc.nat(4), { nil: undefined }), async (commands, maxQueue) => {
+      let front!: TaskFront<ToyTask>;
+      const dispatcher = new ToyDispatcher(NO_FAULTS, () => front.size);
+      let drains = 0;
+      front = new TaskFront(dispatcher, {
+        closedError: () => new PoolClosedError("toy closed"),
+        terminatedError: () => new PoolClosedError("toy terminated"),
+        ...(maxQueue === undefined ? {} : { maxQueue }),
+        drained: () => drains++,
+      });
+      expect(front.maxQueue).toBe(maxQueue ?? Infinity);
+      // Without a finite maxQueue the mark is the dispatcher's capacity.
+      const mark = maxQueue ?? dispatcher.capacity;
+      const tasks: ToyTask[] = [];
+      const readies: { settled: boolean; roomWhenResolved: boolean | undefined; rejected: boolean }[] = [];
+      const ending: Promise<void>[] = [];
+      let falls = 0;
+      let above = false;
+      for (const step of commands) {
+        const pick = (at: number) => (tasks.length === 0 ? undefined : tasks[at % tasks.length]);
+        switch (step.type) {
+          case "submit": {
+            const wasFull = dispatcher.queued >= (maxQueue ?? Infinity);
+            let task: ToyTask | undefined;
+            const future = front.submit((observer) => (task = new ToyTask(tasks.length + 1000, step.behaviour, false, undefined, undefined, observer)));
+            future.then(undefined, () => undefined);
+            const refusal = future.done() ? await future.then(() => undefined, (error: unknown) => (error as Error).name) : undefined;
+            if (front.closed) expect(refusal).toBe("PoolClosedError");
+            else if (wasFull) expect(refusal).toBe("QueueFullError");
+            else {
+              expect(refusal).not.toBe("QueueFullError");
+              tasks.push(task!);
+            }
+            break;
+          }
+          case "abort":
+          case "cancel":
+            pick(step.at)?.future.cancel();
+            break;
+          case "start": {
+            const task = pick(step.at);
+            if (task && !task.settled) dispatcher.start(task);
+            break;
+          }
+          case "answer": {
+            const task = pick(step.at);
+            if (task) dispatcher.answer(task, step.ok);
+            break;
+          }
+          case "tick":
+            vi.advanceTimersByTime(step.ms);
+            break;
+          case "ready": {
+            const entry = { settled: false, roomWhenResolved: undefined as boolean | undefined, rejected: false };
+            readies.push(entry);
+            front.ready().then(
+              () => Object.assign(entry, { settled: true, roomWhenResolved: front.hasRoom }),
+              () => Object.assign(entry, { settled: true, rejected: true }),
+            );
+            break;
+          }
+          case "close":
+          case "terminate":
+            ending.push(front[step.type]());
+            break;
+        }
+        await flush();
+        const now = dispatcher.queued >= mark;
+        if (above && !now) falls++;
+        above = now;
+        expect(front.needsDrain).toBe(now);
+        expect(front.hasRoom).toBe(dispatcher.queued < (maxQueue ?? Infinity));
+        expect(drains).toBe(falls);
+        for (const entry of readies) {
+          if (entry.settled && !entry.rejected) expect(entry.roomWhenResolved).toBe(true);
+          // A caller of ready() waits while the queue is full, and no longer once it has room or the pool closed.
+          if (!entry.settled) expect(front.hasRoom && !front.closed).toBe(false);
+          if (front.closed) expect(entry.settled).toBe(true);
+        }
+      }
+      ending.push(front.terminate());
+      await Promise.all(ending);
+      await flush();
+      expect(readies.every((entry) => entry.settled)).toBe(true);
+    }),
+    { numRuns: 300 },
+  );
 });

@@ -33,7 +33,7 @@ export const abortCases: CaseDefinition[] = [
       await rejects(running, "AbortError");
       ok(performance.now() - started < 500, "the caller is answered promptly");
       equal(await pool.apply("cleanedUp", []), true, "the task's cleanup ran in the worker");
-      equal(workers.started.length, 1, "the cooperative worker was not replaced");
+      if (ctx.has("worker-events")) equal(workers.started.length, 1, "the cooperative worker was not replaced");
     },
   },
   {
@@ -51,7 +51,7 @@ export const abortCases: CaseDefinition[] = [
       const error = await rejects(stuck, "AbortError");
       equal((error.cause as Error | undefined)?.message, "user gave up", "the abort reason is the cause");
       equal(await queued, "queued", "the queued task ran on a replacement");
-      equal(workers.started.length, 2, "the stuck worker was replaced");
+      if (ctx.has("worker-events")) equal(workers.started.length, 2, "the stuck worker was replaced");
     },
   },
   {

@@ -58,6 +58,7 @@ const sabPoisons = (ctx: CaseContext) => ctx.kind === "process" && typeof Shared
 export const channelDeathCases: CaseDefinition[] = [
   {
     name: "channels (durability): a worker's puts survive its death once its joinThread() resolved",
+    needs: ["local-channels"],
     async run(ctx) {
       for (const death of deaths(ctx)) {
         const queue = new multiprocessing.Queue<number>();
@@ -70,6 +71,7 @@ export const channelDeathCases: CaseDefinition[] = [
   },
   {
     name: "channels (poison): a value that cannot cross is refused at put time with DataCloneError, and its neighbours and qsize() are untouched",
+    needs: ["local-channels"],
     async run(ctx) {
       const queue = new multiprocessing.Queue<unknown>(5);
       await queue.put(1);
@@ -85,6 +87,7 @@ export const channelDeathCases: CaseDefinition[] = [
   },
   {
     name: "channels (poison): an item one consumer cannot receive fails only its own get there, with DataCloneError",
+    needs: ["local-channels"],
     kinds: ["process"],
     async run(ctx) {
       if (!sabPoisons(ctx)) ctx.skip("SharedArrayBuffer does not exist on this side (no cross-origin isolation), so no item crosses to threads and not to processes");
@@ -102,6 +105,7 @@ export const channelDeathCases: CaseDefinition[] = [
   },
   {
     name: "channels (dying consumer): what a consumer's code took is not delivered again after it dies, beyond the documented bound",
+    needs: ["local-channels"],
     timeoutMs: 60_000,
     async run(ctx) {
       for (const death of deaths(ctx)) {
@@ -121,6 +125,7 @@ export const channelDeathCases: CaseDefinition[] = [
   },
   {
     name: "channels (room): room a computing worker was promised never makes a non-full queue refuse a put",
+    needs: ["local-channels"],
     timeoutMs: 60_000,
     async run(ctx) {
       const queue = new multiprocessing.Queue<number>(10);
@@ -138,6 +143,7 @@ export const channelDeathCases: CaseDefinition[] = [
   },
   {
     name: "channels (generated deaths): puts, gets, poison and deaths at random points lose no durable put, deliver nothing twice beyond the bound, and settle every promise",
+    needs: ["local-channels"],
     timeoutMs: 300_000,
     async run(ctx) {
       const runs = ctx.scale === "full" ? 40 : ctx.scale === "quick" ? 2 : 4;

@@ -39,6 +39,7 @@ const ONE_WAY_RECV = /sending end of a one-way Pipe\(false\) \(the second of the
 export const channelCases: CaseDefinition[] = [
   {
     name: "channels: a Queue carries items from a worker to the main side, in order, until closed",
+    needs: ["local-channels"],
     async run(ctx) {
       const queue = new multiprocessing.Queue<number>({ maxsize: 3 });
       await using pool = fixturePool(ctx, { size: 1 });
@@ -51,6 +52,7 @@ export const channelCases: CaseDefinition[] = [
   },
   {
     name: "channels: many producers and a consumer share one bounded Queue",
+    needs: ["local-channels"],
     async run(ctx) {
       const queue = new multiprocessing.Queue<number>({ maxsize: 2 });
       await using pool = fixturePool(ctx, { size: 3 });
@@ -66,6 +68,7 @@ export const channelCases: CaseDefinition[] = [
   },
   {
     name: "channels: a Pipe is a duplex pair between the main side and a worker",
+    needs: ["local-channels"],
     async run(ctx) {
       const [here, there] = Pipe<number>();
       const Kind = ctx.kind === "thread" ? Thread : Process;
@@ -107,6 +110,7 @@ export const channelCases: CaseDefinition[] = [
   },
   {
     name: "channels: Pipe(false) is one-way — the first end only receives, the second only sends (InvalidStateError naming the end), on the main side and in a worker; Pipe(true) stays duplex",
+    needs: ["local-channels"],
     async run(ctx) {
       const Kind = ctx.kind === "thread" ? Thread : Process;
       const start = (target: string, args: unknown[]) => new Kind({ adapter: ctx.adapter, module: ctx.fixtures, target, args }).start();
@@ -153,6 +157,7 @@ export const channelCases: CaseDefinition[] = [
   },
   {
     name: "channels: an item a worker fetched and never took goes back to the queue, in its place, when the worker dies",
+    needs: ["local-channels"],
     async run(ctx) {
       const queue = new multiprocessing.Queue<number>();
       const report = new multiprocessing.Queue<number>();
@@ -169,6 +174,7 @@ export const channelCases: CaseDefinition[] = [
   },
   {
     name: "channels: an item a worker fetched and did not take goes back to the queue when the worker stops taking",
+    needs: ["local-channels"],
     async run(ctx) {
       const queue = new multiprocessing.Queue<number>();
       const report = new multiprocessing.Queue<number>();
@@ -185,6 +191,7 @@ export const channelCases: CaseDefinition[] = [
   },
   {
     name: "channels: a worker that asks for an item and dies at once loses none",
+    needs: ["local-channels"],
     async run(ctx) {
       const queue = new multiprocessing.Queue<number>();
       for (const i of range(0, 5)) await queue.put(i);
@@ -198,6 +205,7 @@ export const channelCases: CaseDefinition[] = [
   },
   {
     name: "channels: each producer's items keep their order when several put at once (workers and the main side)",
+    needs: ["local-channels"],
     async run(ctx) {
       for (const maxsize of [0, 5]) {
         const queue = new multiprocessing.Queue<[string, number]>(maxsize);
@@ -218,6 +226,7 @@ export const channelCases: CaseDefinition[] = [
   },
   {
     name: "channels: back-pressure at maxsize — a worker's puts wait when the queue is full, and go on when room is made",
+    needs: ["local-channels"],
     async run(ctx) {
       const queue = new multiprocessing.Queue<number>(3);
       await using pool = fixturePool(ctx, { size: 2 });
@@ -239,6 +248,7 @@ export const channelCases: CaseDefinition[] = [
   },
   {
     name: "channels: a task's puts are in the queue when its result arrives; get(timeout) in a worker times out and takes nothing",
+    needs: ["local-channels"],
     async run(ctx) {
       const queue = new multiprocessing.Queue<number>();
       await using pool = fixturePool(ctx, { size: 1 });
@@ -252,6 +262,7 @@ export const channelCases: CaseDefinition[] = [
   },
   {
     name: "channels: JoinableQueue — join() returns once workers marked every item done with taskDone()",
+    needs: ["local-channels"],
     async run(ctx) {
       const queue = new multiprocessing.JoinableQueue<number>();
       await using pool = fixturePool(ctx, { size: 2 });
@@ -267,6 +278,7 @@ export const channelCases: CaseDefinition[] = [
   },
   {
     name: "channels: Python's positional maxsize, and clear errors for bad options",
+    needs: ["local-channels"],
     async run(ctx) {
       const queue = new multiprocessing.Queue<number>(2);
       equal(queue.maxsize, 2, "new Queue(2) is bounded to 2, as Python's Queue(2)");
@@ -293,6 +305,7 @@ export const channelCases: CaseDefinition[] = [
   },
   {
     name: "channels: a Queue created on the main side carries items main → worker and worker → worker",
+    needs: ["local-channels"],
     async run(ctx) {
       const queue = new multiprocessing.Queue<number>(10);
       await using pool = fixturePool(ctx, { size: 2 });

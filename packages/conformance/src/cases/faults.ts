@@ -10,7 +10,7 @@ export const faultCases: CaseDefinition[] = [
       const workers = watchWorkers(pool);
       const results = await Promise.allSettled([pool.apply("echo", [1]), pool.apply("fail", ["plain"]), pool.apply("echo", [3])]);
       deepEqual(results.map((r) => r.status), ["fulfilled", "rejected", "fulfilled"], "only the failing task rejects");
-      equal(workers.started.length, 1, "no worker was replaced");
+      if (ctx.has("worker-events")) equal(workers.started.length, 1, "no worker was replaced");
     },
   },
   {
@@ -25,7 +25,7 @@ export const faultCases: CaseDefinition[] = [
       const error = await rejects(victim, "WorkerExitError");
       ok(/boom in a timer/.test(String((error.cause as Error | undefined)?.message ?? error.message)), `the uncaught error is the cause: ${error.message}`);
       deepEqual(await Promise.all(queued), [0, 1, 2, 3, 4], "queued tasks all ran on the replacement");
-      equal(workers.started.length, 2, "the worker was replaced once");
+      if (ctx.has("worker-events")) equal(workers.started.length, 2, "the worker was replaced once");
     },
   },
   {

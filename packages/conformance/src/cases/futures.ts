@@ -11,7 +11,10 @@ const { wait, asCompleted, FIRST_COMPLETED, FIRST_EXCEPTION } = concurrent.futur
 
 /** The executor of this case's kind over the fixture module (Thread… for threads, Process… for processes). */
 function fixtureExecutor(ctx: CaseContext, maxWorkers = 2): concurrent.futures.Executor<Fixtures> {
-  const options = { adapter: ctx.adapter, module: ctx.fixtures, maxWorkers };
+  // Where executors cannot make their own pool (a cluster), they run over the harness's pool of that size.
+  const options = ctx.has("local-executors")
+    ? { adapter: ctx.adapter, module: ctx.fixtures, maxWorkers }
+    : { pool: ctx.pool<never>({ module: ctx.fixtures, size: maxWorkers }) };
   return ctx.kind === "thread" ? new ThreadPoolExecutor<Fixtures>(options) : new ProcessPoolExecutor<Fixtures>(options);
 }
 

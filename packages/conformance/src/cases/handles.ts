@@ -144,6 +144,7 @@ function forgeryArbitrary(setup: Setup): fc.Arbitrary<Forgery> {
 export const handleCases: CaseDefinition[] = [
   {
     name: "handles: a worker reaches only the Queue and Manager dict it was handed; forged neighbours, changed ids and wrong tokens get UnknownHandleError",
+    needs: ["local-channels"],
     timeoutMs: 60_000,
     run: (ctx) =>
       withSetup(ctx, async (setup, pool) => {
@@ -160,6 +161,7 @@ export const handleCases: CaseDefinition[] = [
   },
   {
     name: "handles: random forged ids and tokens never reach a Queue or a Manager object (generated)",
+    needs: ["local-channels"],
     timeoutMs: 90_000,
     run: (ctx) =>
       withSetup(ctx, async (setup, pool) => {

@@ -11,6 +11,7 @@ function make(ctx: CaseContext, options: ConstructorParameters<typeof Thread>[0]
 export const lifecycleCases: CaseDefinition[] = [
   {
     name: "lifecycle: start, join returns the target's value, exitCode 0",
+    needs: ["thread-objects"],
     async run(ctx) {
       const worker = make(ctx, { module: ctx.fixtures, target: "add" satisfies keyof Fixtures, args: [20, 22] });
       equal(worker.exitCode, null, "exitCode before start");
@@ -24,6 +25,7 @@ export const lifecycleCases: CaseDefinition[] = [
   },
   {
     name: "lifecycle: an inline function runs as the target",
+    needs: ["thread-objects"],
     async run(ctx) {
       const worker = make(ctx, { target: (a: number, b: string) => `${b}:${a * 2}`, args: [21, "x"] }).start();
       equal(await worker.join(), "x:42", "inline target's value");
@@ -31,6 +33,7 @@ export const lifecycleCases: CaseDefinition[] = [
   },
   {
     name: "lifecycle: join throws the target's error, exitCode 1",
+    needs: ["thread-objects"],
     async run(ctx) {
       const worker = make(ctx, { module: ctx.fixtures, target: "fail", args: ["type"] }).start();
       const error = await rejects(worker.join(), "TypeError", /wrong type here/);
@@ -40,6 +43,7 @@ export const lifecycleCases: CaseDefinition[] = [
   },
   {
     name: "lifecycle: join with a timeout, then terminate",
+    needs: ["thread-objects"],
     async run(ctx) {
       const { target, args } = neverYielding(ctx);
       const worker = make(ctx, { module: ctx.fixtures, target, args }).start();
@@ -53,6 +57,7 @@ export const lifecycleCases: CaseDefinition[] = [
   },
   {
     name: "process: the forkserver start method runs each Process in a fresh process, ready ahead",
+    needs: ["thread-objects"],
     kinds: ["process"],
     async run(ctx) {
       const realms = new Set<string>();
@@ -75,6 +80,7 @@ export const lifecycleCases: CaseDefinition[] = [
   },
   {
     name: "lifecycle: starting twice and joining before start are refused",
+    needs: ["thread-objects"],
     async run(ctx) {
       const worker = make(ctx, { module: ctx.fixtures, target: "echo", args: [1] });
       await rejects(worker.join(), "InvalidStateError", /start/);
@@ -86,6 +92,7 @@ export const lifecycleCases: CaseDefinition[] = [
   },
   {
     name: "lifecycle: a worker that exits reports its exit code",
+    needs: ["thread-objects"],
     async run(ctx) {
       const worker = make(ctx, { module: ctx.fixtures, target: "exitWorker", args: [7] }).start();
       const error = await rejects(worker.join(), "WorkerExitError");

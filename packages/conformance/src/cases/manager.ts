@@ -63,6 +63,7 @@ const opArbitrary: fc.Arbitrary<Op> = (() => {
 export const managerCases: CaseDefinition[] = [
   {
     name: "manager: a dict, list, Namespace and Value are shared by the main side and workers",
+    needs: ["local-channels"],
     async run(ctx) {
       await using manager = new Manager();
       const d = manager.dict<string, unknown>({ from: "main" });
@@ -100,6 +101,7 @@ export const managerCases: CaseDefinition[] = [
   },
   {
     name: "manager: updates under a manager Lock are exact under concurrency (4 workers × 50 increments)",
+    needs: ["local-channels"],
     timeoutMs: 120_000,
     async run(ctx) {
       await using manager = new Manager();
@@ -119,6 +121,7 @@ export const managerCases: CaseDefinition[] = [
   },
   {
     name: "manager: proxies nest — a list proxy stored in a dict works when another worker reads it back",
+    needs: ["local-channels"],
     async run(ctx) {
       await using manager = new Manager();
       const d = manager.dict<string, unknown>();
@@ -139,6 +142,7 @@ export const managerCases: CaseDefinition[] = [
   },
   {
     name: "manager: a Queue and an RLock are shared by workers and the main side",
+    needs: ["local-channels"],
     async run(ctx) {
       await using manager = new Manager();
       const queue = manager.Queue<number>();
@@ -167,6 +171,7 @@ export const managerCases: CaseDefinition[] = [
   },
   {
     name: "manager: after shutdown every proxy call rejects with ManagerClosedError, on the main side and in a worker",
+    needs: ["local-channels"],
     async run(ctx) {
       const manager = new Manager();
       const d = manager.dict<string, number>({ a: 1 });
@@ -183,6 +188,7 @@ export const managerCases: CaseDefinition[] = [
   },
   {
     name: "manager: a worker waiting on a manager Lock or Queue get when the manager shuts down gets ManagerClosedError (nothing hangs)",
+    needs: ["local-channels"],
     async run(ctx) {
       const manager = new Manager();
       const lock = manager.Lock();
@@ -243,6 +249,7 @@ export const managerCases: CaseDefinition[] = [
   },
   {
     name: "manager: generated sequences of dict and list ops from 3 workers, each under the Lock, equal their replay on a local Map and array",
+    needs: ["local-channels"],
     timeoutMs: 120_000,
     async run(ctx) {
       await using pool = managerPool(ctx, 3);

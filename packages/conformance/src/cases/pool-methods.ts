@@ -8,7 +8,9 @@ export const poolMethodCases: CaseDefinition[] = [
     async run(ctx) {
       await using pool = fixturePool(ctx, { size: 2 });
       equal(await pool.apply("add", [2, 3]), 5, "apply by name");
-      equal(await pool.apply((s: string) => s.toUpperCase(), ["weft"]), "WEFT", "apply inline");
+      const inline = pool.apply((s: string) => s.toUpperCase(), ["weft"]);
+      if (ctx.has("inline-functions")) equal(await inline, "WEFT", "apply inline");
+      else await rejects(inline, "InlineTaskError", /no code travels/);
       equal(await pool.apply("hasSignal", []), true, "a task sees its AbortSignal as this.signal");
     },
   },
@@ -35,14 +37,14 @@ export const poolMethodCases: CaseDefinition[] = [
       deepEqual(await pool.map("double", items, { chunksize: 1 }), expected, "chunksize 1");
       deepEqual(await pool.map("double", items, { chunksize: 50 }), expected, "chunksize 50");
       deepEqual(await pool.map("double", []), [], "empty input");
-      deepEqual(await pool.map((n: number) => n + 1, [1, 2, 3]), [2, 3, 4], "inline function");
+      if (ctx.has("inline-functions")) deepEqual(await pool.map((n: number) => n + 1, [1, 2, 3]), [2, 3, 4], "inline function");
     },
   },
   {
     name: "pool: map rejects with the first failing item's error",
     async run(ctx) {
       await using pool = fixturePool(ctx, { size: 2 });
-      await rejects(pool.map((n: number) => { if (n === 5) throw new RangeError(`bad ${n}`); return n; }, [1, 2, 3, 4, 5, 6], { chunksize: 1 }), "RangeError", /bad 5/);
+      await rejects(pool.map("failOnFive", [1, 2, 3, 4, 5, 6], { chunksize: 1 }), "RangeError", /bad 5/);
     },
   },
   {
@@ -79,7 +81,7 @@ export const poolMethodCases: CaseDefinition[] = [
       // loaded machine cannot make the fast items late.
       await Promise.all([pool.apply("sleepThen", [200, 0]), pool.apply("sleepThen", [200, 0])]);
       const seen: number[] = [];
-      for await (const value of pool.imapUnordered((ms: number) => new Promise<number>((r) => setTimeout(() => r(ms), ms)), [1_500, 10, 20])) seen.push(value);
+      for await (const value of pool.imapUnordered("sleepReturn", [1_500, 10, 20])) seen.push(value);
       deepEqual([...seen].sort((a, b) => a - b), [10, 20, 1_500], "every result");
       equal(seen[seen.length - 1], 1_500, "the slow one comes last");
     },
@@ -88,7 +90,7 @@ export const poolMethodCases: CaseDefinition[] = [
     name: "pool: leaving imap early cancels what it had in flight",
     async run(ctx) {
       await using pool = fixturePool(ctx, { size: 1 });
-      for await (const value of pool.imap((ms: number) => new Promise<number>((r) => setTimeout(() => r(ms), ms)), [10, 100, 100, 100], { buffer: 4 })) {
+      for await (const value of pool.imap("sleepReturn", [10, 100, 100, 100], { buffer: 4 })) {
         equal(value, 10);
         break;
       }
@@ -133,6 +135,7 @@ export const poolMethodCases: CaseDefinition[] = [
       await drained;
       equal(drains, 1, "one drain event for one rise");
       ok(!pool.needsDrain, "no longer needs draining");
+      if (!ctx.has("worker-events")) return; // a remote pool's run times are measured on its nodes
       const { runTime, waitTime } = pool.stats;
       equal(runTime.count, 16, "every task's run time recorded");
       equal(waitTime.count, 16, "every task's wait time recorded");
@@ -148,12 +151,14 @@ export const poolMethodCases: CaseDefinition[] = [
       for (const type of ["queued", "running", "completed", "failed"] as const) pool.addEventListener(type, () => events.push(type));
       await pool.apply("echo", [1]);
       await rejects(pool.apply("fail", ["plain"]), "Error");
-      deepEqual(events, ["queued", "running", "completed", "queued", "running", "failed"], "event sequence");
+      if (ctx.has("worker-events")) deepEqual(events, ["queued", "running", "completed", "queued", "running", "failed"], "event sequence");
+      // A remote pool hears that a job started only when it runs long enough for the node to say so.
+      else deepEqual(events.filter((type) => type !== "running"), ["queued", "completed", "queued", "failed"], "event sequence (running when told)");
       const stats = pool.stats;
       equal(stats.completed, 1, "completed");
       equal(stats.failed, 1, "failed");
       equal(stats.queued, 0, "queued");
-      ok(stats.utilisation >= 0 && stats.utilisation <= 1, "utilisation within 0..1");
+      if (ctx.has("worker-events")) ok(stats.utilisation >= 0 && stats.utilisation <= 1, "utilisation within 0..1");
     },
   },
 ];

@@ -1,11 +1,11 @@
-import { Pool, type PoolOptions } from "@weft/core";
+import type { Pool, PoolOptions } from "@weft/core";
 import type { CaseContext } from "../harness.js";
 
 export type Fixtures = typeof import("../fixtures/tasks.js");
 
-/** A pool over the fixture module for this case's adapter and kind. */
+/** A pool over the fixture module for this case's adapter and kind (the harness's kind of pool). */
 export function fixturePool(ctx: CaseContext, options: Omit<PoolOptions, "adapter" | "kind" | "module"> = {}): Pool<Fixtures> {
-  return new Pool<Fixtures>({ adapter: ctx.adapter, kind: ctx.kind, module: ctx.fixtures, ...options });
+  return ctx.pool<Fixtures>({ module: ctx.fixtures, ...options });
 }
 
 /** Collects the pids (or worker numbers) of workers the pool starts, from its events. */

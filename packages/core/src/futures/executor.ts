@@ -18,6 +18,13 @@ export interface ExecutorOptions extends Omit<PoolOptions, "kind" | "size"> {
    * on I/O; weft's threads compute in parallel, so more threads than cores only add overhead.
    */
   readonly maxWorkers?: number;
+  /**
+   * Runs on this pool instead of making one: any pool with Pool's surface (`submit`, `imap`,
+   * `close`, `size`), such as `@weft/cluster`'s ClusterPool, whose workers are other machines.
+   * The executor owns it from then on (`shutdown` closes it). With it, the pool's own options
+   * stand: giving any other option (maxWorkers, module, initializer…) too is an InvalidArgumentError.
+   */
+  readonly pool?: Pool<never>;
 }
 
 /** Options of {@link Executor.map}. */
@@ -44,7 +51,7 @@ export interface ShutdownOptions {
 
 const EXECUTOR_OPTION_KEYS = [
   "maxWorkers", "module", "maxQueue", "idleTimeout", "maxTasksPerWorker", "abortGrace", "taskTimeout",
-  "captureCallerStack", "spinWait", "workerOptions", "adapter", "initializer", "initargs", "teardown",
+  "captureCallerStack", "spinWait", "workerOptions", "adapter", "initializer", "initargs", "teardown", "pool",
 ] as const;
 const MAP_OPTION_KEYS = ["timeout", "chunksize", "buffersize"] as const;
 const SHUTDOWN_OPTION_KEYS = ["wait", "cancelFutures"] as const;
@@ -95,7 +102,16 @@ export class Executor<M = Record<string, AnyFunction>> {
 
   protected constructor(kind: WorkerKind, options: ExecutorOptions, what: string) {
     checkKnownKeys(options, EXECUTOR_OPTION_KEYS, `${what} options`);
-    const { maxWorkers, ...poolOptions } = options;
+    const { maxWorkers, pool, ...poolOptions } = options;
+    if (pool !== undefined) {
+      if (pool === null || typeof pool !== "object" || typeof (pool as Partial<Pool<M>>).submit !== "function" || typeof (pool as Partial<Pool<M>>).imap !== "function" || typeof (pool as Partial<Pool<M>>).close !== "function") {
+        throw new InvalidArgumentError(`${what}: pool must be a pool (an object with submit, imap and close, such as a Pool or a ClusterPool); got ${pool === null ? "null" : typeof pool}.`);
+      }
+      const others = Object.keys(options).filter((key) => key !== "pool" && (options as Record<string, unknown>)[key] !== undefined);
+      if (others.length) throw new InvalidArgumentError(`${what}: with a pool given, its own options stand; leave out ${others.join(", ")} (set them where the pool is made).`);
+      this.#pool = pool as unknown as Pool<M>;
+      return;
+    }
     const size = checkMaxWorkers(maxWorkers, what);
     this.#pool = new Pool<M>({ ...poolOptions, kind, ...(size === undefined ? {} : { size }) });
   }

@@ -3,7 +3,8 @@
  * tasks. The local Pool's scheduler (worker threads and processes) is one dispatcher;
  * `@weft/cluster`'s BullMQ queue is another. The front owns everything a caller sees — option
  * checks, futures, AbortSignals, the ledger of pending tasks, close/terminate and the counts;
- * a dispatcher only carries tasks to where they run and answers for them.
+ * a dispatcher only carries tasks to where they run, answers for them, and says how many wait
+ * to start (`queued`: what the front's `maxQueue` limits).
  *
  * ## The contract, call by call
  *
@@ -48,10 +49,26 @@ export interface TaskDispatcher<T extends FrontTask = FrontTask> {
   readonly capacity: number;
 
   /**
+   * How many of the tasks it holds wait to start, as far as it knows: what the pool's `maxQueue`
+   * limits, `needsDrain` watches and `stats.queued` shows. The local pool's: tasks not yet given
+   * to a worker; a cluster's: jobs not yet reported started by a node. Read after every
+   * `dispatch` and every settled task, and whenever the dispatcher calls the `watchQueue` callback.
+   */
+  readonly queued: number;
+
+  /**
+   * The front calls it once, from its constructor, with a callback the dispatcher calls after
+   * `queued` changed by anything but `dispatch` or a task settling (a task went to a worker, a
+   * node reported it started, a dead worker's unstarted tasks came back): it wakes `ready()`
+   * callers and fires the pool's "drain". Calling it when nothing changed is harmless.
+   */
+  watchQueue(onChange: () => void): void;
+
+  /**
    * Takes a new task, unsettled, whose submission the front and the pool have checked. Must
    * not block; it answers later (see the contract above). Throwing fails the task with the
    * thrown error — use it for a task the transport refuses outright, not for a full queue (the
-   * pool refuses those before they become tasks).
+   * front refuses those, with QueueFullError, before they reach the dispatcher).
    */
   dispatch(task: T): void;
 
@@ -68,13 +85,14 @@ export interface TaskDispatcher<T extends FrontTask = FrontTask> {
   settled?(task: T, end: TaskEnd): void;
 
   /**
-   * The pool's `ready()`: resolves when the dispatcher can take a task now (a queue has room, a
-   * connection is up); rejects — with PoolClosedError once `close` was called, or with the
+   * The pool's `ready()`, before the front waits for room under maxQueue: resolves when the
+   * dispatcher can take a task now (a connection is up; at once for a dispatcher that needs
+   * nothing); rejects — with PoolClosedError once `close` was called, or with the
    * reason the dispatcher cannot work — when it never will.
    */
   ready(): Promise<void>;
 
-  /** No more tasks will come (`close()` or `terminate()` was called): wake what waits for room with PoolClosedError. The tasks it holds go on. */
+  /** No more tasks will come (`close()` or `terminate()` was called). The tasks it holds go on. */
   close(): void;
 
   /**

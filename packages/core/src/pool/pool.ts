@@ -7,7 +7,7 @@
  * host-link.ts, and task.ts settles it.
  */
 import { defaultAdapter } from "../adapter-registry.js";
-import { InvalidArgumentError, PoolClosedError, QueueFullError } from "../errors.js";
+import { InvalidArgumentError, PoolClosedError } from "../errors.js";
 import type { Future } from "../future.js";
 import { checkBoolean, checkCount, checkDuration, checkKnownKeys, checkStartOptions } from "../options.js";
 import type { Adapter, StartOptions, WorkerKind } from "../port.js";
@@ -15,7 +15,7 @@ import type { RunRequest } from "../protocol.js";
 import { type AnyFunction, type ArgsOf, type ItemOf, type ModuleSpecifier, type ResultOf, type TaskOf, moduleUrl } from "../task-ref.js";
 import type { ListenerOptions, PoolListener } from "../web-types.js";
 import type { ImapOptions, MapOptions, MapProgress } from "./map.js";
-import { TaskFront } from "./front.js";
+import { TaskFront, checkMaxQueue } from "./front.js";
 import type { DurationSummary } from "./histogram.js";
 import { Scheduler } from "./scheduler.js";
 import { TEARDOWN_BOUND_MS, buildSetup } from "./worker-hooks.js";
@@ -109,8 +109,6 @@ const POOL_OPTION_KEYS = [
   "kind", "size", "module", "maxQueue", "idleTimeout", "maxTasksPerWorker", "abortGrace",
   "taskTimeout", "captureCallerStack", "spinWait", "workerOptions", "adapter", "initializer", "initargs", "teardown",
 ] as const;
-/** maxQueue "auto" is size², but never fewer than this (a pool of 1 to 3 workers still batches). */
-const MIN_AUTO_MAX_QUEUE = 16;
 /** spinWait blocks the caller's thread: more than 10 ms of it is a mistake, not a tuning. */
 const MAX_SPIN_WAIT_US = 10_000;
 
@@ -158,9 +156,7 @@ export class Pool<M = Record<string, AnyFunction>> extends EventTarget {
     const cpus = adapter.cpuCount();
     this.size = checkCount(options.size, "Pool size", 1, false, ` Leave it out to use the CPU count (${cpus}).`) ?? Math.max(1, cpus);
     this.#module = options.module === undefined ? undefined : moduleUrl(options.module);
-    this.#maxQueue = options.maxQueue === "auto"
-      ? Math.max(MIN_AUTO_MAX_QUEUE, this.size * this.size)
-      : checkCount(options.maxQueue, "maxQueue", 0, true, ' Or "auto" for size² (at least 16).') ?? Infinity;
+    this.#maxQueue = checkMaxQueue(options.maxQueue, this.size);
     this.#taskTimeout = checkDuration(options.taskTimeout, "taskTimeout");
     this.#captureCallerStack = checkBoolean(options.captureCallerStack, "captureCallerStack") ?? true;
     const spinWait = checkDuration(options.spinWait, "spinWait") ?? 0;
@@ -172,7 +168,6 @@ export class Pool<M = Record<string, AnyFunction>> extends EventTarget {
         kind,
         size: this.size,
         module: this.#module,
-        maxQueue: this.#maxQueue,
         idleTimeout: checkDuration(options.idleTimeout, "idleTimeout") ?? Infinity,
         maxTasksPerWorker: checkCount(options.maxTasksPerWorker, "maxTasksPerWorker", 1, true) ?? Infinity,
         abortGrace: checkDuration(options.abortGrace, "abortGrace") ?? 1000,
@@ -190,6 +185,8 @@ export class Pool<M = Record<string, AnyFunction>> extends EventTarget {
       terminatedError: () => new PoolClosedError("The pool was terminated before this task finished."),
       ended: (task, end, error) => this.#recorder.ended(task, end, error),
       report: this.#reportError,
+      maxQueue: this.#maxQueue,
+      drained: () => this.#recorder.drained(),
     });
   }
 
@@ -253,7 +250,7 @@ export class Pool<M = Record<string, AnyFunction>> extends EventTarget {
    * ```
    */
   get needsDrain(): boolean {
-    return this.#scheduler.needsDrain;
+    return this.#front.needsDrain;
   }
 
   /** Forgets the run and wait times recorded so far (`stats.runTime`, `stats.waitTime`). */
@@ -273,9 +270,6 @@ export class Pool<M = Record<string, AnyFunction>> extends EventTarget {
         { kind: this.kind, module: this.#module, taskTimeout: this.#taskTimeout, captureCallerStack: this.#captureCallerStack, queued: this.#scheduler.queue.size, reportError: this.#reportError },
         task, args, mode, options,
       );
-      if (!this.#scheduler.hasRoom) {
-        throw new QueueFullError(`The pool's queue is full (maxQueue ${this.#maxQueue}); await pool.ready() before submitting more, or raise maxQueue.`);
-      }
       return new PoolTask(init, observer);
     });
   }

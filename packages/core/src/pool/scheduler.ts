@@ -1,8 +1,8 @@
 /**
  * The local pool's dispatcher (see dispatcher.ts): which task goes to which worker, and when —
  * the queue, starting and stopping workers, the pipeline depth, the rule that abortable tasks
- * go only to idle workers, the start-failure limit, idle workers, and the waiters for room in
- * the queue. The pool's front (front.ts) owns the tasks' futures and the ledger of pending ones.
+ * go only to idle workers, the start-failure limit and idle workers. The pool's front (front.ts)
+ * owns the tasks' futures, the ledger of pending ones, and back-pressure over the queue's size.
  */
 import { PoolClosedError, WorkerStartError } from "../errors.js";
 import type { Adapter, ExitInfo, StartOptions, WorkerKind } from "../port.js";
@@ -25,7 +25,6 @@ export interface SchedulerSettings extends Omit<SlotSettings, "recorder"> {
   readonly kind: WorkerKind;
   readonly size: number;
   readonly module: string | undefined;
-  readonly maxQueue: number;
   readonly idleTimeout: number;
   readonly workerOptions: StartOptions;
 }
@@ -45,9 +44,8 @@ export class Scheduler implements SlotOwner, TaskDispatcher<PoolTask> {
   #averageTaskMs: number | undefined;
   #closing = false;
   #terminated = false;
-  /** needsDrain was true when last looked at: its fall to false is the "drain" event. */
-  #neededDrain = false;
-  #roomWaiters: ((error?: Error) => void)[] = [];
+  /** The front's callback: the queue's size changed outside dispatch and settling. */
+  #queueChanged: () => void = () => undefined;
 
   constructor(settings: SchedulerSettings, recorder: PoolRecorder) {
     this.#settings = settings;
@@ -63,26 +61,21 @@ export class Scheduler implements SlotOwner, TaskDispatcher<PoolTask> {
     return this.#settings.size;
   }
 
-  get hasRoom(): boolean {
-    return this.queue.size < this.#settings.maxQueue;
+  /** Tasks waiting for a worker: what maxQueue limits. */
+  get queued(): number {
+    return this.queue.size;
   }
 
-  /**
-   * Tasks wait in the queue up to its high-water mark: maxQueue when it is finite (the next
-   * submission would be refused), else the pool size (more tasks wait than there are workers).
-   */
-  get needsDrain(): boolean {
-    const mark = this.#settings.maxQueue === Infinity ? this.#settings.size : this.#settings.maxQueue;
-    return this.queue.size >= mark;
+  watchQueue(onChange: () => void): void {
+    this.#queueChanged = onChange;
   }
 
-  /** Queues a task (the pool checked the room) and schedules a dispatch round. */
+  /** Queues a task (the front checked the room) and schedules a dispatch round. */
   dispatch(task: PoolTask): void {
     // Someone is submitting again: give starting workers another chance after a failure streak.
     this.#startFailures = Math.min(this.#startFailures, START_FAILURE_LIMIT - 1);
     this.queue.push(task);
     this.#recorder.task("queued", task);
-    this.#noteQueueGrew();
     if (this.#pumpScheduled) return;
     this.#pumpScheduled = true;
     queueMicrotask(() => {
@@ -96,17 +89,14 @@ export class Scheduler implements SlotOwner, TaskDispatcher<PoolTask> {
     if (task.settled) return;
     if (this.queue.remove(task)) {
       task.fail(error, "cancelled");
-      this.#wakeRoomWaiters();
       return;
     }
     for (const slot of this.#slots) slot.abandon(task, error, "cancelled");
   }
 
-  /** Resolves when the queue has room under maxQueue; rejects with PoolClosedError if the pool closes. */
+  /** Workers start on demand: nothing to wait for but room, which the front waits for. Rejects with PoolClosedError once closed. */
   ready(): Promise<void> {
-    if (this.#closing) return Promise.reject(this.closedError());
-    if (this.hasRoom) return Promise.resolve();
-    return new Promise((resolve, reject) => this.#roomWaiters.push((error) => (error ? reject(error) : resolve())));
+    return this.#closing ? Promise.reject(this.closedError()) : Promise.resolve();
   }
 
   // ----- dispatching ---------------------------------------------------------------------------
@@ -120,7 +110,7 @@ export class Scheduler implements SlotOwner, TaskDispatcher<PoolTask> {
 
   #pump(): void {
     if (this.#terminated || this.queue.size === 0) {
-      this.#wakeRoomWaiters();
+      this.#queueChanged();
       return;
     }
     let idle = 0;
@@ -142,7 +132,7 @@ export class Scheduler implements SlotOwner, TaskDispatcher<PoolTask> {
       const room = slot.room(depth);
       if (room > 0) this.#dispatch(slot, room);
     }
-    this.#wakeRoomWaiters();
+    this.#queueChanged();
   }
 
   #dispatch(slot: WorkerSlot, room: number): void {
@@ -209,7 +199,7 @@ export class Scheduler implements SlotOwner, TaskDispatcher<PoolTask> {
       for (const task of unstarted) task.fail(this.closedError(), "cancelled");
     } else {
       this.queue.unshiftAll(unstarted);
-      this.#noteQueueGrew();
+      this.#queueChanged();
     }
     this.#recorder.worker("workerexit", slot, info);
     if (this.#startFailures >= START_FAILURE_LIMIT) {
@@ -250,10 +240,9 @@ export class Scheduler implements SlotOwner, TaskDispatcher<PoolTask> {
     return new PoolClosedError(this.#terminated ? "The pool was terminated; create a new Pool to run more tasks." : "The pool is closed; create a new Pool to run more tasks.");
   }
 
-  /** No more submissions: wake room waiters with PoolClosedError. */
+  /** No more submissions: `ready()` rejects from now. */
   close(): void {
     this.#closing = true;
-    this.#wakeRoomWaiters();
   }
 
   /** Fails every queued and running task with `error` (the pool was terminated: see TaskDispatcher.terminate). */
@@ -263,28 +252,10 @@ export class Scheduler implements SlotOwner, TaskDispatcher<PoolTask> {
     this.#terminated = true;
     for (const task of this.queue.drain()) task.fail(error, "cancelled");
     for (const slot of this.#slots) slot.failAll(error);
-    this.#wakeRoomWaiters();
   }
 
   /** Stops every worker — after its teardown, unless the pool was terminated; resolves when all are gone. */
   async shutdown(): Promise<void> {
     await Promise.all([...this.#slots].map((slot) => (this.#terminated ? slot.stop() : slot.retire())));
-  }
-
-  #noteQueueGrew(): void {
-    if (!this.#neededDrain && this.needsDrain) this.#neededDrain = true;
-  }
-
-  #wakeRoomWaiters(): void {
-    if (this.#neededDrain && !this.needsDrain) {
-      this.#neededDrain = false;
-      this.#recorder.drained();
-    }
-    if (this.#roomWaiters.length === 0) return;
-    if (!this.#closing && !this.hasRoom) return;
-    const waiters = this.#roomWaiters;
-    this.#roomWaiters = [];
-    const error = this.#closing ? this.closedError() : undefined;
-    for (const wake of waiters) wake(error);
   }
 }
