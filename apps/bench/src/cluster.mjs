@@ -81,9 +81,12 @@ async function measureAt(redis, concurrency, { n, sequentialN, reps }) {
   };
   const throughput = {};
   const roundTrip = {};
+  /** Each round's round-trip median per subject: the per-round ratios show the spread within the sitting. */
+  const roundMedians = {};
   for (const name of Object.keys(subjects)) {
     throughput[name] = [];
     roundTrip[name] = [];
+    roundMedians[name] = [];
   }
   try {
     // Warm every subject, then measure them in turn, round after round, so that a change in the
@@ -94,18 +97,21 @@ async function measureAt(redis, concurrency, { n, sequentialN, reps }) {
         const start = performance.now();
         await Promise.all(Array.from({ length: n }, (_, i) => run(i)));
         throughput[name].push(n / ((performance.now() - start) / 1000));
+        const times = [];
         for (let i = 0; i < sequentialN / reps; i++) {
           const t = performance.now();
           await run(i);
-          roundTrip[name].push((performance.now() - t) * 1000);
+          times.push((performance.now() - t) * 1000);
         }
+        roundTrip[name].push(...times);
+        roundMedians[name].push(median(times));
       }
     }
   } finally {
     await Promise.allSettled([raw.close(), cluster.close(), local.close()]);
     await Promise.allSettled([stopProcess(rawNode), stopProcess(weftNode)]);
   }
-  return { subjects: Object.keys(subjects), throughput, roundTrip };
+  return { subjects: Object.keys(subjects), throughput, roundTrip, roundMedians };
 }
 
 export async function clusterBench({ quick, report }) {
@@ -115,22 +121,25 @@ export async function clusterBench({ quick, report }) {
     return;
   }
   const n = quick ? 300 : 2000;
-  const sequentialN = quick ? 100 : 300;
-  const reps = quick ? 3 : 5;
+  const sequentialN = quick ? 99 : 1050;
+  const reps = quick ? 3 : 7;
   // The same server for both: everysec persistence, as a production Redis usually runs.
   const redis = await startRedisServer({ fsync: "everysec" });
   const sections = {};
   try {
     for (const concurrency of CONCURRENCIES) {
-      const { subjects, throughput, roundTrip } = await measureAt(redis, concurrency, { n, sequentialN, reps });
+      const { subjects, throughput, roundTrip, roundMedians } = await measureAt(redis, concurrency, { n, sequentialN, reps });
       const summaries = Object.fromEntries(Object.entries(throughput).map(([name, values]) => [name, { median: median(values), min: Math.min(...values), max: Math.max(...values) }]));
       table(`8. Cluster: ${fmt(n)} no-op jobs submitted at once, then ${sequentialN} one at a time; one node of ${concurrency} (median (min–max) of ${reps} rounds)`,
         ["subject", "tasks/s", "round trip median", "p99"],
         subjects.map((name) => [name, spread(summaries[name]), `${fmt(median(roundTrip[name]))} µs`, `${fmt(percentile(roundTrip[name], 99))} µs`]));
       const rawName = "raw BullMQ Queue/Worker";
+      // The same ratios round by round (the subjects alternate within a round): their range is the spread within this sitting.
+      const perRound = (values) => values["weft ClusterPool"].map((value, round) => value / values[rawName][round]);
+      const range = (ratios) => `(rounds ${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)})`;
       const rows = [
-        [`ClusterPool throughput vs raw BullMQ, concurrency ${concurrency} (target ≥ 0.9×)`, `${(summaries["weft ClusterPool"].median / summaries[rawName].median).toFixed(2)}×`],
-        [`ClusterPool round trip p50 vs raw BullMQ, concurrency ${concurrency} (target ≤ 1.2×)`, `${(median(roundTrip["weft ClusterPool"]) / median(roundTrip[rawName])).toFixed(2)}×`],
+        [`ClusterPool throughput vs raw BullMQ, concurrency ${concurrency} (target ≥ 0.9×)`, `${(summaries["weft ClusterPool"].median / summaries[rawName].median).toFixed(2)}× ${range(perRound(throughput))}`],
+        [`ClusterPool round trip p50 vs raw BullMQ, concurrency ${concurrency} (target ≤ 1.2×)`, `${(median(roundTrip["weft ClusterPool"]) / median(roundTrip[rawName])).toFixed(2)}× ${range(perRound(roundMedians))}`],
         ["local process Pool vs ClusterPool, throughput", `${(summaries["weft local process Pool"].median / summaries["weft ClusterPool"].median).toFixed(1)}×`],
       ];
       table("   ratios (same run)", ["comparison", "value"], rows);

@@ -16,6 +16,11 @@ Takes jobs from a BullMQ queue in Redis and runs each on a local weft pool.
   --redis URL            Redis to connect to (default redis://127.0.0.1:6379; rediss:// for TLS)
   --password-file PATH   read the Redis password from this file (one line), instead of the URL;
                          or set WEFT_REDIS_PASSWORD in the environment
+  --tls-ca PATH          trust this CA certificate (PEM) for the Redis server's, beside the
+                         system's; with a rediss:// URL
+  --tls-cert PATH, --tls-key PATH
+                         this node's client certificate and its key (PEM), for a Redis that
+                         asks clients for one (tls-auth-clients yes); with a rediss:// URL
   --connect-timeout MS   give up, with a message and exit code 1, if Redis cannot be reached at
                          the start within this long (default 10000)
   --kind thread|process  kind of the local pool (default thread)
@@ -72,24 +77,54 @@ function readPassword(path: string): string {
   return password;
 }
 
+/** The TLS files of --tls-ca, --tls-cert and --tls-key. */
+interface TlsFiles {
+  ca?: string;
+  cert?: string;
+  key?: string;
+}
+
+function readPem(flag: string, path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (error) {
+    fail(`${flag} ${JSON.stringify(path)} cannot be read: ${error instanceof Error ? error.message : String(error)}.`);
+  }
+}
+
+/** The TLS options for the files given, on top of what the rediss:// URL set; undefined when no file was given. */
+function tlsOptions(files: TlsFiles, urlTls: unknown): Record<string, unknown> | undefined {
+  if (files.ca === undefined && files.cert === undefined && files.key === undefined) return undefined;
+  if (urlTls === undefined) fail("--tls-ca, --tls-cert and --tls-key need a rediss:// URL (TLS); --redis gives a redis:// one.");
+  if ((files.cert === undefined) !== (files.key === undefined)) fail("--tls-cert and --tls-key go together: the certificate and its private key.");
+  return {
+    ...(urlTls as object),
+    ...(files.ca !== undefined ? { ca: readPem("--tls-ca", files.ca) } : {}),
+    ...(files.cert !== undefined ? { cert: readPem("--tls-cert", files.cert), key: readPem("--tls-key", files.key!) } : {}),
+  };
+}
+
 /**
- * Where Redis is, with its password from the URL, else --password-file, else the environment.
- * A URL with a password and a password file together are refused: which one is meant is unclear.
+ * Where Redis is, with its password from the URL, else --password-file, else the environment,
+ * and the TLS files given. A URL with a password and a password file together are refused:
+ * which one is meant is unclear.
  */
-function redisTarget(url: string, passwordFile: string | undefined, env: Readonly<Record<string, string | undefined>>): RedisTarget {
+function redisTarget(url: string, passwordFile: string | undefined, tlsFiles: TlsFiles, env: Readonly<Record<string, string | undefined>>): RedisTarget {
   let options: ReturnType<typeof redisOptions>;
   try {
     options = redisOptions(url);
   } catch (error) {
     fail(`--redis: ${error instanceof Error ? error.message : String(error)}`);
   }
+  const tls = tlsOptions(tlsFiles, options.tls);
+  const withTls = tls === undefined ? options : { ...options, tls };
   if (passwordFile !== undefined) {
     if (options.password !== undefined) fail("give the Redis password either in the --redis URL or with --password-file, not both.");
-    return { ...options, password: readPassword(passwordFile) };
+    return { ...withTls, password: readPassword(passwordFile) };
   }
   const fromEnv = env[PASSWORD_ENV];
-  if (options.password === undefined && fromEnv !== undefined && fromEnv !== "") return { ...options, password: fromEnv };
-  return url;
+  if (options.password === undefined && fromEnv !== undefined && fromEnv !== "") return { ...withTls, password: fromEnv };
+  return tls === undefined ? url : withTls;
 }
 
 /**
@@ -100,6 +135,7 @@ export function parseWorkerArgs(argv: readonly string[], env: Readonly<Record<st
   const modules: Record<string, string> = {};
   let redis = "redis://127.0.0.1:6379";
   let passwordFile: string | undefined;
+  const tlsFiles: TlsFiles = {};
   const options: { -readonly [K in keyof ClusterWorkerOptions]?: ClusterWorkerOptions[K] } = {};
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
@@ -122,6 +158,9 @@ export function parseWorkerArgs(argv: readonly string[], env: Readonly<Record<st
       }
       case "--redis": redis = take(); break;
       case "--password-file": passwordFile = take(); break;
+      case "--tls-ca": tlsFiles.ca = take(); break;
+      case "--tls-cert": tlsFiles.cert = take(); break;
+      case "--tls-key": tlsFiles.key = take(); break;
       case "--connect-timeout": options.connectTimeout = integer(flag, take()); break;
       case "--kind": {
         const kind = take();
@@ -142,6 +181,6 @@ export function parseWorkerArgs(argv: readonly string[], env: Readonly<Record<st
     }
   }
   if (Object.keys(modules).length === 0) fail("give at least one --module: a worker node runs only the task modules it was started with.");
-  return { ...options, redis: redisTarget(redis, passwordFile, env), modules };
+  return { ...options, redis: redisTarget(redis, passwordFile, tlsFiles, env), modules };
 }
 

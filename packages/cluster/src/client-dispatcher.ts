@@ -31,6 +31,8 @@ export class BullDispatcher implements TaskDispatcher<ClusterJob> {
   readonly #link: ClientLink;
   /** The jobs dispatched and not yet settled, by id: what this client's results stream answers for. */
   readonly #jobs = new Map<string, ClusterJob>();
+  /** The ids of the jobs in Redis when terminate() came: shutdown removes those still queued. */
+  #withdrawnIds: readonly string[] = [];
   readonly #ready: Promise<void>;
   readonly #events: JobEvents;
   readonly #report: (detail: CallbackError) => void;
@@ -140,15 +142,17 @@ export class BullDispatcher implements TaskDispatcher<ClusterJob> {
     this.#closing = true;
   }
 
-  /** The front fails every job; nothing to do until shutdown withdraws them all at once. */
+  /** The front fails every job; shutdown then withdraws them all at once, and removes those that were queued. */
   terminate(): void {
     this.#terminated = true;
+    this.#withdrawnIds = [...this.#jobs.values()].filter((job) => job.stored).map((job) => job.id);
   }
 
   /**
    * Terminated: one command drops this client's lease (nodes drop its queued jobs as they take
-   * them) and one broadcast aborts its running ones, waited for at most connectTimeout (10 s if
-   * that is Infinity). Then this client's keys go and its connections close, within about three
+   * them) and one broadcast aborts its running ones, then its queued jobs are removed from Redis,
+   * 500 per script call (queued-jobs.ts); waited for at most connectTimeout (10 s if that is
+   * Infinity). Then this client's keys go and its connections close, within about three
    * seconds whatever Redis does.
    */
   shutdown(terminated: boolean): Promise<void> {
@@ -159,7 +163,7 @@ export class BullDispatcher implements TaskDispatcher<ClusterJob> {
 
   async #stop(terminated: boolean): Promise<void> {
     if (terminated && !this.#unavailable) {
-      const sent = this.#ready.then(() => this.#link.withdrawAll());
+      const sent = this.#ready.then(() => this.#link.withdrawAll(this.#withdrawnIds));
       await within(sent, this.#settings.connectTimeout === Infinity ? DEFAULT_CONNECT_TIMEOUT_MS : this.#settings.connectTimeout);
     }
     await this.#link.disconnect(this.closedError(), !this.#unavailable);

@@ -11,6 +11,7 @@ import type { PoolSettings } from "./client-options.js";
 import { FinishedJobRemover } from "./finished-jobs.js";
 import { Heartbeat } from "./heartbeat.js";
 import { JobSweep, type SweepHost } from "./job-sweep.js";
+import { removeQueuedJobs } from "./queued-jobs.js";
 import { ResultsReader, readerOptions, type ResultEntry } from "./results-stream.js";
 import { CLIENT_KEYS_TTL_MS, RESULT_FIELDS, cancelChannel, clientKeys, type CancelMessage, type ClientKeys, type JobData, type ResultEvent } from "./protocol.js";
 
@@ -91,10 +92,12 @@ export class ClientLink {
 
   /**
    * Withdraws every job of this client at once, whatever their number: the lease goes (a node
-   * drops each queued job as it takes it), and one broadcast aborts the running ones.
+   * drops each queued job as it takes it), one broadcast aborts the running ones, and then the
+   * queued ones among `ids` are removed from Redis in bulk (see queued-jobs.ts).
    */
-  async withdrawAll(): Promise<void> {
+  async withdrawAll(ids: readonly string[]): Promise<void> {
     await this.#redis.multi().del(this.keys.results).publish(cancelChannel(this.#settings.prefix, this.#settings.queue), `client:${this.#clientId}` satisfies CancelMessage).exec();
+    await removeQueuedJobs(this.#redis, this.#queuePrefix(), ids);
   }
 
   /** How many worker nodes are connected to the queue now (BullMQ's worker registry). */

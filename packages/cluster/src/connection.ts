@@ -113,12 +113,35 @@ export async function withinConnectTimeout<T>(until: Promise<T>, connections: re
       reject(new RedisUnavailableError(`${who} could not reach Redis at ${describeTarget(options)} within ${timeoutMs} ms${why}. Check that Redis runs there, the address and port, the password, and TLS (CA certificate); or raise connectTimeout.`, timeoutMs, cause === undefined ? undefined : { cause }));
     }, timeoutMs);
   });
+  const started = performance.now();
+  const refused = until.catch((error: unknown) => {
+    const refusal = refusalOf(error);
+    if (refusal === undefined) throw error;
+    throw new RedisUnavailableError(`${who} was refused by Redis at ${describeTarget(options)}: ${refusal}. ${refusalAdvice(refusal)}`, Math.round(performance.now() - started), { cause: error });
+  });
   try {
-    return await Promise.race([until, deadline]);
+    return await Promise.race([refused, deadline]);
   } finally {
     clearTimeout(timer);
     if (onAbort) signal?.removeEventListener("abort", onAbort);
   }
+}
+
+/**
+ * Redis's refusal in `error`, if it is one: a user without the permission (NOPERM), a wrong or
+ * missing password (WRONGPASS, NOAUTH). A refused command inside MULTI shows only as EXECABORT;
+ * ioredis keeps the refusals that caused it in `previousErrors`.
+ */
+export function refusalOf(error: unknown): string | undefined {
+  const messages = [error, ...((error as { previousErrors?: unknown[] } | null)?.previousErrors ?? [])]
+    .map((each) => (each instanceof Error ? each.message : typeof each === "string" ? each : ""));
+  return messages.find((message) => /^(NOPERM|WRONGPASS|NOAUTH)\b/.test(message));
+}
+
+function refusalAdvice(refusal: string): string {
+  return refusal.startsWith("NOPERM")
+    ? "The Redis user lacks a key, channel or command that a cluster client or node needs: see the ACL in @weft/cluster's README (\"Who can do what\")"
+    : "Check the user name and password";
 }
 
 /** Resolves when `redis` is ready (connected, authenticated, data loaded). */

@@ -1,6 +1,6 @@
 /**
  * Reads a client's own results stream (see ClientKeys in protocol.ts) on a connection of its
- * own, and trims what it has read, so the stream holds only what is on its way. Only this client
+ * own, and trims what it has read, so the stream holds little more than what is on its way. Only this client
  * reads it: K clients read K streams, each its own results, and a client that falls behind (stopped,
  * swamped) finds everything waiting when it reads again. A read that fails (Redis restarted,
  * connection lost) is retried; a read that hangs beyond its block time (a connection that died
@@ -22,6 +22,13 @@ const BLOCK_MS = 5000;
 const WATCHDOG_MARGIN_MS = 5000;
 /** Pause before reading again after a failed read (ms): the connection retries meanwhile. */
 const RETRY_MS = 250;
+/**
+ * Entries read are trimmed with the next read once this long has passed since the last trim
+ * (ms), or once a full read's worth is waiting. Not with every read: the trim is answered at once
+ * while the blocking read is answered later, so trimming with each read would cost a reply, and
+ * a socket read, per result delivered one at a time.
+ */
+const TRIM_EVERY_MS = 100;
 
 type StreamEntries = [id: string, fields: string[]][];
 type StreamReply = [key: string, entries: StreamEntries][] | null;
@@ -32,6 +39,9 @@ export class ResultsReader {
   readonly #onEntry: (entry: ResultEntry) => void;
   #lastId = "0-0";
   #trimmedTo = "0-0";
+  #trimmedAt = 0;
+  /** Entries read since the last trim was sent. */
+  #untrimmed = 0;
   #caughtUp = 0;
   #closed = false;
 
@@ -70,6 +80,7 @@ export class ResultsReader {
       for (const [id, list] of entries) {
         if (this.#closed) return;
         this.#lastId = id;
+        this.#untrimmed++;
         const fields: Record<string, string> = {};
         for (let i = 0; i + 1 < list.length; i += 2) fields[list[i]!] = list[i + 1]!;
         this.#onEntry({ id, fields });
@@ -85,17 +96,24 @@ export class ResultsReader {
   }
 
   /**
-   * One round trip: trims the entries read before (they were handled), then reads the next ones,
-   * blocking until there are some.
+   * One round trip: trims the entries read before (they were handled) if a trim is due (see
+   * TRIM_EVERY_MS), then reads the next ones, blocking until there are some.
    */
   #read(): Promise<StreamEntries | "late"> {
     const pipeline = this.#redis.pipeline();
     const trimTo = this.#lastId;
-    if (trimTo !== this.#trimmedTo) pipeline.xtrim(this.#key, "MINID", nextStreamId(trimTo));
+    const now = performance.now();
+    const trim = trimTo !== this.#trimmedTo && (this.#untrimmed >= READ_COUNT || now - this.#trimmedAt >= TRIM_EVERY_MS);
+    if (trim) pipeline.xtrim(this.#key, "MINID", nextStreamId(trimTo));
     pipeline.xread("COUNT", READ_COUNT, "BLOCK", BLOCK_MS, "STREAMS", this.#key, this.#lastId);
+    const untrimmed = this.#untrimmed;
     const read = pipeline.exec().then((replies): StreamEntries => {
       for (const [error] of replies ?? []) if (error) throw error;
-      this.#trimmedTo = trimTo;
+      if (trim) {
+        this.#trimmedTo = trimTo;
+        this.#trimmedAt = now;
+        this.#untrimmed -= untrimmed;
+      }
       const reply = replies?.[replies.length - 1]?.[1] as StreamReply;
       return reply?.[0]?.[1] ?? [];
     });

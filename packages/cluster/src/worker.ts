@@ -252,7 +252,9 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
   });
   worker.on("error", () => undefined);
   try {
-    await withinConnectTimeout(Promise.all([subscriber.subscribe(cancelChannel(prefix, queueName)), worker.waitUntilReady()]), [commands, subscriber], connection, connectTimeout, `Worker node ${name}`);
+    // The EXISTS is a probe: a Redis user whose ACL lacks the queue's keys is refused here, at
+    // the start, rather than by every later command of BullMQ's worker, which only retries.
+    await withinConnectTimeout(Promise.all([subscriber.subscribe(cancelChannel(prefix, queueName)), worker.waitUntilReady(), commands.exists(`${prefix}:${queueName}:meta`)]), [commands, subscriber], connection, connectTimeout, `Worker node ${name}`);
     reports.use((await worker.backend.client) as unknown as Redis);
   } catch (error) {
     // Nothing of a node that never started may keep the process alive.

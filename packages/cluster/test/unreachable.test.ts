@@ -9,46 +9,25 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
 import { eventually } from "@weft/conformance";
 import { ClusterPool, RedisUnavailableError } from "../src/index.js";
 import { freePort as closedPort, startRedisServer, type RedisServer } from "../src/testing/redis-server.js";
-import { cli, packageDir, runtimeCommand, startNode, stopNodes, within, type NodeProcess } from "./support/cluster.js";
+import { packageDir, rejection, runCli, startNode, stopNodes, within, type NodeProcess } from "./support/cluster.js";
 
 type NodeTasks = typeof import("./fixtures/node-tasks.mjs");
 
 let scratch: string;
 let nodes: NodeProcess[] = [];
-const cleanups: (() => Promise<unknown>)[] = [];
+const cleanups: (() => unknown)[] = [];
 
 beforeAll(() => {
   scratch = mkdtempSync(join(tmpdir(), "weft-unreachable-"));
 });
 
 afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
+  for (const cleanup of cleanups.splice(0).reverse()) await Promise.resolve().then(cleanup).catch(() => undefined);
   await stopNodes(nodes);
   nodes = [];
 });
 
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
-
-/** The error a promise rejected with (it must reject). */
-async function rejection(promise: PromiseLike<unknown>): Promise<any> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error("expected a rejection, but it resolved");
-}
-
-/** Runs the CLI as a node would be run; resolves with its exit code and output when it exits. */
-function runCli(args: readonly string[]): { exited: Promise<{ code: number | null; output: string }> } {
-  const [command, argv] = runtimeCommand("node", cli, ["worker", "--module", join(packageDir, "test/fixtures/node-tasks.mjs"), ...args]);
-  const child = spawn(command, argv, { stdio: ["ignore", "pipe", "pipe"] });
-  cleanups.push(async () => child.kill("SIGKILL"));
-  let output = "";
-  child.stdout!.on("data", (chunk) => (output += chunk));
-  child.stderr!.on("data", (chunk) => (output += `[stderr] ${chunk}`));
-  return { exited: new Promise((resolve) => child.on("exit", (code) => resolve({ code, output }))) };
-}
 
 // Bounds: the connect timeouts here are 1–2 s; each bound allows ten times that or more, for a
 // loaded machine, and "never", what these cases did before, fails them all the same.
@@ -94,7 +73,7 @@ describe("nothing listens where Redis should be", () => {
 
   test("a node that cannot reach Redis says so on stderr and exits 1", async () => {
     const port = await closedPort();
-    const { code, output } = await within(runCli(["--redis", `redis://127.0.0.1:${port}`, "--connect-timeout", "1500"]).exited, BOUND_MS, "the node exits");
+    const { code, output } = await within(runCli(["--redis", `redis://127.0.0.1:${port}`, "--connect-timeout", "1500"], cleanups).exited, BOUND_MS, "the node exits");
     expect(code).toBe(1);
     expect(output).toMatch(new RegExp(`\\[stderr\\] weft-cluster: RedisUnavailableError: Worker node \\S+ could not reach Redis at redis://127\\.0\\.0\\.1:${port} within 1500 ms: .*ECONNREFUSED`));
   });
@@ -132,7 +111,7 @@ describe("Redis behind a TLS certificate the client does not trust", () => {
 
   test("a node pointed at it says so on stderr and exits 1", async (context) => {
     if (!openssl) context.skip("openssl is not installed: no test certificate can be made");
-    const { code, output } = await within(runCli(["--redis", redis!.tlsUrl!, "--connect-timeout", "2000"]).exited, BOUND_MS, "the node exits");
+    const { code, output } = await within(runCli(["--redis", redis!.tlsUrl!, "--connect-timeout", "2000"], cleanups).exited, BOUND_MS, "the node exits");
     expect(code).toBe(1);
     expect(output).toMatch(/\[stderr\] weft-cluster: RedisUnavailableError: .*(self[- ]signed|certificate)/i);
   });

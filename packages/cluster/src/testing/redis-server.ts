@@ -41,8 +41,12 @@ export interface RedisServerOptions {
   readonly appendonly?: boolean;
   /** `requirepass`: clients must give this password. */
   readonly password?: string;
-  /** Also listen with TLS on a second port, with this certificate and key (PEM files). Clients are not asked for certificates. */
-  readonly tls?: { readonly certFile: string; readonly keyFile: string };
+  /**
+   * Also listen with TLS on a second port, with this certificate and key (PEM files). With
+   * `clientCaFile`, clients must present a certificate signed by that CA (`tls-auth-clients
+   * yes`); without, they are not asked for one.
+   */
+  readonly tls?: { readonly certFile: string; readonly keyFile: string; readonly clientCaFile?: string };
 }
 
 /** Why redis-server cannot run here, or undefined if it can. */
@@ -101,7 +105,7 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
       // (SIGKILL) of Redis loses nothing acknowledged. "everysec" may lose the last second.
       ...(options.appendonly === false ? ["--appendonly", "no"] : ["--appendonly", "yes", "--appendfsync", options.fsync ?? "always"]),
       ...(options.password !== undefined ? ["--requirepass", options.password] : []),
-      ...(options.tls && tlsPort ? ["--tls-port", String(tlsPort), "--tls-cert-file", options.tls.certFile, "--tls-key-file", options.tls.keyFile, "--tls-auth-clients", "no"] : []),
+      ...(options.tls && tlsPort ? ["--tls-port", String(tlsPort), "--tls-cert-file", options.tls.certFile, "--tls-key-file", options.tls.keyFile, ...(options.tls.clientCaFile ? ["--tls-ca-cert-file", options.tls.clientCaFile, "--tls-auth-clients", "yes"] : ["--tls-auth-clients", "no"])] : []),
       "--maxmemory-policy", "noeviction", "--daemonize", "no", "--logfile", join(dir, "redis.log"),
     ], { stdio: "ignore" });
     const started = performance.now();

@@ -6,7 +6,9 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { readFileSync, realpathSync } from "node:fs";
+import { mkdtempSync, readFileSync, realpathSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { afterAll, afterEach, beforeAll } from "vitest";
 import { defaultFixtures } from "@weft/conformance";
 
 export const packageDir = fileURLToPath(new URL("../..", import.meta.url));
@@ -139,4 +141,53 @@ export async function stopNodes(nodes: readonly NodeProcess[]): Promise<void> {
     await node.exited;
     clearTimeout(timer);
   }));
+}
+
+/** What a test file's cases share: a scratch folder, the nodes they started, and clean-ups run after each case. */
+export interface ProcessScope {
+  /** A temporary folder for the file, removed after its last case. */
+  readonly scratch: string;
+  /** Nodes a case started: stopped after it. */
+  nodes: NodeProcess[];
+  /** Run after each case, last first; a failing one does not stop the others. */
+  readonly cleanups: (() => unknown)[];
+}
+
+/** Registers the hooks of a {@link ProcessScope}: nothing a case started outlives it. */
+export function processScope(name: string): ProcessScope {
+  const scope = { scratch: "", nodes: [] as NodeProcess[], cleanups: [] as (() => unknown)[] };
+  beforeAll(() => {
+    scope.scratch = mkdtempSync(join(tmpdir(), `weft-${name}-`));
+  });
+  afterEach(async () => {
+    for (const cleanup of scope.cleanups.splice(0).reverse()) await Promise.resolve().then(cleanup).catch(() => undefined);
+    await stopNodes(scope.nodes);
+    scope.nodes = [];
+  });
+  afterAll(() => rmSync(scope.scratch, { recursive: true, force: true }));
+  return scope;
+}
+
+/** The error a promise rejected with (it must reject). */
+export async function rejection(promise: PromiseLike<unknown>): Promise<any> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error("expected a rejection, but it resolved");
+}
+
+/**
+ * Runs the CLI's worker as an operator would, serving the node tasks; resolves with its exit
+ * code and output (stderr lines marked "[stderr]") when it exits. `cleanups` gets its kill.
+ */
+export function runCli(args: readonly string[], cleanups: (() => unknown)[]): { exited: Promise<{ code: number | null; output: string }> } {
+  const [command, argv] = runtimeCommand("node", cli, ["worker", "--module", nodeTasks, ...args]);
+  const child = spawn(command, argv, { stdio: ["ignore", "pipe", "pipe"] });
+  cleanups.push(() => void child.kill("SIGKILL"));
+  let output = "";
+  child.stdout!.on("data", (chunk) => (output += chunk));
+  child.stderr!.on("data", (chunk) => (output += `[stderr] ${chunk}`));
+  return { exited: new Promise((resolve) => child.on("exit", (code) => resolve({ code, output }))) };
 }
