@@ -8,7 +8,7 @@
 import { PoolClosedError } from "@weft/core";
 import { deserializeError, type SerializedError, type TaskDispatcher, type TaskEnd } from "@weft/core/transport";
 import { decodeValue } from "./codec.js";
-import { DEFAULT_CONNECT_TIMEOUT_MS, within } from "./connection.js";
+import { DEFAULT_CONNECT_TIMEOUT_MS, refusalOf, within } from "./connection.js";
 import type { ClusterPoolEventType, PoolSettings } from "./client-options.js";
 import { ClientLink } from "./client-link.js";
 import type { ClusterJob } from "./client-jobs.js";
@@ -59,6 +59,7 @@ export class BullDispatcher implements TaskDispatcher<ClusterJob> {
       pending: () => this.#jobs.values(),
       lost: (id) => this.#onLost(id),
       stalled: (id, reason) => this.#onStalledFailure(id, reason),
+      refused: (error) => this.#onRefused(error),
     });
     this.#ready = this.#link.ready.catch((error: unknown) => {
       if (error instanceof RedisUnavailableError) this.#giveUp(error);
@@ -114,6 +115,10 @@ export class BullDispatcher implements TaskDispatcher<ClusterJob> {
         (error: unknown) => {
           if (error instanceof RedisUnavailableError) {
             job.fail(this.#unavailableError(job));
+            return;
+          }
+          if (refusalOf(error)) {
+            this.#onRefused(error);
             return;
           }
           const why = error instanceof Error ? error.message : String(error);
@@ -283,6 +288,16 @@ export class BullDispatcher implements TaskDispatcher<ClusterJob> {
       // Withdrawn like a cancelled job: once Redis answers again, the job is removed before a node takes it, or aborted.
       if (job.fail(this.#unavailableError(job, silentFor))) void this.#withdraw(job);
     }
+  }
+
+  /**
+   * Redis refused a command the pool needs after it started (NOPERM: a user without part of the
+   * documented ACL): no retry can cure it, so the pool gives up as if Redis were unreachable.
+   */
+  #onRefused(error: unknown): void {
+    if (this.#unavailable) return;
+    const refusal = refusalOf(error) ?? String(error);
+    this.#giveUp(new RedisUnavailableError(`The ClusterPool was refused by Redis while running: ${refusal}. The Redis user lacks a key, channel or command that a cluster client needs: see the ACL in @weft/cluster's README ("Who can do what").`, 0, { cause: error }));
   }
 
   /** Redis was not reached at the start: every task rejects, and the pool lets go of its connections. */

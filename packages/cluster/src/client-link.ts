@@ -152,7 +152,7 @@ export class ClientLink {
     await Promise.all([whenReady(this.#redis), whenReady(this.#readerRedis), this.#queue.waitUntilReady()]);
     await this.#takeLease();
     if (this.#disconnected) return;
-    this.#reader = new ResultsReader(this.#readerRedis, this.keys.results, (entry) => this.#host.entry(entry));
+    this.#reader = new ResultsReader(this.#readerRedis, this.keys.results, (entry) => this.#host.entry(entry), (error) => this.#host.refused(error));
     void this.#reader.run();
   }
 
@@ -165,6 +165,7 @@ export class ClientLink {
       caughtUp: () => reader.caughtUp,
       lost: (id) => this.#host.lost(id),
       stalled: (id, reason) => this.#host.stalled(id, reason),
+      refused: (error) => this.#host.refused(error),
     });
     const renew = () => this.#renewLease().then((held) => {
       // The lease had lapsed (Redis silent that long, or restarted empty): nodes may have dropped

@@ -128,18 +128,20 @@ export async function withinConnectTimeout<T>(until: Promise<T>, connections: re
 }
 
 /**
- * Redis's refusal in `error`, if it is one: a user without the permission (NOPERM), a wrong or
+ * Redis's refusal in `error`, if it is one: a user without the permission (NOPERM, or its form
+ * inside a script), a wrong or
  * missing password (WRONGPASS, NOAUTH). A refused command inside MULTI shows only as EXECABORT;
  * ioredis keeps the refusals that caused it in `previousErrors`.
  */
 export function refusalOf(error: unknown): string | undefined {
   const messages = [error, ...((error as { previousErrors?: unknown[] } | null)?.previousErrors ?? [])]
     .map((each) => (each instanceof Error ? each.message : typeof each === "string" ? each : ""));
-  return messages.find((message) => /^(NOPERM|WRONGPASS|NOAUTH)\b/.test(message));
+  // Inside a script (BullMQ's), a refused command shows as "ERR The user executing the script can't run this command…".
+  return messages.find((message) => /^(NOPERM|WRONGPASS|NOAUTH)\b|^ERR The user executing the script can't run/.test(message));
 }
 
 function refusalAdvice(refusal: string): string {
-  return refusal.startsWith("NOPERM")
+  return refusal.startsWith("NOPERM") || refusal.includes("can't run")
     ? "The Redis user lacks a key, channel or command that a cluster client or node needs: see the ACL in @weft/cluster's README (\"Who can do what\")"
     : "Check the user name and password";
 }

@@ -13,6 +13,7 @@
 import type { Redis } from "ioredis";
 import { lookUpJobs } from "./reconcile.js";
 import { isStalledFailure } from "./protocol.js";
+import { refusalOf } from "./connection.js";
 
 /** What the sweep needs of one pending job. */
 export interface SweptJob {
@@ -32,6 +33,8 @@ export interface SweepHost {
   lost(id: string): void;
   /** BullMQ failed the job for stalling too often. */
   stalled(id: string, reason: string): void;
+  /** Redis refused a lookup (NOPERM: the user lacks a command or key): no retry can succeed. */
+  refused(error: unknown): void;
 }
 
 export class JobSweep {
@@ -109,8 +112,9 @@ export class JobSweep {
           }
         }
       });
-    } catch {
+    } catch (error) {
       this.#fullFailed = full;
+      if (refusalOf(error)) this.#host.refused(error);
     }
   }
 }

@@ -7,6 +7,7 @@
  * silently) is abandoned and the connection renewed.
  */
 import type { Redis } from "ioredis";
+import { refusalOf } from "./connection.js";
 
 /** One entry of the results stream: its stream id and its fields (see RESULT_FIELDS). */
 export interface ResultEntry {
@@ -37,6 +38,7 @@ export class ResultsReader {
   readonly #redis: Redis;
   readonly #key: string;
   readonly #onEntry: (entry: ResultEntry) => void;
+  readonly #onRefused: (error: unknown) => void;
   #lastId = "0-0";
   #trimmedTo = "0-0";
   #trimmedAt = 0;
@@ -49,10 +51,11 @@ export class ResultsReader {
    * `redis` must be this reader's own connection, made with `maxRetriesPerRequest: 0`, so that
    * a read in flight when the connection drops fails instead of waiting (see {@link readerOptions}).
    */
-  constructor(redis: Redis, key: string, onEntry: (entry: ResultEntry) => void) {
+  constructor(redis: Redis, key: string, onEntry: (entry: ResultEntry) => void, onRefused: (error: unknown) => void) {
     this.#redis = redis;
     this.#key = key;
     this.#onEntry = onEntry;
+    this.#onRefused = onRefused;
   }
 
   /**
@@ -69,7 +72,14 @@ export class ResultsReader {
       let entries: StreamEntries | "late";
       try {
         entries = await this.#read();
-      } catch {
+      } catch (error) {
+        // A refusal (NOPERM: the user may not read or trim this stream) is not cured by retrying:
+        // without this reader no result arrives, so the pool must hear of it, not wait.
+        if (refusalOf(error)) {
+          this.#closed = true;
+          this.#onRefused(error);
+          return;
+        }
         if (!this.#closed) await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
         continue;
       }

@@ -110,6 +110,39 @@ describe("the README's ACL", () => {
       });
     }
   });
+
+  describe("a client user missing one command of the list, found only once it runs", () => {
+    let redis: RedisServer;
+    let admin: Redis;
+
+    beforeAll(async () => {
+      redis = await startRedisServer();
+      admin = new Redis(redis.url);
+      const without = (rule: string, command: string) => rule.split(" ").filter((word) => word !== `+${command}`);
+      await admin.acl("SETUSER", "no-xread", "on", ">pw", ...without(rules["weft-client"]!, "xread"));
+      await admin.acl("SETUSER", "no-exists", "on", ">pw", ...without(rules["weft-client"]!, "exists"));
+    });
+
+    afterAll(async () => {
+      admin?.disconnect();
+      await redis?.stop();
+    });
+
+    // Without XREAD no result can arrive (each task would wait for ever); without EXISTS, BullMQ's
+    // add script is refused. The pool gives up in both, naming the refusal.
+    for (const user of ["no-xread", "no-exists"]) {
+      test(`as "${user}": a submitted task rejects with RedisUnavailableError naming the NOPERM, later ones at once, and terminate() returns`, async () => {
+        const pool = new ClusterPool<NodeTasks>({ redis: `redis://${user}:pw@127.0.0.1:${redis.port}`, module: "node", connectTimeout: 60_000, reconcileInterval: 200 });
+        cleanups.push(() => pool.terminate());
+        const task = pool.apply("noop", []);
+        const failed = await within(rejection(task), BOUND_MS, "the task rejects");
+        expect(failed, String(failed?.message)).toBeInstanceOf(RedisUnavailableError);
+        expect(failed.message).toMatch(/refused by Redis while running: (NOPERM|ERR The user executing the script can't run).*Who can do what/);
+        await expect(pool.apply("noop", [])).rejects.toBeInstanceOf(RedisUnavailableError);
+        await within(pool.terminate(), BOUND_MS, "terminate() returns");
+      });
+    }
+  });
 });
 
 describe("TLS with client certificates", () => {
