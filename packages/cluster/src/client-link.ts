@@ -41,6 +41,8 @@ export class ClientLink {
   #heartbeat: Heartbeat | undefined;
   #sweep: JobSweep | undefined;
   #disconnected = false;
+  /** Set when disconnect() begins: no lease may be taken anew once its keys are being removed. */
+  #leaving = false;
   /** Resolves once connected and listening; rejects with RedisUnavailableError after connectTimeout. */
   readonly ready: Promise<void>;
 
@@ -111,6 +113,10 @@ export class ClientLink {
    */
   async disconnect(reason: Error, cleanUp: boolean): Promise<void> {
     if (this.#disconnected) return;
+    // The heartbeat stops first: a renewal that found the results stream gone (withdrawAll
+    // deletes it) would take the lease anew after the cleanup, leaving a key for leaseDuration.
+    this.#leaving = true;
+    this.#heartbeat?.stop();
     if (cleanUp) await within(Promise.all([this.#remover?.flush(), this.#redis.del(this.keys.results, this.keys.cancelled)]), CLEANUP_MS);
     if (this.#disconnected) return;
     this.#disconnected = true;
@@ -143,6 +149,7 @@ export class ClientLink {
   /** Renews the lease; false if it had lapsed (the stream was gone), and it was taken anew. */
   async #renewLease(): Promise<boolean> {
     if ((await this.#redis.pexpire(this.keys.results, this.#settings.leaseDuration)) === 1) return true;
+    if (this.#leaving) return true;
     await this.#takeLease();
     return false;
   }

@@ -47,6 +47,7 @@ test(`terminate() of ${JOBS.toLocaleString()} pending jobs returns faster than t
   scope.nodes = [];
   await eventually(async () => (await raw.llen(`bull:${QUEUE}:wait`)) === 0 && (await raw.llen(`bull:${QUEUE}:active`)) === 0, "the warm-up jobs are gone", 30_000);
   const baseKeys = await raw.dbsize();
+  const baseKeyNames = new Set(await raw.keys("*"));
   const baseMemory = await usedMemory();
 
   const pool = new ClusterPool<NodeTasks>({ redis: redis.url, module: "node", queue: QUEUE });
@@ -68,7 +69,11 @@ test(`terminate() of ${JOBS.toLocaleString()} pending jobs returns faster than t
 
   // Nothing is left to drain: no job, no client key, and the memory is back.
   expect(await raw.llen(`bull:${QUEUE}:wait`)).toBe(0);
-  expect(keysAfter).toBeLessThanOrEqual(baseKeys);
+  // BullMQ's own per-queue bookkeeping (the marker it sets while jobs wait, meta, id, events,
+  // the stalled-check lock) comes and goes with its own timing; nothing of a job or a client may stay.
+  const queueKeys = new RegExp(`^bull:${QUEUE}:(marker|meta|id|events|stalled-check)$`);
+  const extra = (await raw.keys("*")).filter((key) => !baseKeyNames.has(key) && !queueKeys.test(key));
+  expect(extra, `keys left after terminate(): ${extra.join(", ")} (${keysAfter} keys, ${baseKeys} before)`).toEqual([]);
   expect(await usedMemory() - baseMemory).toBeLessThan(1024 * 1024);
   // A node started now finds nothing of them to run.
   scope.nodes = [await startNode({ redis: redis.url, name: "b", size: 2, queue: QUEUE })];
